@@ -1,0 +1,30 @@
+# Two commands matter: `make run` (demo on SQLite) and `make test` (every test and check).
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint bench install
+
+$(STAMP): pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/reglament demo
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check engine web adapters tests benchmarks
+	$(BIN)/mypy
+
+test: lint
+	$(BIN)/pytest
+	$(BIN)/reglament scenario run processes
+
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks

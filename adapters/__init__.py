@@ -1,0 +1,1 @@
+"""Sources of incoming messages and publishing channels."""

@@ -1,0 +1,1 @@
+"""Reglament's regulation engine: BPMN versions, instances, deadlines and the scheduler."""

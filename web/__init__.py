@@ -1,0 +1,1 @@
+"""Reglament's staff web application."""
