@@ -92,7 +92,7 @@ _UNIT_FORMS = {
     **dict.fromkeys(("час", "часа", "часов"), Unit.HOUR),
     **dict.fromkeys(("день", "дня", "дней"), Unit.DAY),
 }
-_SINGULAR_WITHOUT_NUMBER = frozenset({"час", "часа", "минуту", "минуты"})
+_SINGULAR_WITHOUT_NUMBER = frozenset({"час", "часа", "минуту", "минуты", "сутки", "суток"})
 _DAYS_24H = frozenset({"сутки", "суток"})
 _WORKING = frozenset({"рабочий", "рабочая", "рабочую", "рабочие", "рабочих", "рабочего", "рабочей"})
 _CALENDAR = frozenset(

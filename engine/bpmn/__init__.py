@@ -1,0 +1,1 @@
+"""Reading BPMN files: SpiffWorkflow's parser plus the element catalog the engine needs."""

@@ -1,0 +1,129 @@
+"""The shared vocabulary of step forms; regulations differ by how they wire them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from engine.forms.registry import register_form
+
+REQUIRED = {"required": "Обязательное поле.", "null": "Обязательное поле."}
+CHOICE = "Выберите одно из значений: {choices}."
+
+NOT_PROCESSED_REASONS = ("obscenity", "insult", "threat", "harm_intent")
+REWORK_REASONS = (
+    "formal",  # Perm 3.7.1
+    "contradictory",  # Perm 3.7.2
+    "unanswered_questions",  # Perm 3.7.3, Elets 7
+    "jargon",  # Perm 3.7.4
+    "no_greeting",  # Elets 7
+    "grammar",  # Elets 7
+    "other",
+)
+ANSWER_KINDS = ("final", "intermediate", "clarification")
+
+
+def _text(required: bool = True, min_length: int = 0) -> fields.String:
+    rules = [validate.Length(min=min_length, error="Не короче {min} символов.")] if min_length else []
+    return fields.String(required=required, error_messages=REQUIRED, validate=rules)
+
+
+def _choice(choices: tuple[str, ...], required: bool = True) -> fields.String:
+    return fields.String(
+        required=required, error_messages=REQUIRED, validate=validate.OneOf(choices, error=CHOICE)
+    )
+
+
+class StepForm(Schema):
+    """Base of every step form: an optional comment, unknown fields refused."""
+
+    error_messages = {"unknown": "Неизвестное поле.", "type": "Неверные данные формы."}
+
+    comment = fields.String(load_default="")
+
+    class Meta:
+        unknown = "raise"
+
+
+@register_form("screen")
+class ScreenForm(StepForm):
+    """Curator's screening: take the message, refuse it (Palana 15, Perm 1.3) or redirect it."""
+
+    screen_decision = _choice(("process", "not_processed", "redirect"))
+    not_processed_reason = _choice(NOT_PROCESSED_REASONS, required=False)
+    redirect_to = _text(required=False)
+    redirect_reasons = _text(required=False)
+
+    @validates_schema
+    def _reasons_given(self, data: dict[str, Any], **_: Any) -> None:
+        if data["screen_decision"] == "not_processed" and not data.get("not_processed_reason"):
+            raise ValidationError("Укажите основание.", "not_processed_reason")
+        if data["screen_decision"] == "redirect":
+            missing = [key for key in ("redirect_to", "redirect_reasons") if not data.get(key)]
+            if missing:
+                raise ValidationError({key: ["Обязательное поле."] for key in missing})
+
+
+@register_form("route")
+class RouteForm(StepForm):
+    """Curator's routing to one or more executor departments (Perm 2.1.2)."""
+
+    departments = fields.List(
+        fields.String(validate=validate.Length(min=1)),
+        required=True,
+        error_messages=REQUIRED,
+        validate=validate.Length(min=1, error="Выберите хотя бы одно подразделение."),
+    )
+    shortened_deadline = _text(required=False)
+    importance = _choice(("normal", "high"), required=False)
+
+
+@register_form("draft_answer")
+class DraftAnswerForm(StepForm):
+    """Executor's draft: a final or intermediate answer, or a clarification request."""
+
+    answer_kind = _choice(ANSWER_KINDS)
+    answer_text = _text(min_length=10)
+    final_answer_promised_at = fields.String(load_default=None)
+    measures_taken = fields.String(load_default="")
+    attachments = fields.List(fields.String(), load_default=list)
+
+
+@register_form("review")
+class ReviewForm(StepForm):
+    """Curator's or approver's check: approve, or return for rework with reasons."""
+
+    review_decision = _choice(("approve", "rework"))
+    rework_reasons = fields.List(
+        fields.String(validate=validate.OneOf(REWORK_REASONS, error=CHOICE)), load_default=list
+    )
+
+    @validates_schema
+    def _rework_has_reason(self, data: dict[str, Any], **_: Any) -> None:
+        if data["review_decision"] == "rework" and not data.get("rework_reasons"):
+            raise ValidationError("Укажите причину возврата на доработку.", "rework_reasons")
+
+
+@register_form("publish")
+class PublishForm(StepForm):
+    """Publication of the answer where the citizen asked."""
+
+    published_url = fields.Url(
+        required=True,
+        error_messages={**REQUIRED, "invalid": "Укажите ссылку на опубликованный ответ."},
+    )
+
+
+@register_form("report_back")
+class ReportBackForm(StepForm):
+    """Report back to the source system, with a screenshot where required (Chaykovsky 6)."""
+
+    screenshot = _text()
+
+
+@register_form("acknowledge")
+class AcknowledgeForm(StepForm):
+    """A notice read and acted upon (escalations to the head)."""
+
+    measures = _text(required=False)

@@ -1,0 +1,269 @@
+"""Process instances: the one entry point that advances them, and what calls it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.exceptions import WorkflowException
+from SpiffWorkflow.util.task import TaskState
+
+from engine import audit
+from engine.bpmn.serialization import dump_state, load_state
+from engine.clock import using_clock
+from engine.forms import validate_form
+from engine.models import AuditEvent, Message, OpenUserTask, ProcessInstance, ProcessVersion
+from engine.projection import ReadyTask, ready_user_tasks, sync_projection
+from engine.runtime import Runtime
+from engine.statuses import AuditKind, InstanceStatus
+from engine.timers import all_tasks, describe_fired, fired_timer_ids, next_due
+from engine.versions import LoadedVersion, load_version
+from engine.violations import record_fired
+
+WorkflowAction = Callable[[BpmnWorkflow], None]
+MAX_SETTLE_ROUNDS = 20
+
+
+class StaleTaskError(Exception):
+    """A task completed twice, or by two users at once: the later one changes nothing."""
+
+
+class InstanceNotRunning(Exception):
+    """An action on a case that has finished."""
+
+
+@dataclass
+class AdvanceResult:
+    """What one advance changed."""
+
+    instance: ProcessInstance
+    new_tasks: list[ReadyTask] = field(default_factory=list)
+    removed_task_ids: list[str] = field(default_factory=list)
+    fired_timers: list[str] = field(default_factory=list)
+    completed: bool = False
+
+
+def start_instance(
+    session: Session, runtime: Runtime, version: ProcessVersion, message: Message, actor: str
+) -> AdvanceResult:
+    """Start the case of a new message on `version` and run it to its first wait."""
+    loaded = load_version(version, runtime)
+    now = runtime.clock.now()
+    with using_clock(runtime.clock):
+        workflow = BpmnWorkflow(
+            loaded.spec, loaded.subprocess_specs, script_engine=loaded.script_engine
+        )
+        workflow.data.update(initial_data(message))
+        workflow.task_tree.data.update(initial_data(message))
+    instance = ProcessInstance(
+        version_id=version.id,
+        municipality=version.municipality,
+        status=InstanceStatus.RUNNING,
+        correlation_key=message.correlation_key,
+        state=dump_state(workflow),
+        started_at=now,
+        updated_at=now,
+    )
+    session.add(instance)
+    session.flush()
+    message.instance_id = instance.id
+    audit.record(
+        session,
+        AuditKind.INSTANCE_STARTED,
+        now,
+        actor,
+        instance_id=instance.id,
+        version_id=version.id,
+        message_id=message.id,
+    )
+    return advance(session, runtime, instance.id, actor)
+
+
+def initial_data(message: Message) -> dict[str, Any]:
+    """The message as the diagram sees it: gateways and timers read these names."""
+    return {
+        "message": {
+            "id": message.id,
+            "source": message.source,
+            "channel": message.channel,
+            "official_page": message.official_page,
+            "author": message.author,
+            "text": message.text,
+            "url": message.url,
+            **message.payload,
+        },
+        "received_at": message.received_at.isoformat(),
+        "channel": message.channel,
+        "official_page": message.official_page,
+        "source": message.source,
+        "completed_at": {},
+        "last_completed_at": message.received_at.isoformat(),
+    }
+
+
+def lock_instance(session: Session, instance_id: int) -> ProcessInstance:
+    """Lock a case's row for the rest of the transaction, then read it fresh."""
+    # The no-op UPDATE takes the write lock on every dialect (SQLite has no FOR UPDATE),
+    # so two advances of one case queue instead of both reading the same state.
+    session.execute(
+        update(ProcessInstance)
+        .where(ProcessInstance.id == instance_id)
+        .values(revision=ProcessInstance.revision)
+        .execution_options(synchronize_session=False)
+    )
+    instance = session.scalar(
+        select(ProcessInstance)
+        .where(ProcessInstance.id == instance_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    if instance is None:
+        raise LookupError(f"no process instance {instance_id}")
+    return instance
+
+
+def advance(
+    session: Session,
+    runtime: Runtime,
+    instance_id: int,
+    actor: str,
+    action: WorkflowAction | None = None,
+) -> AdvanceResult:
+    """Lock, load, act, fire due timers, run engine steps, and save state with its projection."""
+    instance = lock_instance(session, instance_id)
+    if instance.status is not InstanceStatus.RUNNING:
+        raise InstanceNotRunning(f"case {instance_id} is {instance.status.value}")
+    version = session.get_one(ProcessVersion, instance.version_id)
+    loaded = load_version(version, runtime)
+    with using_clock(runtime.clock):
+        workflow = load_state(
+            instance.state, loaded.spec, loaded.subprocess_specs, loaded.script_engine
+        )
+        fired_before = fired_timer_ids(workflow)
+        if action is not None:
+            action(workflow)
+        _settle(workflow)
+    return _save(session, runtime, instance, workflow, loaded, fired_before, actor)
+
+
+def _settle(workflow: BpmnWorkflow) -> None:
+    """Run until nothing more can happen now: due timers fire, engine steps follow."""
+    for _ in range(MAX_SETTLE_ROUNDS):
+        before = _progress_marker(workflow)
+        workflow.refresh_waiting_tasks()
+        workflow.do_engine_steps()
+        if _progress_marker(workflow) == before:
+            return
+
+
+def _progress_marker(workflow: BpmnWorkflow) -> tuple[int, int]:
+    return (len(workflow.get_tasks(state=TaskState.FINISHED_MASK)), len(workflow.tasks))
+
+
+def _save(
+    session: Session,
+    runtime: Runtime,
+    instance: ProcessInstance,
+    workflow: BpmnWorkflow,
+    loaded: LoadedVersion,
+    fired_before: set[str],
+    actor: str,
+) -> AdvanceResult:
+    now = runtime.clock.now()
+    fired = describe_fired(workflow, fired_timer_ids(workflow) - fired_before, loaded.catalog)
+    record_fired(session, instance, fired, now)
+    new_tasks, removed = sync_projection(
+        session, instance, ready_user_tasks(workflow, loaded.catalog), now
+    )
+    for task in new_tasks:
+        audit.record(
+            session,
+            AuditKind.TASK_READY,
+            now,
+            actor,
+            instance_id=instance.id,
+            task_id=task.task_id,
+            element_id=task.element_id,
+            lane=task.role,
+            due=task.due_at.isoformat() if task.due_at else None,
+        )
+    instance.state = dump_state(workflow)
+    instance.next_due_at = next_due(workflow)
+    instance.updated_at = now
+    completed = workflow.is_completed()
+    if completed:
+        instance.status = instance.status.guard(InstanceStatus.COMPLETED)
+        instance.completed_at = now
+        instance.next_due_at = None
+        audit.record(session, AuditKind.INSTANCE_COMPLETED, now, actor, instance_id=instance.id)
+    try:
+        session.flush()
+    except StaleDataError as error:
+        raise StaleTaskError("the case was changed by someone else; reload it") from error
+    return AdvanceResult(
+        instance, new_tasks, removed, [timer.task_id for timer in fired], completed
+    )
+
+
+def complete_task(
+    session: Session, runtime: Runtime, task_id: str, data: dict[str, Any], actor: str
+) -> AdvanceResult:
+    """Complete a READY user task with validated form data; a stale submit changes nothing."""
+    row = session.get(OpenUserTask, task_id)
+    if row is None:
+        raise StaleTaskError(_already_done_message(session, task_id))
+    validated = validate_form(row.form_key, data)
+
+    def run(workflow: BpmnWorkflow) -> None:
+        task = _ready_task(workflow, task_id)
+        if task is None:
+            raise StaleTaskError(_already_done_message(session, task_id))
+        now = runtime.clock.now()
+        task.data.update(validated)
+        completed_at = dict(task.data.get("completed_at") or {})
+        completed_at[task.task_spec.bpmn_id] = now.isoformat()
+        task.data["completed_at"] = completed_at
+        task.data["last_completed_at"] = now.isoformat()
+        task.data["last_completed_by"] = actor
+        task.run()
+        audit.record(
+            session,
+            AuditKind.TASK_COMPLETED,
+            now,
+            actor,
+            instance_id=row.instance_id,
+            task_id=task_id,
+            element_id=task.task_spec.bpmn_id,
+            form=row.form_key,
+            values=validated,
+        )
+
+    try:
+        return advance(session, runtime, row.instance_id, actor, run)
+    except WorkflowException as error:
+        raise RuntimeError(f"the regulation failed while completing the task: {error}") from error
+
+
+def _ready_task(workflow: BpmnWorkflow, task_id: str) -> Any:
+    wanted = UUID(task_id)
+    for task in all_tasks(workflow, TaskState.READY):
+        if task.id == wanted:
+            return task
+    return None
+
+
+def _already_done_message(session: Session, task_id: str) -> str:
+    event = session.scalar(
+        select(AuditEvent)
+        .where(AuditEvent.task_id == task_id, AuditEvent.kind == AuditKind.TASK_COMPLETED)
+        .order_by(AuditEvent.id.desc())
+    )
+    if event is None:
+        return f"task {task_id} is no longer open"
+    return f"task {task_id} was already completed by {event.actor} at {event.at.isoformat()}"

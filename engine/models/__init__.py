@@ -1,0 +1,15 @@
+"""Engine tables: versions, messages, instances, the user-task projection, audit, violations."""
+
+from engine.models.audit import AuditEvent, Violation
+from engine.models.instance import Message, ProcessInstance
+from engine.models.task import OpenUserTask
+from engine.models.version import ProcessVersion
+
+__all__ = [
+    "AuditEvent",
+    "Message",
+    "OpenUserTask",
+    "ProcessInstance",
+    "ProcessVersion",
+    "Violation",
+]

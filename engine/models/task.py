@@ -1,0 +1,35 @@
+"""The projection of open user tasks, so task lists never deserialize workflows."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from engine.db import Base, UtcDateTime
+
+
+class OpenUserTask(Base):
+    """A READY user task of a running instance, kept in step on every save."""
+
+    __tablename__ = "open_user_tasks"
+    __table_args__ = (
+        Index("ix_open_user_tasks_role_due", "municipality", "role", "due_at"),
+        Index("ix_open_user_tasks_department_due", "municipality", "department", "due_at"),
+        Index("ix_open_user_tasks_assignee", "assignee"),
+    )
+
+    task_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instances.id"), index=True)
+    municipality: Mapped[str] = mapped_column(String(64))
+    element_id: Mapped[str] = mapped_column(String(128))
+    name: Mapped[str] = mapped_column(String(256))
+    lane: Mapped[str | None] = mapped_column(String(256), nullable=True)
+    role: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    department: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    assignee: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    form_key: Mapped[str] = mapped_column(String(64))
+    due_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    multi_index: Mapped[int | None] = mapped_column(Integer, nullable=True)

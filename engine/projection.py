@@ -1,0 +1,107 @@
+"""Keeps the open user-task table in step with a workflow on every save."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.task import Task
+from SpiffWorkflow.util.task import TaskState
+
+from engine.models import OpenUserTask, ProcessInstance
+from engine.timers import all_tasks, deadline_of
+
+
+@dataclass(frozen=True)
+class ReadyTask:
+    """What the projection stores of one READY user task."""
+
+    task_id: str
+    element_id: str
+    name: str
+    lane: str | None
+    role: str | None
+    department: str | None
+    form_key: str
+    due_at: datetime | None
+    multi_index: int | None
+
+
+def ready_user_tasks(workflow: BpmnWorkflow, catalog: dict[str, Any]) -> dict[str, ReadyTask]:
+    """READY manual tasks of a workflow, keyed by task id."""
+    ready = {}
+    for task in all_tasks(workflow, TaskState.READY):
+        if not task.task_spec.manual:
+            continue
+        ready[str(task.id)] = _describe(task, catalog)
+    return ready
+
+
+def _describe(task: Task, catalog: dict[str, Any]) -> ReadyTask:
+    element_id = task.task_spec.bpmn_id
+    element = catalog["elements"].get(element_id, {})
+    lane_id = element.get("lane")
+    lane = catalog["lanes"].get(lane_id or "", {})
+    department = task.data.get("department")
+    return ReadyTask(
+        task_id=str(task.id),
+        element_id=element_id,
+        name=task.task_spec.bpmn_name or element_id,
+        lane=lane.get("name"),
+        role=lane_id,
+        department=str(department) if department else None,
+        form_key=element.get("properties", {}).get("form", ""),
+        due_at=deadline_of(task, catalog),
+        multi_index=task.data.get("multi_index"),
+    )
+
+
+def sync_projection(
+    session: Session,
+    instance: ProcessInstance,
+    ready: dict[str, ReadyTask],
+    now: datetime,
+) -> tuple[list[ReadyTask], list[str]]:
+    """Upsert READY tasks, delete the rest; returns (new tasks, removed task ids)."""
+    existing = {
+        row.task_id: row
+        for row in session.scalars(
+            select(OpenUserTask).where(OpenUserTask.instance_id == instance.id)
+        )
+    }
+    removed = sorted(set(existing) - set(ready))
+    if removed:
+        session.execute(delete(OpenUserTask).where(OpenUserTask.task_id.in_(removed)))
+    created = []
+    for task_id, task in ready.items():
+        row = existing.get(task_id)
+        if row is None:
+            session.add(_new_row(instance, task, now))
+            created.append(task)
+        else:
+            if task.due_at is not None:  # a passed deadline stays shown, as overdue
+                row.due_at = task.due_at
+            row.department = task.department
+    return created, removed
+
+
+def _new_row(instance: ProcessInstance, task: ReadyTask, now: datetime) -> OpenUserTask:
+    return OpenUserTask(
+        task_id=task.task_id,
+        instance_id=instance.id,
+        municipality=instance.municipality,
+        element_id=task.element_id,
+        name=task.name,
+        lane=task.lane,
+        role=task.role,
+        department=task.department,
+        assignee=None,
+        form_key=task.form_key,
+        due_at=task.due_at,
+        created_at=now,
+        multi_index=task.multi_index,
+    )

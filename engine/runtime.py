@@ -1,0 +1,17 @@
+"""What every engine call needs besides the session: the clock and where processes live."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from engine.clock import Clock, SystemClock
+from engine.settings import Settings
+
+
+@dataclass(frozen=True)
+class Runtime:
+    """The injected clock and the processes folder (municipality settings live there)."""
+
+    clock: Clock = field(default_factory=SystemClock)
+    processes_dir: Path = field(default_factory=lambda: Settings().processes_dir)

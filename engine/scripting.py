@@ -1,0 +1,123 @@
+"""The restricted script engine for expressions and scripts written in diagrams."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from RestrictedPython import compile_restricted_eval, compile_restricted_exec, safe_builtins
+from RestrictedPython.Eval import default_guarded_getitem, default_guarded_getiter
+from RestrictedPython.Guards import (
+    full_write_guard,
+    guarded_iter_unpack_sequence,
+    guarded_unpack_sequence,
+    safer_getattr,
+)
+from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
+
+ScriptFunctionFactory = Callable[[Mapping[str, Any]], Callable[..., Any]]
+
+# Registry of functions that diagrams may call; each factory gets the version's context
+# (calendar, clock) so one diagram cannot reach another municipality's settings.
+SCRIPT_FUNCTIONS: dict[str, ScriptFunctionFactory] = {}
+
+_SAFE_EXTRA_BUILTINS = {
+    "min": min,
+    "max": max,
+    "sum": sum,
+    "any": any,
+    "all": all,
+    "sorted": sorted,
+    "enumerate": enumerate,
+    "dict": dict,
+    "list": list,
+    "set": set,
+}
+
+
+class ScriptRefused(Exception):
+    """A diagram's script or expression that the restricted engine will not run."""
+
+
+def script_function(name: str) -> Callable[[ScriptFunctionFactory], ScriptFunctionFactory]:
+    """Register a factory of a function callable from diagram expressions."""
+
+    def register(factory: ScriptFunctionFactory) -> ScriptFunctionFactory:
+        SCRIPT_FUNCTIONS[name] = factory
+        return factory
+
+    return register
+
+
+def _restricted_globals() -> dict[str, Any]:
+    builtins = dict(safe_builtins)
+    builtins.update(_SAFE_EXTRA_BUILTINS)
+    return {
+        "__builtins__": builtins,
+        "_getattr_": safer_getattr,
+        "_getitem_": default_guarded_getitem,
+        "_getiter_": default_guarded_getiter,
+        "_iter_unpack_sequence_": guarded_iter_unpack_sequence,
+        "_unpack_sequence_": guarded_unpack_sequence,
+        "_write_": full_write_guard,
+    }
+
+
+def compile_expression(expression: str) -> Any:
+    """Compile a diagram expression under RestrictedPython, refusing what it forbids."""
+    result = compile_restricted_eval(expression, "<diagram expression>")
+    if result.errors or result.code is None:
+        raise ScriptRefused(f"expression {expression!r} refused: {'; '.join(result.errors)}")
+    return result.code
+
+
+def compile_script(script: str) -> Any:
+    """Compile a diagram script under RestrictedPython, refusing what it forbids."""
+    result = compile_restricted_exec(script, "<diagram script>")
+    if result.errors or result.code is None:
+        raise ScriptRefused(f"script refused: {'; '.join(result.errors)}")
+    return result.code
+
+
+class RestrictedEnvironment(TaskDataEnvironment):  # type: ignore[misc]
+    """Task-data environment that runs code compiled by RestrictedPython only."""
+
+    def __init__(self, functions: Mapping[str, Callable[..., Any]]) -> None:
+        super().__init__({**_restricted_globals(), **functions})
+        self._compiled: dict[tuple[str, str], Any] = {}
+
+    def _code(self, kind: str, source: str) -> Any:
+        key = (kind, source)
+        if key not in self._compiled:
+            compile_ = compile_expression if kind == "eval" else compile_script
+            self._compiled[key] = compile_(source)
+        return self._compiled[key]
+
+    def evaluate(
+        self, expression: str, context: dict[str, Any], external_context: Any = None
+    ) -> Any:
+        code = self._code("eval", expression)
+        my_globals = copy.copy(self.globals)
+        my_globals.update(external_context or {})
+        my_globals.update(context)
+        return eval(code, my_globals)  # restricted bytecode only (compiled above)
+
+    def execute(self, script: str, context: dict[str, Any], external_context: Any = None) -> bool:
+        self.check_for_overwrite(context, external_context or {})
+        code = self._code("exec", script)
+        context.update(copy.copy(self.globals))
+        context.update(external_context or {})
+        try:
+            exec(code, context)  # restricted bytecode only (compiled above)
+        finally:
+            self._remove_globals_and_functions_from_context(context, external_context)
+            for name in _restricted_globals():
+                context.pop(name, None)
+        return True
+
+
+def make_script_engine(context: Mapping[str, Any]) -> PythonScriptEngine:
+    """A script engine for one process version, with the registered functions bound."""
+    functions = {name: factory(context) for name, factory in SCRIPT_FUNCTIONS.items()}
+    return PythonScriptEngine(environment=RestrictedEnvironment(functions))
