@@ -88,7 +88,9 @@ class _Reader:
             raise self.fail(key, f"start must be before end: {value!r}")
         return start, end
 
-    def day_hours(self, value: Any, key: str, lunch: Any) -> DayHours | None:
+    def day_hours(
+        self, value: Any, key: str, lunch: Any, *, explicit: bool = False
+    ) -> DayHours | None:
         """A weekday entry: 'HH:MM-HH:MM', null, or {hours: ..., lunch: ...}."""
         if value is None:
             return None
@@ -96,14 +98,18 @@ class _Reader:
             entry = self.mapping(value, key, frozenset({"hours", "lunch"}))
             if "hours" not in entry:
                 raise self.fail(key, "missing 'hours'")
-            return self.day_hours(entry["hours"], f"{key}.hours", entry.get("lunch", lunch))
+            own = "lunch" in entry
+            lunch = entry.get("lunch", lunch)
+            return self.day_hours(entry["hours"], f"{key}.hours", lunch, explicit=own)
         opens, closes = self.span(value, key)
         if lunch is None:
             return DayHours(opens, closes)
-        lunch_span = self.span(lunch, f"{key} lunch")
-        if not opens < lunch_span[0] < lunch_span[1] < closes:
-            raise self.fail(key, f"lunch {lunch!r} must lie inside office hours {value!r}")
-        return DayHours(opens, closes, lunch_span)
+        start, end = self.span(lunch, f"{key} lunch")
+        if opens < start < end < closes:
+            return DayHours(opens, closes, (start, end))
+        if (end <= opens or start >= closes) and not explicit:
+            return DayHours(opens, closes)  # the default lunch falls outside a short day
+        raise self.fail(key, f"lunch {lunch!r} must lie inside office hours {value!r}")
 
     def day(self, value: Any, key: str) -> date:
         """A calendar date (YAML date or 'YYYY-MM-DD')."""
