@@ -34,7 +34,7 @@ def read_municipality(municipality: str, processes_dir: Path) -> dict[str, Any]:
         raise CalendarConfigError(f"{path}: no such file (unknown municipality?)") from None
     try:
         raw = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
+    except (yaml.YAMLError, ValueError) as exc:  # PyYAML raises ValueError on 2025-13-01
         raise CalendarConfigError(f"{path}: not valid YAML: {exc}") from None
     if not isinstance(raw, dict):
         raise CalendarConfigError(f"{path}: <top>: expected a mapping of settings")
