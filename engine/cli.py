@@ -1,0 +1,146 @@
+"""The `reglament` command line: each command owns its unit of work."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import threading
+from collections import defaultdict
+from pathlib import Path
+
+import click
+
+from engine.db import make_engine, make_session_factory
+from engine.runtime import Runtime
+from engine.scenarios import (
+    ScenarioFormatError,
+    ScenarioResult,
+    find_scenarios,
+    load_scenario,
+    run_scenario,
+)
+from engine.schema import upgrade
+from engine.settings import Settings
+from engine.versions import DeployError, deploy_file
+from engine.worker import run_worker
+from engine.worktime.cli import deadline_command
+
+
+@click.group()
+def main() -> None:
+    """Reglament: municipal regulations for answering citizens' messages, run as BPMN."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    logging.getLogger("spiff").setLevel(logging.WARNING)  # it logs every task state change
+
+
+main.add_command(deadline_command)
+
+
+@main.command("init-db")
+def init_db() -> None:
+    """Create or upgrade the database schema (Alembic migrations)."""
+    settings = Settings.from_env()
+    upgrade(make_engine(settings.database_url))
+    click.echo(f"schema is up to date: {settings.database_url}")
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--actor", default="admin", show_default=True)
+@click.option("--no-activate", is_flag=True, help="Store the version without making it active.")
+def deploy(paths: tuple[Path, ...], actor: str, no_activate: bool) -> None:
+    """Deploy BPMN files (processes/<municipality>/<version>/<file>.bpmn)."""
+    settings = Settings.from_env()
+    engine = make_engine(settings.database_url)
+    upgrade(engine)
+    runtime = Runtime(processes_dir=settings.processes_dir)
+    factory = make_session_factory(engine)
+    for path in paths:
+        try:
+            with factory.begin() as session:
+                result = deploy_file(session, runtime, path, actor, activate=not no_activate)
+                state = "deployed" if result.created else "unchanged"
+                click.echo(f"{path}: {state} as version {result.version.id} "
+                           f"({result.version.municipality}/{result.version.label})")
+        except DeployError as error:
+            raise click.ClickException(f"{path}: refused: {error}") from error
+
+
+@main.command()
+@click.option("--once", is_flag=True, help="Run one tick and exit.")
+def worker(once: bool) -> None:
+    """Fire due timers: advance every case whose next deadline has passed."""
+    settings = Settings.from_env()
+    engine = make_engine(settings.database_url)
+    runtime = Runtime(processes_dir=settings.processes_dir)
+    ticks = run_worker(
+        make_session_factory(engine),
+        runtime,
+        interval_seconds=settings.worker_interval_seconds,
+        batch_size=settings.worker_batch_size,
+        stop=threading.Event(),
+        max_ticks=1 if once else None,
+    )
+    click.echo(f"worker stopped after {ticks} tick(s)")
+
+
+@main.group()
+def scenario() -> None:
+    """Simulate regulations on a virtual clock."""
+
+
+def _processes_dir_of(path: Path) -> Path:
+    # processes/<municipality>/<version>/x.scenario.yaml → processes/
+    return path.resolve().parent.parent.parent
+
+
+@scenario.command("run")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--coverage", is_flag=True, help="Print clause → scenarios that exercise it.")
+def scenario_run(paths: tuple[Path, ...], coverage: bool) -> None:
+    """Run scenario files (or every one under folders); non-zero exit on any failure."""
+    try:
+        files = find_scenarios(list(paths))
+        results = [run_scenario(load_scenario(f), _processes_dir_of(f)) for f in files]
+    except ScenarioFormatError as error:
+        raise click.ClickException(str(error)) from error
+    for result in results:
+        mark = "PASS" if result.passed else "FAIL"
+        click.echo(f"{mark} {result.scenario.path}: {result.scenario.name}")
+        if result.failure:
+            click.echo(f"     {result.failure}")
+    if coverage:
+        _print_coverage(results)
+    failed = sum(not result.passed for result in results)
+    click.echo(f"scenarios: {len(results) - failed} passed, {failed} failed")
+    if failed or not results:
+        sys.exit(1)
+
+
+def _print_coverage(results: list[ScenarioResult]) -> None:
+    by_clause: dict[str, list[str]] = defaultdict(list)
+    for result in results:
+        for clause in result.clauses:
+            by_clause[clause].append(result.scenario.path.name)
+    click.echo("coverage (clause → scenarios):")
+    for clause in sorted(by_clause):
+        click.echo(f"  {clause}: {', '.join(sorted(by_clause[clause]))}")
+
+
+@scenario.command("trace")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def scenario_trace(path: Path) -> None:
+    """Print a scenario's events as JSON lines."""
+    try:
+        result = run_scenario(load_scenario(path), _processes_dir_of(path))
+    except ScenarioFormatError as error:
+        raise click.ClickException(str(error)) from error
+    for line in result.trace:
+        click.echo(json.dumps(line, ensure_ascii=False))
+    if result.failure:
+        raise click.ClickException(result.failure)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,98 @@
+"""Scenario expectations, registered by step key."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from engine.statuses import InstanceStatus
+
+if TYPE_CHECKING:
+    from engine.scenarios.runner import _Run
+
+Expectation = Callable[["_Run", Any], None]
+EXPECTATIONS: dict[str, Expectation] = {}
+
+
+def expectation(key: str) -> Callable[[Expectation], Expectation]:
+    """Register a check under a step key."""
+
+    def register(check: Expectation) -> Expectation:
+        EXPECTATIONS[key] = check
+        return check
+
+    return register
+
+
+class ScenarioFailure(AssertionError):
+    """An expectation of a scenario step that did not hold."""
+
+
+def _fail(message: str) -> None:
+    raise ScenarioFailure(message)
+
+
+def _moment(value: Any) -> datetime:
+    moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    if moment.tzinfo is None:
+        raise ValueError(f"expected due {value!r} needs a UTC offset")
+    return moment
+
+
+@expectation("expect_task")
+def _expect_task(run: _Run, expected: Any) -> None:
+    spec = expected if isinstance(expected, dict) else {"element": expected}
+    matches = [
+        task
+        for task in run.open_tasks()
+        if task.element_id == spec["element"]
+        and spec.get("department") in (None, task.department)
+    ]
+    if not matches:
+        _fail(f"expected open task {spec['element']!r}; {run.describe()}")
+    if "count" in spec and len(matches) != spec["count"]:
+        _fail(f"expected {spec['count']} open {spec['element']!r}, found {len(matches)}")
+    for task in matches:
+        if "lane" in spec and task.role != spec["lane"]:
+            _fail(f"{task.element_id} is in lane {task.role}, expected {spec['lane']}")
+        if "due" in spec:
+            want = _moment(spec["due"]) if spec["due"] is not None else None
+            if task.due_at != want:
+                got = task.due_at.astimezone(want.tzinfo).isoformat() if task.due_at and want else task.due_at
+                _fail(f"{task.element_id} due {got}, expected {spec['due']}")
+
+
+@expectation("expect_no_task")
+def _expect_no_task(run: _Run, element: str) -> None:
+    if any(task.element_id == element for task in run.open_tasks()):
+        _fail(f"expected no open task {element!r}; {run.describe()}")
+
+
+@expectation("expect_violation")
+def _expect_violation(run: _Run, expected: Any) -> None:
+    spec = expected if isinstance(expected, dict) else {"element": expected}
+    found = [v for v in run.violations() if v.element_id == spec["element"]]
+    if not found:
+        recorded = [(v.element_id, v.due_at.isoformat()) for v in run.violations()]
+        _fail(f"expected a violation on {spec['element']!r}; recorded: {recorded}")
+    if "due" in spec and all(v.due_at != _moment(spec["due"]) for v in found):
+        _fail(f"violation on {spec['element']} due {[v.due_at.isoformat() for v in found]}")
+    if "clause" in spec and all(spec["clause"] not in (v.clause or "") for v in found):
+        _fail(f"violation on {spec['element']} cites {[v.clause for v in found]}")
+    if "count" in spec and len(found) != spec["count"]:
+        _fail(f"expected {spec['count']} violations on {spec['element']}, found {len(found)}")
+
+
+@expectation("expect_completed")
+def _expect_completed(run: _Run, expected: Any) -> None:
+    status = run.instance().status
+    if bool(expected) != (status is InstanceStatus.COMPLETED):
+        _fail(f"expected completed={bool(expected)}, case is {status.value}")
+
+
+@expectation("expect_status")
+def _expect_status(run: _Run, expected: str) -> None:
+    status = run.instance().status
+    if status.value != expected:
+        _fail(f"expected case {expected}, it is {status.value}")

@@ -1,0 +1,39 @@
+"""The trace of a run as JSON-ready events, and the clauses it exercised."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from engine.models import AuditEvent
+from engine.statuses import AuditKind
+
+TRACED = {
+    AuditKind.TASK_READY: "task_ready",
+    AuditKind.TASK_COMPLETED: "task_completed",
+    AuditKind.TIMER_FIRED: "timer_fired",
+    AuditKind.VIOLATION: "violation",
+    AuditKind.MESSAGE_CORRELATED: "message_correlated",
+    AuditKind.INSTANCE_COMPLETED: "instance_completed",
+}
+DETAIL_KEYS = ("lane", "due", "clause", "values")
+
+
+def trace_events(
+    events: list[AuditEvent], catalog: dict[str, Any]
+) -> tuple[list[dict[str, Any]], set[str]]:
+    """Trace lines of the traced audit kinds; clauses of every element they touched."""
+    lines: list[dict[str, Any]] = []
+    clauses: set[str] = set()
+    for event in events:
+        name = TRACED.get(event.kind)
+        if name is None:
+            continue
+        line: dict[str, Any] = {"event": name, "at": event.at.isoformat(), "actor": event.actor}
+        if event.element_id:
+            line["element"] = event.element_id
+            element = catalog["elements"].get(event.element_id, {})
+            clauses.update(element.get("clauses", []))
+            clauses.update(catalog["lanes"].get(element.get("lane") or "", {}).get("clauses", []))
+        line.update({key: event.data[key] for key in DETAIL_KEYS if key in event.data})
+        lines.append(line)
+    return lines, clauses
