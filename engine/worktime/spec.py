@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import timedelta
 from enum import StrEnum
+from functools import lru_cache
 
 from engine.worktime.plural import plural
 
@@ -144,6 +145,12 @@ def parse_deadline(text: str) -> DeadlineSpec:
     """Read a deadline in Russian or ISO 8601; raise DeadlineSpecError with accepted forms."""
     if not isinstance(text, str):
         raise DeadlineSpecError(str(text), "ожидается строка")
+    return _parse_cached(text)
+
+
+@lru_cache(maxsize=4096)
+def _parse_cached(text: str) -> DeadlineSpec:
+    """Timer expressions repeat a handful of texts; errors are not cached by lru_cache."""
     clean = _normalize(text)
     if not clean:
         raise DeadlineSpecError(text, "пустой срок")
