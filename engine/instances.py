@@ -156,7 +156,7 @@ def _settle(workflow: BpmnWorkflow) -> None:
     """Run until nothing more can happen now: due timers fire, engine steps follow."""
     for _ in range(MAX_SETTLE_ROUNDS):
         before = _progress_marker(workflow)
-        workflow.refresh_waiting_tasks()
+        workflow.refresh_timers()
         workflow.do_engine_steps()
         if _progress_marker(workflow) == before:
             return

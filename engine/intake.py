@@ -40,7 +40,9 @@ class DuplicateMessage(Exception):
             f"message {message.source}:{message.external_id} was already received "
             f"(message {message.id}, case {message.instance_id})"
         )
-        self.message = message
+        # Plain values: the refused transaction rolls back and its objects expire.
+        self.message_id = message.id
+        self.instance_id = message.instance_id
 
 
 class IncomingMessageSchema(Schema):

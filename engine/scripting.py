@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import copy
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -74,10 +75,22 @@ def compile_expression(expression: str) -> Any:
 
 def compile_script(script: str) -> Any:
     """Compile a diagram script under RestrictedPython, refusing what it forbids."""
+    _refuse_imports(script)
     result = compile_restricted_exec(script, "<diagram script>")
     if result.errors or result.code is None:
         raise ScriptRefused(f"script refused: {'; '.join(result.errors)}")
     return result.code
+
+
+def _refuse_imports(script: str) -> None:
+    # RestrictedPython would fail an import only when it runs; a deploy should refuse it.
+    try:
+        tree = ast.parse(script)
+    except SyntaxError:
+        return  # compile_restricted reports syntax errors with their line
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            raise ScriptRefused(f"script refused: line {node.lineno}: imports are not allowed")
 
 
 class RestrictedEnvironment(TaskDataEnvironment):  # type: ignore[misc]
