@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 
 from engine.db import make_engine, make_session_factory
+from engine.demo import deploy_all, seed_messages, task_list
 from engine.runtime import Runtime
 from engine.scenarios import (
     ScenarioFormatError,
@@ -61,8 +62,10 @@ def deploy(paths: tuple[Path, ...], actor: str, no_activate: bool) -> None:
             with factory.begin() as session:
                 result = deploy_file(session, runtime, path, actor, activate=not no_activate)
                 state = "deployed" if result.created else "unchanged"
-                click.echo(f"{path}: {state} as version {result.version.id} "
-                           f"({result.version.municipality}/{result.version.label})")
+                click.echo(
+                    f"{path}: {state} as version {result.version.id} "
+                    f"({result.version.municipality}/{result.version.label})"
+                )
         except DeployError as error:
             raise click.ClickException(f"{path}: refused: {error}") from error
 
@@ -83,6 +86,41 @@ def worker(once: bool) -> None:
         max_ticks=1 if once else None,
     )
     click.echo(f"worker stopped after {ticks} tick(s)")
+
+
+@main.command()
+@click.option("--ticks", type=int, default=None, help="Stop the worker after this many ticks.")
+def demo(ticks: int | None) -> None:
+    """Create the database, deploy every regulation, seed demo messages, run the worker."""
+    settings = Settings.from_env()
+    engine = make_engine(settings.database_url)
+    upgrade(engine)
+    runtime = Runtime(processes_dir=settings.processes_dir)
+    sessions = make_session_factory(engine)
+    for line in deploy_all(sessions, runtime):
+        click.echo(line)
+    seeded = seed_messages(sessions, runtime, "example")
+    click.echo(f"demo messages seeded: {seeded} (database {settings.database_url})")
+    run_worker(
+        sessions,
+        runtime,
+        interval_seconds=0,
+        batch_size=settings.worker_batch_size,
+        stop=threading.Event(),
+        max_ticks=1,
+    )
+    click.echo("open tasks:")
+    for line in task_list(sessions):
+        click.echo(f"  {line}")
+    click.echo("worker running; Ctrl+C stops it")
+    run_worker(
+        sessions,
+        runtime,
+        interval_seconds=settings.worker_interval_seconds,
+        batch_size=settings.worker_batch_size,
+        stop=threading.Event(),
+        max_ticks=ticks,
+    )
 
 
 @main.group()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 from contextvars import ContextVar
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Protocol
 
 from SpiffWorkflow.bpmn.specs.event_definitions import timer as spiff_timer
@@ -53,7 +53,8 @@ def _require_aware(moment: datetime) -> None:
         raise ValueError(f"naive datetime {moment!r}: the engine needs aware times")
 
 
-_active_clock: ContextVar[Clock] = ContextVar("reglament_clock", default=SystemClock())
+SYSTEM_CLOCK = SystemClock()
+_active_clock: ContextVar[Clock | None] = ContextVar("reglament_clock", default=None)
 
 
 @contextlib.contextmanager
@@ -70,14 +71,14 @@ class _ClockedDatetime(datetime):
     """`datetime` whose `now()` reads the active injected clock instead of the wall."""
 
     @classmethod
-    def now(cls, tz=None):  # type: ignore[no-untyped-def,override]
-        moment = _active_clock.get().now()
+    def now(cls, tz: tzinfo | None = None) -> datetime:  # type: ignore[override]
+        moment = current_time()
         return moment.astimezone(tz) if tz is not None else moment.replace(tzinfo=None)
 
 
 def install_spiff_clock() -> None:
     """Point SpiffWorkflow's timer module at the injected clock (it reads `datetime.now(UTC)`)."""
-    spiff_timer.datetime = _ClockedDatetime  # type: ignore[misc]
+    spiff_timer.datetime = _ClockedDatetime
 
 
 install_spiff_clock()
@@ -85,4 +86,4 @@ install_spiff_clock()
 
 def current_time() -> datetime:
     """The active injected clock's time (for diagram functions such as `now()`)."""
-    return _active_clock.get().now()
+    return (_active_clock.get() or SYSTEM_CLOCK).now()

@@ -93,7 +93,7 @@ def _refuse_imports(script: str) -> None:
             raise ScriptRefused(f"script refused: line {node.lineno}: imports are not allowed")
 
 
-class RestrictedEnvironment(TaskDataEnvironment):  # type: ignore[misc]
+class RestrictedEnvironment(TaskDataEnvironment):
     """Task-data environment that runs code compiled by RestrictedPython only."""
 
     def __init__(self, functions: Mapping[str, Callable[..., Any]]) -> None:

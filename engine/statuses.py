@@ -29,7 +29,12 @@ class InstanceStatus(enum.StrEnum):
 
 _INSTANCE_TRANSITIONS: dict[InstanceStatus, frozenset[InstanceStatus]] = {
     InstanceStatus.RUNNING: frozenset(
-        {InstanceStatus.RUNNING, InstanceStatus.COMPLETED, InstanceStatus.CANCELLED, InstanceStatus.ERROR}
+        {
+            InstanceStatus.RUNNING,
+            InstanceStatus.COMPLETED,
+            InstanceStatus.CANCELLED,
+            InstanceStatus.ERROR,
+        }
     ),
     InstanceStatus.ERROR: frozenset({InstanceStatus.RUNNING, InstanceStatus.CANCELLED}),
     InstanceStatus.COMPLETED: frozenset(),

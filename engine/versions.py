@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select, update
-from sqlalchemy.orm import Session
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.specs import BpmnProcessSpec
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 
 from engine import audit
 from engine.bpmn.parsing import DeployError, parse_process

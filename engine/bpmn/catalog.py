@@ -64,7 +64,9 @@ class ElementInfo:
 
 def clauses_in(text: str) -> list[str]:
     """Clause references found in a documentation text, normalised as «Город, п. N»."""
-    return [f"{city}, п. {number.replace(' ', '')}" for city, number in CLAUSE_PATTERN.findall(text)]
+    return [
+        f"{city}, п. {number.replace(' ', '')}" for city, number in CLAUSE_PATTERN.findall(text)
+    ]
 
 
 def _documentation(node: Any) -> str:
@@ -74,7 +76,9 @@ def _documentation(node: Any) -> str:
 
 
 def _properties(node: Any) -> dict[str, str]:
-    found = node.findall("bpmn:extensionElements/spiffworkflow:properties/spiffworkflow:property", NS)
+    found = node.findall(
+        "bpmn:extensionElements/spiffworkflow:properties/spiffworkflow:property", NS
+    )
     return {prop.get("name"): prop.get("value", "") for prop in found}
 
 

@@ -41,9 +41,7 @@ class ParsedProcess:
     catalog: dict[str, Any]
 
 
-def parse_process(
-    xml: bytes, filename: str, parse_deadline: Callable[[str], Any]
-) -> ParsedProcess:
+def parse_process(xml: bytes, filename: str, parse_deadline: Callable[[str], Any]) -> ParsedProcess:
     """Parse with SpiffWorkflow's validating parser, then check forms, scripts and deadlines."""
     try:
         root = parse_xml(xml)
@@ -79,9 +77,7 @@ def _main_process_id(parser: SpiffBpmnParser, root: Any) -> str:
     return candidates[0]
 
 
-def check_catalog(
-    catalog: dict[str, Any], root: Any, parse_deadline: Callable[[str], Any]
-) -> None:
+def check_catalog(catalog: dict[str, Any], root: Any, parse_deadline: Callable[[str], Any]) -> None:
     """Every user task names a known form; every expression compiles; every deadline reads."""
     for element in catalog["elements"].values():
         if element["type"] == "userTask":

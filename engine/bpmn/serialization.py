@@ -16,7 +16,7 @@ from SpiffWorkflow.bpmn.specs import BpmnProcessSpec
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 
 
-class StateOnlyWorkflowConverter(BpmnWorkflowConverter):  # type: ignore[misc]
+class StateOnlyWorkflowConverter(BpmnWorkflowConverter):
     """Serializes a workflow without its spec and restores it onto a cached spec."""
 
     def to_dict(self, workflow: BpmnWorkflow) -> dict[str, Any]:
@@ -25,7 +25,7 @@ class StateOnlyWorkflowConverter(BpmnWorkflowConverter):  # type: ignore[misc]
         dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
         return dct
 
-    def from_dict(  # type: ignore[override]
+    def from_dict(
         self,
         dct: dict[str, Any],
         spec: BpmnProcessSpec,

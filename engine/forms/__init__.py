@@ -4,4 +4,4 @@ from engine.forms.registry import FORMS, FormError, form_schema, register_form, 
 
 __all__ = ["FORMS", "FormError", "form_schema", "register_form", "validate_form"]
 
-from engine.forms import schemas as _schemas  # noqa: E402,F401  (registers the built-in forms)
+from engine.forms import schemas as _schemas  # noqa: F401  (registers the built-in forms)

@@ -8,7 +8,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from engine.forms.registry import register_form
 
-REQUIRED = {"required": "Обязательное поле.", "null": "Обязательное поле."}
+REQUIRED: dict[str, Any] = {"required": "Обязательное поле.", "null": "Обязательное поле."}
 CHOICE = "Выберите одно из значений: {choices}."
 
 NOT_PROCESSED_REASONS = ("obscenity", "insult", "threat", "harm_intent")
@@ -25,7 +25,9 @@ ANSWER_KINDS = ("final", "intermediate", "clarification")
 
 
 def _text(required: bool = True, min_length: int = 0) -> fields.String:
-    rules = [validate.Length(min=min_length, error="Не короче {min} символов.")] if min_length else []
+    rules = (
+        [validate.Length(min=min_length, error="Не короче {min} символов.")] if min_length else []
+    )
     return fields.String(required=required, error_messages=REQUIRED, validate=rules)
 
 
@@ -38,7 +40,10 @@ def _choice(choices: tuple[str, ...], required: bool = True) -> fields.String:
 class StepForm(Schema):
     """Base of every step form: an optional comment, unknown fields refused."""
 
-    error_messages = {"unknown": "Неизвестное поле.", "type": "Неверные данные формы."}
+    error_messages = {  # noqa: RUF012  (marshmallow reads this class attribute)
+        "unknown": "Неизвестное поле.",
+        "type": "Неверные данные формы.",
+    }
 
     comment = fields.String(load_default="")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from alembic import context
+from sqlalchemy.engine import Connection
 
 from engine.db import Base, make_engine
 from engine.models import AuditEvent  # noqa: F401  (registers every table on Base.metadata)
@@ -16,11 +17,11 @@ def run_migrations() -> None:
     if connection is not None:
         _run(connection)
         return
-    with make_engine(config.get_main_option("sqlalchemy.url")).begin() as connection:
+    with make_engine(config.get_main_option("sqlalchemy.url") or "").begin() as connection:
         _run(connection)
 
 
-def _run(connection: object) -> None:
+def _run(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=Base.metadata,

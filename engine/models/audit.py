@@ -24,9 +24,7 @@ class AuditEvent(Base):
     instance_id: Mapped[int | None] = mapped_column(
         ForeignKey("process_instances.id"), nullable=True, index=True
     )
-    version_id: Mapped[int | None] = mapped_column(
-        ForeignKey("process_versions.id"), nullable=True
-    )
+    version_id: Mapped[int | None] = mapped_column(ForeignKey("process_versions.id"), nullable=True)
     task_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
     element_id: Mapped[str | None] = mapped_column(String(128), nullable=True)
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

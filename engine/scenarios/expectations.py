@@ -46,8 +46,7 @@ def _expect_task(run: _Run, expected: Any) -> None:
     matches = [
         task
         for task in run.open_tasks()
-        if task.element_id == spec["element"]
-        and spec.get("department") in (None, task.department)
+        if task.element_id == spec["element"] and spec.get("department") in (None, task.department)
     ]
     if not matches:
         _fail(f"expected open task {spec['element']!r}; {run.describe()}")
@@ -59,7 +58,11 @@ def _expect_task(run: _Run, expected: Any) -> None:
         if "due" in spec:
             want = _moment(spec["due"]) if spec["due"] is not None else None
             if task.due_at != want:
-                got = task.due_at.astimezone(want.tzinfo).isoformat() if task.due_at and want else task.due_at
+                got = (
+                    task.due_at.astimezone(want.tzinfo).isoformat()
+                    if task.due_at and want
+                    else task.due_at
+                )
                 _fail(f"{task.element_id} due {got}, expected {spec['due']}")
 
 

@@ -11,8 +11,17 @@ from typing import Any
 import yaml
 
 SCENARIO_SUFFIX = ".scenario.yaml"
-STEP_ACTIONS = ("complete", "message", "expect_task", "expect_no_task", "expect_violation",
-                "expect_completed", "expect_status", "expect_data", "tick")
+STEP_ACTIONS = (
+    "complete",
+    "message",
+    "expect_task",
+    "expect_no_task",
+    "expect_violation",
+    "expect_completed",
+    "expect_status",
+    "expect_data",
+    "tick",
+)
 OFFSET = re.compile(r"^\+(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?$")
 
 

@@ -111,7 +111,9 @@ class _Run:
         raise ScenarioFailure(f"no open task {element!r}{_dept(department)}; {self.describe()}")
 
     def describe(self) -> str:
-        tasks = [f"{t.element_id}{_dept(t.department)} due {_iso(t.due_at)}" for t in self.open_tasks()]
+        tasks = [
+            f"{t.element_id}{_dept(t.department)} due {_iso(t.due_at)}" for t in self.open_tasks()
+        ]
         return f"open tasks at {self.clock.now().isoformat()}: {tasks or 'none'}"
 
     def instance(self) -> ProcessInstance:

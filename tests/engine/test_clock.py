@@ -13,7 +13,8 @@ from engine.clock import SystemClock, VirtualClock, current_time, using_clock
 from tests.conftest import MSK
 
 TIMER_BPMN = """<?xml version="1.0" encoding="UTF-8"?>
-<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d" targetNamespace="t">
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+    id="d" targetNamespace="t">
   <bpmn:process id="timer_process" isExecutable="true">
     <bpmn:startEvent id="start"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
     <bpmn:intermediateCatchEvent id="wait">
@@ -42,7 +43,7 @@ def test_virtual_clock_moves_only_forward() -> None:
     with pytest.raises(ValueError, match="backwards"):
         clock.set(DUE)
     with pytest.raises(ValueError, match="naive"):
-        VirtualClock(datetime(2026, 1, 1))  # noqa: DTZ001
+        VirtualClock(datetime(2026, 1, 1))
 
 
 def test_spiff_timer_module_reads_the_injected_clock() -> None:

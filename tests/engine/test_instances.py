@@ -27,7 +27,9 @@ def case(sessions: sessionmaker[Session], runtime: Runtime) -> int:
     return send(sessions, runtime).result.instance.id
 
 
-def _complete(sessions: sessionmaker[Session], runtime: Runtime, task_id: str, **data: object) -> None:
+def _complete(
+    sessions: sessionmaker[Session], runtime: Runtime, task_id: str, **data: object
+) -> None:
     with sessions.begin() as session:
         complete_task(session, runtime, task_id, dict(data), "curator1")
 
@@ -42,7 +44,10 @@ def test_a_message_starts_a_case_with_its_first_task_projected(
 ) -> None:
     task = only_task(sessions, case)
     assert (task.element_id, task.role, task.lane, task.form_key) == (
-        "screen", "curator", "Куратор", "screen"
+        "screen",
+        "curator",
+        "Куратор",
+        "screen",
     )
     assert task.due_at == (task.created_at + timedelta(hours=1))
     instance = _instance(sessions, case)
@@ -101,8 +106,13 @@ def test_stale_submit_past_the_projection_is_refused_by_the_locked_state(
         first.commit()
         assert row.element_id == "screen"
         with pytest.raises(StaleTaskError, match="alice"):
-            complete_task(second, runtime, task.task_id, {"screen_decision": "redirect",
-                          "redirect_to": "X", "redirect_reasons": "Y"}, "bob")
+            complete_task(
+                second,
+                runtime,
+                task.task_id,
+                {"screen_decision": "redirect", "redirect_to": "X", "redirect_reasons": "Y"},
+                "bob",
+            )
     assert only_task(sessions, case).element_id == "route"
 
 
@@ -141,8 +151,13 @@ def test_passed_deadline_records_a_violation_with_its_clause(
 def test_audit_log_records_each_change_with_actor(
     sessions: sessionmaker[Session], runtime: Runtime, case: int
 ) -> None:
-    _complete(sessions, runtime, only_task(sessions, case).task_id,
-              screen_decision="not_processed", not_processed_reason="obscenity")
+    _complete(
+        sessions,
+        runtime,
+        only_task(sessions, case).task_id,
+        screen_decision="not_processed",
+        not_processed_reason="obscenity",
+    )
     with sessions() as session:
         events = list(session.scalars(select(AuditEvent).where(AuditEvent.instance_id == case)))
     assert [(e.kind, e.actor) for e in events] == [

@@ -73,9 +73,7 @@ def test_repeat_message_reaches_the_running_case(
     with sessions() as session:
         state = json.loads(session.get_one(ProcessInstance, case).state)
         kinds = list(session.scalars(select(AuditEvent.kind).where(AuditEvent.instance_id == case)))
-    noted = [
-        t for t in state["tasks"].values() if t["task_spec"] == "note_repeat_message"
-    ]
+    noted = [t for t in state["tasks"].values() if t["task_spec"] == "note_repeat_message"]
     assert noted and noted[0]["delta"]["updates"]["measures_required"] is True
     assert AuditKind.MESSAGE_CORRELATED in kinds
 

@@ -52,7 +52,12 @@ def test_deploying_the_same_file_twice_is_a_no_op(
     first = deploy_example(sessions, runtime)
     with sessions.begin() as session:
         again = deploy_xml(
-            session, runtime, EXAMPLE.encode(), "copy.bpmn", "admin", municipality="example",
+            session,
+            runtime,
+            EXAMPLE.encode(),
+            "copy.bpmn",
+            "admin",
+            municipality="example",
             label="v2",
         )
     assert (again.created, again.version.id) == (False, first.id)
@@ -106,7 +111,9 @@ def test_activation_switches_versions_and_old_cases_keep_theirs(
             "",
         ),
         (
-            EXAMPLE.replace('<bpmn:endEvent id="published_end"', '<bpmn:endEvent bogus="1" id="published_end"'),
+            EXAMPLE.replace(
+                '<bpmn:endEvent id="published_end"', '<bpmn:endEvent bogus="1" id="published_end"'
+            ),
             None,
             "bogus",
         ),
@@ -130,6 +137,13 @@ def test_broken_files_are_refused_with_element_and_reason(
 
 def test_unknown_municipality_is_refused(sessions: sessionmaker[Session], runtime: Runtime) -> None:
     with pytest.raises(Exception, match="atlantis"), sessions.begin() as session:
-        deploy_xml(session, runtime, EXAMPLE.encode(), "x.bpmn", "admin",
-                   municipality="atlantis", label="v1")
+        deploy_xml(
+            session,
+            runtime,
+            EXAMPLE.encode(),
+            "x.bpmn",
+            "admin",
+            municipality="atlantis",
+            label="v1",
+        )
     assert _version_count(sessions) == 0

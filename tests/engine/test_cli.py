@@ -1,0 +1,103 @@
+"""The command line: init-db, deploy, worker, scenario run and trace, demo."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import func, inspect, select
+
+from engine.cli import main
+from engine.db import Base, make_engine
+from engine.models import OpenUserTask, ProcessVersion, Violation
+from tests.conftest import EXAMPLE_BPMN, PROCESSES
+
+SCENARIO = PROCESSES / "example" / "v1" / "main_path.scenario.yaml"
+
+
+@pytest.fixture
+def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    url = f"sqlite:///{tmp_path / 'cli.sqlite3'}"
+    monkeypatch.setenv("REGLAMENT_DATABASE_URL", url)
+    monkeypatch.setenv("REGLAMENT_PROCESSES_DIR", str(PROCESSES))
+    monkeypatch.setenv("REGLAMENT_WORKER_INTERVAL", "0")
+    return url
+
+
+def test_init_db_creates_the_schema_by_migration(env: str) -> None:
+    result = CliRunner().invoke(main, ["init-db"])
+    assert result.exit_code == 0, result.output
+    tables = set(inspect(make_engine(env)).get_table_names())
+    assert set(Base.metadata.tables) | {"alembic_version"} == tables
+
+
+def test_deploy_twice_reports_unchanged_and_refuses_broken_files(env: str, tmp_path: Path) -> None:
+    runner = CliRunner()
+    assert "deployed as version 1" in runner.invoke(main, ["deploy", str(EXAMPLE_BPMN)]).output
+    assert "unchanged" in runner.invoke(main, ["deploy", str(EXAMPLE_BPMN)]).output
+    broken = tmp_path / "example" / "v2" / "broken.bpmn"
+    broken.parent.mkdir(parents=True)
+    broken.write_text(
+        EXAMPLE_BPMN.read_text(encoding="utf-8").replace('value="review"', 'value="x"')
+    )
+    result = runner.invoke(main, ["deploy", str(broken)])
+    assert result.exit_code == 1 and "element review" in result.output
+    with make_engine(env).connect() as connection:
+        assert connection.scalar(select(func.count()).select_from(ProcessVersion)) == 1
+
+
+def test_scenario_run_passes_and_prints_coverage() -> None:
+    result = CliRunner().invoke(main, ["scenario", "run", "--coverage", str(SCENARIO.parent)])
+    assert result.exit_code == 0, result.output
+    assert "scenarios: 4 passed, 0 failed" in result.output
+    assert "Пример, п. 3: main_path.scenario.yaml" in result.output
+
+
+def test_a_failing_scenario_fails_the_run(tmp_path: Path) -> None:
+    version = tmp_path / "example" / "v1"
+    version.mkdir(parents=True)
+    shutil.copy(EXAMPLE_BPMN, version)
+    shutil.copy(PROCESSES / "example" / "municipality.yaml", tmp_path / "example")
+    wrong = SCENARIO.read_text(encoding="utf-8").replace(
+        "2026-03-16T09:30:00+03:00", "2026-03-16T09:31:00+03:00"
+    )
+    (version / "wrong.scenario.yaml").write_text(wrong, encoding="utf-8")
+    result = CliRunner().invoke(main, ["scenario", "run", str(version)])
+    assert result.exit_code == 1
+    assert "FAIL" in result.output and "screen due 2026-03-16T09:30:00+03:00" in result.output
+
+
+def test_scenario_trace_prints_json_lines() -> None:
+    result = CliRunner().invoke(main, ["scenario", "trace", str(SCENARIO)])
+    assert result.exit_code == 0, result.output
+    events = [json.loads(line) for line in result.output.splitlines()]
+    assert events[0] == {
+        "event": "task_ready",
+        "at": "2026-03-13T14:30:00+00:00",
+        "actor": "scenario",
+        "element": "screen",
+        "lane": "curator",
+        "due": "2026-03-16T06:30:00+00:00",
+    }
+    assert events[-1]["event"] == "instance_completed"
+    assert {"task_completed", "task_ready"} <= {event["event"] for event in events}
+
+
+def test_demo_seeds_cases_with_overdue_ones_and_runs_the_worker(env: str) -> None:
+    result = CliRunner().invoke(main, ["demo", "--ticks", "1"])
+    assert result.exit_code == 0, result.output
+    assert "demo messages seeded: 6" in result.output
+    with make_engine(env).connect() as connection:
+        assert connection.scalar(select(func.count()).select_from(OpenUserTask)) >= 5
+        assert connection.scalar(select(func.count()).select_from(Violation)) >= 2
+    again = CliRunner().invoke(main, ["demo", "--ticks", "1"])
+    assert "demo messages seeded: 0" in again.output
+
+
+def test_worker_once_exits(env: str) -> None:
+    CliRunner().invoke(main, ["init-db"])
+    result = CliRunner().invoke(main, ["worker", "--once"])
+    assert result.exit_code == 0 and "1 tick" in result.output
