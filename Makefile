@@ -23,8 +23,8 @@ lint: $(STAMP)
 	$(BIN)/mypy
 
 test: lint
+	$(BIN)/reglament scenario run --coverage processes
 	$(BIN)/pytest
-	$(BIN)/reglament scenario run processes
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
