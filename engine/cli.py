@@ -11,6 +11,7 @@ from pathlib import Path
 
 import click
 
+from engine.bpmn.parsing import parse_process
 from engine.db import make_engine, make_session_factory
 from engine.demo import deploy_all, seed_messages, task_list
 from engine.runtime import Runtime
@@ -23,8 +24,15 @@ from engine.scenarios import (
 )
 from engine.schema import upgrade
 from engine.settings import Settings
+from engine.traceability import (
+    DEADLINE_TABLE,
+    clause_index,
+    load_deadline_table,
+    untraced_rows,
+)
 from engine.versions import DeployError, deploy_file
 from engine.worker import run_worker
+from engine.worktime import parse_deadline
 from engine.worktime.cli import deadline_command
 
 
@@ -121,6 +129,25 @@ def demo(ticks: int | None) -> None:
         stop=threading.Event(),
         max_ticks=ticks,
     )
+
+
+@main.command()
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def clauses(path: Path) -> None:
+    """List each clause a BPMN file cites and the elements that implement it."""
+    try:
+        parsed = parse_process(path.read_bytes(), path.name, parse_deadline)
+    except DeployError as error:
+        raise click.ClickException(f"{path}: {error}") from error
+    for clause, elements in clause_index(parsed.catalog).items():
+        click.echo(f"{clause}: {', '.join(elements)}")
+    table = path.parent / DEADLINE_TABLE
+    if table.exists():
+        missing = untraced_rows(load_deadline_table(table), parsed.catalog)
+        for row in missing:
+            click.echo(f"UNTRACED {row.clause} {row.step}: {row.deadline}")
+        if missing:
+            sys.exit(1)
 
 
 @main.group()

@@ -17,10 +17,11 @@ from engine import audit
 from engine.bpmn.parsing import DeployError, parse_process
 from engine.bpmn.serialization import spec_from_dict, spec_to_dict
 from engine.models import ProcessVersion
+from engine.municipalities import load_municipality, regulation_calendar
 from engine.runtime import Runtime
 from engine.scripting import make_script_engine
 from engine.statuses import AuditKind
-from engine.worktime import load_calendar, parse_deadline
+from engine.worktime import parse_deadline
 
 
 @dataclass
@@ -81,7 +82,7 @@ def deploy_xml(
     )
     if existing is not None:
         return Deployment(existing, created=False)
-    load_calendar(municipality, runtime.processes_dir)  # refuse an unknown municipality early
+    load_municipality(municipality, runtime.processes_dir)  # refuse an unknown one early
     parsed = parse_process(xml, filename, parse_deadline)
     now = runtime.clock.now()
     version = ProcessVersion(
@@ -160,7 +161,7 @@ def load_version(version: ProcessVersion, runtime: Runtime) -> LoadedVersion:
         loaded = _CACHE.get(key)
     if loaded is None:
         spec, subprocess_specs = spec_from_dict(version.spec)
-        calendar = load_calendar(version.municipality, runtime.processes_dir)
+        calendar = regulation_calendar(version.municipality, runtime.processes_dir)
         loaded = LoadedVersion(
             spec, subprocess_specs, version.catalog, make_script_engine({"calendar": calendar})
         )

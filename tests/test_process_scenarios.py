@@ -6,20 +6,33 @@ from pathlib import Path
 
 import pytest
 
-from engine.scenarios import find_scenarios, load_scenario, run_scenario
+from engine.scenarios import ScenarioResult, find_scenarios, load_scenario, run_scenario
+from engine.traceability import DEADLINE_TABLE, load_deadline_table
 from tests.conftest import PROCESSES
 
 SCENARIOS = find_scenarios([PROCESSES])
+VERSIONS = sorted({path.parent for path in PROCESSES.glob("*/v*/*.bpmn")})
 
 
 def test_every_process_version_has_scenarios() -> None:
-    versions = {path.parent for path in PROCESSES.glob("*/v*/*.bpmn")}
-    assert versions and versions <= {path.parent for path in SCENARIOS}
+    assert VERSIONS and set(VERSIONS) <= {path.parent for path in SCENARIOS}
 
 
-@pytest.mark.parametrize(
-    "path", SCENARIOS, ids=lambda path: f"{path.parent.parent.name}/{path.name}"
-)
-def test_scenario_passes(path: Path) -> None:
-    result = run_scenario(load_scenario(path), PROCESSES)
-    assert result.failure is None, result.failure
+@pytest.fixture(scope="module")
+def results() -> dict[Path, ScenarioResult]:
+    """Each scenario run once for the whole module."""
+    return {path: run_scenario(load_scenario(path), PROCESSES) for path in SCENARIOS}
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: f"{p.parent.parent.name}/{p.name}")
+def test_scenario_passes(path: Path, results: dict[Path, ScenarioResult]) -> None:
+    assert results[path].failure is None, results[path].failure
+
+
+@pytest.mark.parametrize("version", VERSIONS, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_scenarios_exercise_every_deadline_row(
+    version: Path, results: dict[Path, ScenarioResult]
+) -> None:
+    exercised = set().union(*(r.clauses for p, r in results.items() if p.parent == version))
+    rows = load_deadline_table(version / DEADLINE_TABLE)
+    assert [row.clause for row in rows if row.clause not in exercised] == []

@@ -13,7 +13,9 @@ SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
 NS = {"bpmn": BPMN_NS, "spiffworkflow": SPIFF_NS}
 
 # «Пермь, п. 3.2.1», «Елец, п. 7», «Палана, пп. 10–11»: municipality, clause number(s).
-CLAUSE_PATTERN = re.compile(r"«?([А-ЯЁ][а-яё-]+),\s*пп?\.\s*([\d.]+(?:\s*[–-]\s*[\d.]+)?)»?")
+CLAUSE_PATTERN = re.compile(
+    r"«?([А-ЯЁ][а-яё-]+),\s*пп?\.\s*(\d+(?:\.\d+)*(?:\s*[–-]\s*\d+(?:\.\d+)*)?)»?"
+)
 
 FLOW_NODE_TAGS = (
     "userTask",

@@ -1,0 +1,95 @@
+"""A municipality's settings beyond its calendar: departments, channels, deadline readings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from engine.worktime import Calendar, DeadlineSpec, Unit, load_calendar, parse_deadline
+from engine.worktime.loader import municipality_file, read_municipality
+from engine.worktime.settings import CalendarConfigError
+
+PLAIN_HOURS = ("calendar", "working")
+
+
+@dataclass(frozen=True)
+class Department:
+    """A structural unit that drafts answers (an executor)."""
+
+    id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Municipality:
+    """The settings in processes/<name>/municipality.yaml."""
+
+    name: str
+    title: str
+    timezone: str
+    departments: tuple[Department, ...]
+    channels: tuple[str, ...]
+    plain_hours: str
+
+
+def load_municipality(name: str, processes_dir: Path) -> Municipality:
+    """Read and validate a municipality's settings (the calendar section is checked too)."""
+    load_calendar(name, processes_dir)
+    raw = read_municipality(name, processes_dir)
+    path = municipality_file(name, processes_dir)
+    deadlines = raw.get("deadlines") or {}
+    plain_hours = deadlines.get("plain_hours", "calendar")
+    if plain_hours not in PLAIN_HOURS:
+        raise CalendarConfigError(f"{path}: deadlines.plain_hours: one of {PLAIN_HOURS}")
+    return Municipality(
+        name=name,
+        title=str(raw["title"]),
+        timezone=str(raw["timezone"]),
+        departments=_departments(raw.get("departments") or [], path),
+        channels=tuple(str(channel) for channel in raw.get("channels") or []),
+        plain_hours=plain_hours,
+    )
+
+
+def _departments(raw: Any, path: Path) -> tuple[Department, ...]:
+    if not isinstance(raw, list):
+        raise CalendarConfigError(f"{path}: departments: expected a list of {{id, name}}")
+    departments = []
+    for number, item in enumerate(raw, 1):
+        if not isinstance(item, dict) or not item.get("id") or not item.get("name"):
+            raise CalendarConfigError(f"{path}: departments[{number}]: needs id and name")
+        departments.append(Department(id=str(item["id"]), name=str(item["name"])))
+    return tuple(departments)
+
+
+class RegulationCalendar:
+    """The calendar as a regulation reads deadlines: plain hours may mean working hours."""
+
+    def __init__(self, calendar: Calendar, plain_hours: str = "calendar") -> None:
+        self.calendar = calendar
+        self.plain_hours = plain_hours
+
+    def read(self, spec: str | DeadlineSpec) -> DeadlineSpec:
+        """The deadline as this regulation means it (Chaykovsky's «2 часа» are working hours)."""
+        parsed = parse_deadline(spec) if isinstance(spec, str) else spec
+        if self.plain_hours == "working" and _is_plain_clock_time(parsed):
+            return DeadlineSpec(parsed.amount, parsed.unit, True, parsed.text)
+        return parsed
+
+    def due(self, start: datetime, spec: str | DeadlineSpec) -> datetime:
+        """The due moment of `spec` counted from `start`."""
+        return self.calendar.due(start, self.read(spec))
+
+
+def _is_plain_clock_time(spec: DeadlineSpec) -> bool:
+    text = spec.text.lower()
+    explicit = "календарн" in text or text.strip().startswith("p")
+    return not spec.working and spec.unit in (Unit.MINUTE, Unit.HOUR) and not explicit
+
+
+def regulation_calendar(name: str, processes_dir: Path) -> RegulationCalendar:
+    """The deadline calendar a municipality's diagrams use."""
+    settings = load_municipality(name, processes_dir)
+    return RegulationCalendar(load_calendar(name, processes_dir), settings.plain_hours)

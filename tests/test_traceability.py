@@ -1,0 +1,56 @@
+"""Every row of each regulation's deadline table is a timer citing its clause."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from engine.bpmn.parsing import parse_process
+from engine.traceability import (
+    DEADLINE_TABLE,
+    DeadlineRow,
+    DeadlineTableError,
+    clause_index,
+    load_deadline_table,
+    timers_for,
+    untraced_rows,
+)
+from engine.worktime import parse_deadline
+from tests.conftest import EXAMPLE_BPMN, PROCESSES
+
+VERSIONS = sorted(path.parent for path in PROCESSES.glob("*/v*/*.bpmn"))
+
+
+def _catalog(bpmn: Path) -> dict:
+    return parse_process(bpmn.read_bytes(), bpmn.name, parse_deadline).catalog
+
+
+@pytest.mark.parametrize("version", VERSIONS, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_every_deadline_row_has_its_timer(version: Path) -> None:
+    table = version / DEADLINE_TABLE
+    assert table.exists(), f"{version} has no {DEADLINE_TABLE}"
+    rows = load_deadline_table(table)
+    (bpmn,) = version.glob("*.bpmn")
+    assert rows and untraced_rows(rows, _catalog(bpmn)) == []
+
+
+def test_a_row_without_a_timer_is_reported() -> None:
+    catalog = _catalog(EXAMPLE_BPMN)
+    present = DeadlineRow("Пример, п. 3", "draft_answer", "8 рабочих часов")
+    missing = DeadlineRow("Пример, п. 9", "publish", "2 часа")
+    wrong_unit = DeadlineRow("Пример, п. 3", "draft_answer", "8 часов")
+    assert timers_for(catalog, present) == ["draft_deadline"]
+    assert untraced_rows([present, missing, wrong_unit], catalog) == [missing, wrong_unit]
+
+
+def test_clause_index_lists_lanes_and_elements() -> None:
+    index = clause_index(_catalog(EXAMPLE_BPMN))
+    assert index["Пример, п. 3"] == ["draft_answer", "draft_deadline", "executor"]
+
+
+def test_malformed_table_is_refused(tmp_path: Path) -> None:
+    table = tmp_path / DEADLINE_TABLE
+    table.write_text("- clause: Пример, п. 2\n  step: screen\n", encoding="utf-8")
+    with pytest.raises(DeadlineTableError, match="row 1"):
+        load_deadline_table(table)
