@@ -7,6 +7,7 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from engine.forms.registry import register_form
+from engine.worktime import DeadlineSpecError, parse_deadline
 
 REQUIRED: dict[str, Any] = {"required": "Обязательное поле.", "null": "Обязательное поле."}
 CHOICE = "Выберите одно из значений: {choices}."
@@ -70,9 +71,16 @@ class ScreenForm(StepForm):
                 raise ValidationError({key: ["Обязательное поле."] for key in missing})
 
 
+def _readable_deadline(text: str) -> None:
+    try:
+        parse_deadline(text)
+    except DeadlineSpecError as error:
+        raise ValidationError(str(error)) from error
+
+
 @register_form("route")
 class RouteForm(StepForm):
-    """Curator's routing to one or more executor departments (Perm 2.1.2)."""
+    """Curator's routing to one or more executor departments (Perm 2.1.2, Palana 10)."""
 
     departments = fields.List(
         fields.String(validate=validate.Length(min=1)),
@@ -80,8 +88,11 @@ class RouteForm(StepForm):
         error_messages=REQUIRED,
         validate=validate.Length(min=1, error="Выберите хотя бы одно подразделение."),
     )
-    shortened_deadline = _text(required=False)
-    importance = _choice(("normal", "high"), required=False)
+    topic = fields.String(load_default="")
+    location = fields.String(load_default="")
+    importance = fields.String(load_default="normal", validate=validate.OneOf(("normal", "high")))
+    shortened_deadline = fields.String(load_default=None, validate=_readable_deadline)
+    executor_publishes = fields.Boolean(load_default=False)
 
 
 @register_form("draft_answer")
@@ -92,6 +103,8 @@ class DraftAnswerForm(StepForm):
     answer_text = _text(min_length=10)
     final_answer_promised_at = fields.String(load_default=None)
     measures_taken = fields.String(load_default="")
+    needs_photos = fields.Boolean(load_default=False)
+    redirect_contacts = fields.String(load_default="")
     attachments = fields.List(fields.String(), load_default=list)
 
 
@@ -108,6 +121,16 @@ class ReviewForm(StepForm):
     def _rework_has_reason(self, data: dict[str, Any], **_: Any) -> None:
         if data["review_decision"] == "rework" and not data.get("rework_reasons"):
             raise ValidationError("Укажите причину возврата на доработку.", "rework_reasons")
+
+
+@register_form("approve")
+class ApproveForm(ReviewForm):
+    """Approval by a second party (Myasnikovsky 10: the regional curator)."""
+
+
+@register_form("forward")
+class ForwardForm(StepForm):
+    """Passing a draft on to the next party unchanged (Myasnikovsky 10: to the approver)."""
 
 
 @register_form("publish")
