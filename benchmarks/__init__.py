@@ -1,0 +1,1 @@
+"""Benchmarks: figures and ratios printed by `python -m benchmarks`, never asserted."""

@@ -1,0 +1,500 @@
+"""Engine core: case throughput, the scheduler tick at scale, stored bytes per case."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.specs import BpmnProcessSpec
+from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
+from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+from SpiffWorkflow.task import Task
+from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import event, insert, select, text, update
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from benchmarks.common import (
+    EXAMPLE_BPMN,
+    PROCESSES,
+    databases,
+    deploy_example,
+    kib,
+    make_runtime,
+    median_time,
+    message_fields,
+    ms,
+    new_sessions,
+    show,
+    sqlite_database,
+    timed,
+)
+from engine.bpmn.serialization import dump_state, load_state
+from engine.clock import VirtualClock, using_clock
+from engine.forms import validate_form
+from engine.instances import AdvanceResult, complete_task, initial_data
+from engine.intake import receive_message
+from engine.models import Message, OpenUserTask, ProcessInstance, ProcessVersion
+from engine.runtime import Runtime
+from engine.scheduler import due_instance_ids, tick
+from engine.scripting import make_script_engine
+from engine.statuses import InstanceStatus
+from engine.versions import load_version
+from engine.worktime import load_calendar
+
+ACTOR = "bench"
+STEP = timedelta(minutes=1)
+DEPARTMENTS = ["housing", "roads"]
+ORDER = ("screen", "route", "draft_answer", "review", "publish")
+FORM_DATA: dict[str, dict[str, Any]] = {
+    "screen": {"screen_decision": "process"},
+    "route": {"departments": DEPARTMENTS},
+    "draft_answer": {
+        "answer_kind": "final",
+        "answer_text": "Здравствуйте! Вывоз мусора выполнен 16 марта.",
+    },
+    "review": {"review_decision": "approve"},
+    "publish": {"published_url": "https://vk.com/wall-1_100?reply=7"},
+}
+THROUGHPUT_CASES = {"SQLite": 150, "PostgreSQL": 150}
+MEMORY_CASES = 400
+TICK_SIZES = (1_000, 100_000)
+TICK_DUE = 10
+FAILED_CASES = 10_000
+INSERT_BATCH = 5_000
+TICK_RUNS = 9
+QUERY_RUNS = 101
+
+# What complete_task stores after validation (every form key here equals its element id).
+VALIDATED = {element: validate_form(element, data) for element, data in FORM_DATA.items()}
+
+SpecPair = tuple[BpmnProcessSpec, dict[str, BpmnProcessSpec]]
+
+
+# --- 1. throughput of a message through the whole example process ----------------------
+
+
+def _track(open_tasks: dict[str, str], result: AdvanceResult) -> None:
+    """Keep the caller's view of open tasks (task id → element) in step with an advance."""
+    for task_id in result.removed_task_ids:
+        open_tasks.pop(task_id, None)
+    for task in result.new_tasks:
+        open_tasks[task.task_id] = task.element_id
+
+
+def _next_open(open_tasks: dict[str, str], element: str) -> str | None:
+    """The first open task of an element, if any."""
+    return next((task_id for task_id, el in open_tasks.items() if el == element), None)
+
+
+def run_persisted_case(
+    sessions: sessionmaker[Session], runtime: Runtime, clock: VirtualClock, number: int
+) -> None:
+    """One message from intake to publication, each step in its own transaction."""
+    with sessions.begin() as session:
+        result = receive_message(session, runtime, message_fields(number, clock), ACTOR).result
+    open_tasks: dict[str, str] = {}
+    _track(open_tasks, result)
+    for element in ORDER:
+        while (task_id := _next_open(open_tasks, element)) is not None:
+            clock.advance(STEP)
+            with sessions.begin() as session:
+                result = complete_task(session, runtime, task_id, FORM_DATA[element], ACTOR)
+            _track(open_tasks, result)
+    if not result.completed:
+        raise RuntimeError(f"case {number} did not complete: open {open_tasks}")
+
+
+def parse_in_memory() -> SpecPair:
+    """The example parsed by SpiffWorkflow's own parser, as a plain application would."""
+    parser = SpiffBpmnParser()
+    parser.add_bpmn_file(str(EXAMPLE_BPMN))
+    (process_id,) = parser.get_process_ids()
+    return parser.get_spec(process_id), parser.get_subprocess_specs(process_id)
+
+
+def _transient_message(number: int, clock: VirtualClock) -> Message:
+    """A Message object (never stored) for the initial data of an in-memory case."""
+    fields = message_fields(number, clock)
+    return Message(
+        id=number,
+        source=fields["source"],
+        channel="feed",
+        official_page=False,
+        author=fields["author"],
+        text=fields["text"],
+        url=None,
+        payload={},
+        received_at=clock.now(),
+    )
+
+
+def _ready_task(workflow: BpmnWorkflow, element: str) -> Task | None:
+    """The first READY user task of an element."""
+    for task in workflow.get_tasks(state=TaskState.READY):
+        if task.task_spec.manual and task.task_spec.bpmn_id == element:
+            return task
+    return None
+
+
+def _complete_in_memory(task: Task, data: dict[str, Any], clock: VirtualClock) -> None:
+    """Complete a task with the data complete_task would put on it."""
+    now = clock.now().isoformat()
+    task.data.update(data)
+    task.data["completed_at"] = {**task.data.get("completed_at", {}), task.task_spec.bpmn_id: now}
+    task.data["last_completed_at"] = now
+    task.data["last_completed_by"] = ACTOR
+    task.run()
+
+
+def _settle(workflow: BpmnWorkflow) -> None:
+    """Fire due timers and run engine steps, once."""
+    workflow.refresh_timers()
+    workflow.do_engine_steps()
+
+
+def run_memory_case(
+    specs: SpecPair, engine: Any, clock: VirtualClock, number: int, round_trip: bool = False
+) -> None:
+    """The same case in SpiffWorkflow alone; `round_trip` adds a state save/load per step."""
+    with using_clock(clock):
+        workflow = BpmnWorkflow(*specs, script_engine=engine)
+        data = initial_data(_transient_message(number, clock))
+        workflow.data.update(data)
+        workflow.task_tree.data.update(data)
+        _settle(workflow)
+        for element in ORDER:
+            while (task := _ready_task(workflow, element)) is not None:
+                clock.advance(STEP)
+                _complete_in_memory(task, VALIDATED[element], clock)
+                _settle(workflow)
+                if round_trip:
+                    workflow = load_state(dump_state(workflow), *specs, engine)
+        if not workflow.is_completed():
+            raise RuntimeError(f"in-memory case {number} did not complete")
+
+
+def _memory_rate(round_trip: bool) -> float:
+    """Cases per second in memory (after one warm-up case)."""
+    clock, _ = make_runtime()
+    specs = parse_in_memory()
+    engine = make_script_engine({"calendar": load_calendar("example", PROCESSES)})
+    run_memory_case(specs, engine, clock, 0, round_trip)
+    count = MEMORY_CASES // 4 if round_trip else MEMORY_CASES
+    seconds = timed(
+        lambda: [run_memory_case(specs, engine, clock, n, round_trip) for n in range(1, count + 1)]
+    )
+    return count / seconds
+
+
+def _persisted_rate(engine: Engine, cases: int) -> float:
+    """Cases per second through the engine API on a fresh database (after one warm-up)."""
+    sessions = new_sessions(engine)
+    clock, runtime = make_runtime()
+    deploy_example(sessions, runtime)
+    run_persisted_case(sessions, runtime, clock, 0)
+    seconds = timed(
+        lambda: [run_persisted_case(sessions, runtime, clock, n) for n in range(1, cases + 1)]
+    )
+    return cases / seconds
+
+
+def bench_throughput(folder: Path) -> None:
+    """Messages per second through screen→route→draft×2→review→publish, persisted vs memory."""
+    steps = 1 + len(ORDER) + len(DEPARTMENTS) - 1
+    print(f"== 1. A message through the whole example process ({steps} transactions per case,")
+    print(f"      {len(DEPARTMENTS)} departments; {MEMORY_CASES} cases in memory)")
+    memory = _memory_rate(round_trip=False)
+    trip = _memory_rate(round_trip=True)
+    show("SpiffWorkflow in memory", f"{memory:,.1f} msg/s")
+    show("  + state dump/load after each step", f"{trip:,.1f} msg/s", f"×{trip / memory:.2f}")
+    for name, engine in databases(folder):
+        if engine is None:
+            continue
+        cases = THROUGHPUT_CASES[name]
+        rate = _persisted_rate(engine, cases)
+        per_case = f"{1000 / rate:,.1f} ms per case, {1000 / rate / steps:,.1f} ms per step"
+        show(f"engine API on {name} ({cases} cases)", f"{rate:,.1f} msg/s", per_case)
+        show("  persisted/in-memory", f"{rate / memory:.3f}", f"overhead ×{memory / rate:.1f}")
+    print()
+
+
+# --- 2. scheduler tick with many waiting cases --------------------------------------------
+
+
+def _start_due_cases(sessions: sessionmaker[Session], runtime: Runtime, clock: Any) -> list[int]:
+    """Real cases (each with its own task ids) that the tick will find due."""
+    ids = []
+    for number in range(TICK_DUE):
+        with sessions.begin() as session:
+            intake = receive_message(session, runtime, message_fields(number, clock), ACTOR)
+            ids.append(intake.result.instance.id)
+    return ids
+
+
+def _template_row(sessions: sessionmaker[Session], instance_id: int) -> dict[str, Any]:
+    """A case's process_instances row as insert values (without its id)."""
+    table = ProcessInstance.__table__
+    with sessions() as session:
+        row = session.execute(select(table).where(table.c.id == instance_id)).mappings().one()
+    return {key: value for key, value in row.items() if key != "id"}
+
+
+def _insert_copies(
+    engine: Engine, template: dict[str, Any], numbers: range, due: datetime, **values: Any
+) -> None:
+    """Bulk-insert numbered copies of a case row, the i-th of them due at `due` + i minutes."""
+    table = ProcessInstance.__table__
+    for start in range(numbers.start, numbers.stop, INSERT_BATCH):
+        rows = [
+            {**template, **values, "correlation_key": f"copy-{n}", "next_due_at": due + offset}
+            for n in range(start, min(start + INSERT_BATCH, numbers.stop))
+            for offset in [(n - numbers.start) * STEP]
+        ]
+        with engine.begin() as connection:
+            connection.execute(insert(table), rows)
+    _settle_database(engine)
+
+
+def _settle_database(engine: Engine) -> None:
+    """Statistics for the planner; on SQLite also fold the bulk load's WAL into the file."""
+    with engine.begin() as connection:
+        connection.execute(text("ANALYZE"))
+    if engine.dialect.name == "sqlite":  # a 1 GB WAL left by the fill slows every later read
+        with engine.connect() as connection:
+            connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+def _insert_waiting(engine: Engine, template: dict[str, Any], first: int, last: int) -> None:
+    """Copies of a waiting case, numbered first..last-1, each due on a future day."""
+    due = template["next_due_at"] + timedelta(days=1)
+    _insert_copies(engine, template, range(first, last), due)
+
+
+def _insert_failed(engine: Engine, template: dict[str, Any], first: int) -> None:
+    """Cases parked in ERROR by the scheduler: mark_failed keeps their past next_due_at."""
+    due = template["started_at"] - timedelta(days=30)
+    numbers = range(first, first + FAILED_CASES)
+    _insert_copies(engine, template, numbers, due, status=InstanceStatus.ERROR.value)
+
+
+def _table_bytes(engine: Engine) -> int | None:
+    """Bytes process_instances takes on disk with its indexes (and TOAST on PostgreSQL)."""
+    if engine.dialect.name == "postgresql":
+        query = "SELECT pg_total_relation_size('process_instances')"
+    else:  # dbstat is compiled into CPython's usual SQLite builds
+        query = (
+            "SELECT SUM(pgsize) FROM dbstat WHERE name IN "
+            "(SELECT name FROM sqlite_master WHERE tbl_name = 'process_instances')"
+        )
+    with engine.connect() as connection:
+        try:
+            return connection.execute(text(query)).scalar()
+        except Exception:  # an SQLite build without dbstat
+            return None
+
+
+def _make_due(sessions: sessionmaker[Session], ids: list[int], clock: VirtualClock) -> None:
+    """Put the due cases' next timer an hour in the past again."""
+    with sessions.begin() as session:
+        session.execute(
+            update(ProcessInstance)
+            .where(ProcessInstance.id.in_(ids))
+            .values(next_due_at=clock.now() - timedelta(hours=1))
+        )
+
+
+def _due_query(sessions: sessionmaker[Session], clock: VirtualClock) -> list[int]:
+    """The scheduler's due query alone, in a session of its own."""
+    with sessions() as session:
+        return due_instance_ids(session, clock.now(), 50)
+
+
+def _captured_sql(engine: Engine, call: Callable[[], Any]) -> tuple[str, Any]:
+    """The last SQL statement and parameters a call sends."""
+    captured: list[tuple[str, Any]] = []
+
+    def listen(_conn: Any, _cursor: Any, statement: str, params: Any, *_: Any) -> None:
+        captured.append((statement, params))
+
+    event.listen(engine, "before_cursor_execute", listen)
+    try:
+        call()
+    finally:
+        event.remove(engine, "before_cursor_execute", listen)
+    return captured[-1]
+
+
+def _plan(engine: Engine, sessions: sessionmaker[Session], clock: VirtualClock) -> list[str]:
+    """The database's plan of the exact due query the scheduler sends."""
+    statement, params = _captured_sql(engine, lambda: _due_query(sessions, clock))
+    prefix = "EXPLAIN QUERY PLAN " if engine.dialect.name == "sqlite" else "EXPLAIN ANALYZE "
+    with engine.connect() as connection:
+        rows = connection.exec_driver_sql(prefix + statement, params).all()
+    return [str(row[-1]) for row in rows]  # SQLite's detail / PostgreSQL's plan line
+
+
+def _tick_once(sessions: sessionmaker[Session], runtime: Runtime) -> None:
+    """One tick; it must advance exactly the due cases."""
+    report = tick(sessions, runtime, batch_size=50)
+    if len(report.advanced) != TICK_DUE or report.failed:
+        raise RuntimeError(f"tick advanced {report.advanced}, failed {report.failed}")
+
+
+def _measure_tick(
+    engine: Engine,
+    sessions: sessionmaker[Session],
+    runtime: Runtime,
+    ids: list[int],
+    tick_runs: int = TICK_RUNS,
+) -> tuple[float, float]:
+    """Median seconds of the due query alone and of a full tick advancing the due cases."""
+    clock = runtime.clock
+    assert isinstance(clock, VirtualClock)
+    _make_due(sessions, ids, clock)
+    if sorted(_due_query(sessions, clock)) != sorted(ids):
+        raise RuntimeError("the due query does not find exactly the due cases")
+    query = median_time(lambda: _due_query(sessions, clock), QUERY_RUNS)
+    if not tick_runs:
+        return query, 0.0
+    full = median_time(
+        lambda: _tick_once(sessions, runtime), tick_runs, lambda: _make_due(sessions, ids, clock)
+    )
+    _make_due(sessions, ids, clock)
+    return query, full
+
+
+def _tick_on(name: str, engine: Engine) -> None:
+    """Both sizes on one database, with the plan of the due query at each."""
+    sessions = new_sessions(engine)
+    clock, runtime = make_runtime()
+    deploy_example(sessions, runtime)
+    ids = _start_due_cases(sessions, runtime, clock)
+    template = _template_row(sessions, ids[0])
+    state = len(template["state"].encode())
+    print(f"  {name}: waiting rows copy a case waiting at screen (state {state:,} B)")
+    clock.advance(STEP)
+    results: dict[int, tuple[float, float]] = {}
+    inserted = 0
+    for size in TICK_SIZES:
+        fill = timed(partial(_insert_waiting, engine, template, inserted, size))
+        inserted = size
+        results[size] = _measure_tick(engine, sessions, runtime, ids)
+        query, full = results[size]
+        show(f"{name}: {size:,} waiting + {TICK_DUE} due", "", f"rows inserted in {fill:.1f} s")
+        show("  due query alone", ms(query))
+        show("  full tick", ms(full), f"{ms(full / TICK_DUE)} per advanced case")
+        for line in _plan(engine, sessions, clock):
+            print(f"      plan: {line}")
+    on_disk = _table_bytes(engine)
+    if on_disk:
+        per_case = f"{on_disk / (inserted + TICK_DUE):,.0f} B per case, indexes included"
+        show("  process_instances on disk", f"{on_disk / 2**20:,.1f} MiB", per_case)
+    small, large = results[TICK_SIZES[0]], results[TICK_SIZES[-1]]
+    show(f"{name}: ratio {TICK_SIZES[-1]:,} / {TICK_SIZES[0]:,} waiting", "")
+    show("  due query alone", f"×{large[0] / small[0]:.2f}")
+    show("  full tick", f"×{large[1] / small[1]:.2f}")
+    _insert_failed(engine, template, inserted)
+    query, _ = _measure_tick(engine, sessions, runtime, ids, tick_runs=0)
+    show(f"{name}: + {FAILED_CASES:,} ERROR cases keeping a past next_due_at", "")
+    show("  due query alone", ms(query), f"×{query / large[0]:.1f} (they lead the index range)")
+    for line in _plan(engine, sessions, clock):
+        print(f"      plan: {line}")
+
+
+def bench_tick(folder: Path) -> None:
+    """Scheduler tick cost with few vs many waiting cases (should not grow with waiting)."""
+    sizes = " vs ".join(f"{size:,}" for size in TICK_SIZES)
+    print(f"== 2. Scheduler tick: {TICK_DUE} due among {sizes} waiting cases")
+    print(f"      (medians of {TICK_RUNS} ticks and {QUERY_RUNS} due queries; batch_size=50)")
+    for name, engine in databases(folder):
+        if engine is not None:
+            _tick_on(name, engine)
+    print()
+
+
+# --- 3. stored bytes per case ---------------------------------------------------------
+
+
+def _case_at_draft(sessions: sessionmaker[Session], runtime: Runtime, clock: Any) -> int:
+    """A case routed to both departments, waiting at draft_answer."""
+    with sessions.begin() as session:
+        result = receive_message(session, runtime, message_fields(1, clock), ACTOR).result
+    for element in ("screen", "route"):
+        with sessions() as session:
+            task_id = session.scalars(
+                select(OpenUserTask.task_id).where(OpenUserTask.element_id == element)
+            ).one()
+        with sessions.begin() as session:
+            complete_task(session, runtime, task_id, FORM_DATA[element], ACTOR)
+    return result.instance.id
+
+
+def bench_storage(folder: Path) -> None:
+    """Bytes of a stored case versus SpiffWorkflow's full serialization with the spec."""
+    print(f"== 3. Stored bytes per case (waiting at draft_answer, {len(DEPARTMENTS)} departments)")
+    with sqlite_database(folder) as engine:  # bytes do not depend on the database
+        sessions = new_sessions(engine)
+        clock, runtime = make_runtime()
+        version_id = deploy_example(sessions, runtime).id
+        instance_id = _case_at_draft(sessions, runtime, clock)
+        with sessions() as session:
+            instance = session.get_one(ProcessInstance, instance_id)
+            version = session.get_one(ProcessVersion, version_id)
+            _print_sizes(instance, version)
+
+
+def spiff_full_serialization(workflow: BpmnWorkflow) -> str:
+    """SpiffWorkflow's own serialize_json, spec included, with the Spiff task-spec converters."""
+    # engine.bpmn.serialization.full_serialization uses the default (non-Spiff) registry and
+    # raises TypeError on this spec's Spiff ScriptTask, so the benchmark configures its own.
+    serializer = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SPIFF_CONFIG))
+    return serializer.serialize_json(workflow)
+
+
+def _compact(data: Any) -> str:
+    """JSON as the engine stores it: UTF-8 text, no spaces."""
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+def _print_sizes(instance: ProcessInstance, version: ProcessVersion) -> None:
+    """Stored state, full serialization and per-version spec sizes, with the ratio."""
+    if instance.status is not InstanceStatus.RUNNING:
+        raise RuntimeError("the storage case should be waiting")
+    _, runtime = make_runtime()
+    loaded = load_version(version, runtime)
+    workflow = load_state(instance.state, loaded.spec, loaded.subprocess_specs, None)
+    stored = len(instance.state.encode())
+    full_json = spiff_full_serialization(workflow)
+    full = len(full_json.encode())
+    unescaped = len(_compact(json.loads(full_json)).encode())
+    spec = len(_compact(version.spec).encode())
+    show("process_instances.state (engine, UTF-8)", kib(stored))
+    show(
+        "SpiffWorkflow serialize_json (spec included)",
+        kib(full),
+        f"stored/full {stored / full:.2f}",
+    )
+    show(
+        "  same, compact and without \\u escapes",
+        kib(unescaped),
+        f"stored/full {stored / unescaped:.2f}",
+    )
+    show("process_versions.spec (once per version)", kib(spec))
+    show("process_versions.bpmn_xml (once per version)", kib(len(version.bpmn_xml.encode())))
+    print()
+
+
+def main(which: tuple[str, ...] = ("throughput", "tick", "storage")) -> None:
+    """Run the engine benchmarks and print their figures."""
+    benches = {"throughput": bench_throughput, "tick": bench_tick, "storage": bench_storage}
+    with tempfile.TemporaryDirectory(prefix="reglament-bench-") as folder:
+        for name in which:
+            benches[name](Path(folder) / name)
