@@ -11,7 +11,7 @@ from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.exceptions import WorkflowException
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 from sqlalchemy.orm.exc import StaleDataError
 
 from engine import audit
@@ -27,6 +27,11 @@ from engine.versions import LoadedVersion, load_version
 from engine.violations import record_fired
 
 WorkflowAction = Callable[[BpmnWorkflow], None]
+_LARGE_VERSION_COLUMNS = (
+    defer(ProcessVersion.bpmn_xml),
+    defer(ProcessVersion.spec),
+    defer(ProcessVersion.catalog),
+)
 MAX_SETTLE_ROUNDS = 20
 
 
@@ -139,7 +144,11 @@ def advance(
     instance = lock_instance(session, instance_id)
     if instance.status is not InstanceStatus.RUNNING:
         raise InstanceNotRunning(f"case {instance_id} is {instance.status.value}")
-    version = session.get_one(ProcessVersion, instance.version_id)
+    version = session.scalars(
+        select(ProcessVersion)
+        .where(ProcessVersion.id == instance.version_id)
+        .options(*_LARGE_VERSION_COLUMNS)  # loaded only on a cache miss
+    ).one()
     loaded = load_version(version, runtime)
     with using_clock(runtime.clock):
         workflow = load_state(

@@ -85,6 +85,7 @@ def mark_failed(session: Session, runtime: Runtime, instance_id: int, error: Exc
     instance = session.get_one(ProcessInstance, instance_id)
     instance.status = instance.status.guard(InstanceStatus.ERROR)
     instance.error = f"{type(error).__name__}: {error}"
+    instance.next_due_at = None  # out of the due index: parked cases must not slow every tick
     audit.record(
         session,
         AuditKind.INSTANCE_FAILED,

@@ -93,4 +93,5 @@ def load_state(
 
 def full_serialization(workflow: BpmnWorkflow) -> str:
     """SpiffWorkflow's own full serialization, spec included (for size comparisons)."""
-    return BpmnWorkflowSerializer().serialize_json(workflow)
+    serializer = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SPIFF_CONFIG))
+    return serializer.serialize_json(workflow)

@@ -169,3 +169,20 @@ def test_audit_log_records_each_change_with_actor(
     assert events[2].data["values"]["not_processed_reason"] == "obscenity"
     assert _instance(sessions, case).status is InstanceStatus.COMPLETED
     assert open_tasks(sessions, case) == []
+
+
+def test_stored_state_is_far_smaller_than_spiffs_full_serialization(
+    sessions: sessionmaker[Session], runtime: Runtime, case: int
+) -> None:
+    from engine.bpmn.serialization import full_serialization, load_state
+    from engine.models import ProcessVersion
+    from engine.versions import load_version
+
+    instance = _instance(sessions, case)
+    with sessions() as session:
+        loaded = load_version(session.get_one(ProcessVersion, instance.version_id), runtime)
+    workflow = load_state(
+        instance.state, loaded.spec, loaded.subprocess_specs, loaded.script_engine
+    )
+    full = full_serialization(workflow)
+    assert '"spec"' in full and len(instance.state) < len(full) / 2

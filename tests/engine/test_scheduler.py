@@ -58,6 +58,7 @@ def test_a_case_that_fails_is_parked_in_error_and_others_go_on(
     with sessions() as session:
         broken = session.get_one(ProcessInstance, cases[0])
     assert broken.status is InstanceStatus.ERROR and "JSONDecodeError" in (broken.error or "")
+    assert broken.next_due_at is None  # parked out of the due index
     assert tick(sessions, runtime).failed == {}
 
 
