@@ -161,6 +161,14 @@ def advance(
     return _save(session, runtime, instance, workflow, loaded, fired_before, actor)
 
 
+def read_workflow(session: Session, runtime: Runtime, instance_id: int) -> BpmnWorkflow:
+    """A case's workflow for reading (no lock; changes to it are never saved)."""
+    instance = session.get_one(ProcessInstance, instance_id)
+    version = session.get_one(ProcessVersion, instance.version_id)
+    loaded = load_version(version, runtime)
+    return load_state(instance.state, loaded.spec, loaded.subprocess_specs, loaded.script_engine)
+
+
 def _settle(workflow: BpmnWorkflow) -> None:
     """Run until nothing more can happen now: due timers fire, engine steps follow."""
     for _ in range(MAX_SETTLE_ROUNDS):

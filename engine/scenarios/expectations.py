@@ -99,3 +99,17 @@ def _expect_status(run: _Run, expected: str) -> None:
     status = run.instance().status
     if status.value != expected:
         _fail(f"expected case {expected}, it is {status.value}")
+
+
+@expectation("expect_data")
+def _expect_data(run: _Run, expected: Any) -> None:
+    """The data at the case's last completed step holds these values (a subset match)."""
+    if not isinstance(expected, dict):
+        _fail("expect_data needs a mapping of names to values")
+    workflow = run.workflow()
+    data = workflow.last_task.data if workflow.last_task is not None else workflow.data
+    wrong = {
+        key: data.get(key, "<missing>") for key, value in expected.items() if data.get(key) != value
+    }
+    if wrong:
+        _fail(f"case data differs: expected {expected}, found {wrong}")

@@ -7,19 +7,20 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from SpiffWorkflow.bpmn import BpmnWorkflow
 from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
 from engine.clock import VirtualClock
 from engine.db import Base, make_session_factory
-from engine.instances import complete_task
+from engine.instances import complete_task, read_workflow
 from engine.intake import receive_message
 from engine.models import AuditEvent, OpenUserTask, ProcessInstance, ProcessVersion, Violation
 from engine.runtime import Runtime
 from engine.scenarios.expectations import EXPECTATIONS, ScenarioFailure
 from engine.scenarios.loader import Scenario, resolve_at
-from engine.scenarios.trace import trace_events
+from engine.scenarios.trace import clauses_of, completed_elements, trace_events
 from engine.scheduler import tick
 from engine.versions import deploy_xml
 
@@ -125,11 +126,18 @@ class _Run:
             query = select(Violation).where(Violation.instance_id == self.instance_id)
             return list(session.scalars(query))
 
+    def workflow(self) -> BpmnWorkflow:
+        with self.sessions() as session:
+            return read_workflow(session, self.runtime, self.instance_id or 0)
+
     def trace(self) -> tuple[list[dict[str, Any]], set[str]]:
         with self.sessions() as session:
             version = session.scalars(select(ProcessVersion)).one()
-            events = session.scalars(select(AuditEvent).order_by(AuditEvent.id))
-            return trace_events(list(events), version.catalog)
+            events = list(session.scalars(select(AuditEvent).order_by(AuditEvent.id)))
+        lines, clauses = trace_events(events, version.catalog)
+        if self.instance_id is not None:
+            clauses |= clauses_of(completed_elements(self.workflow()), version.catalog)
+        return lines, clauses
 
 
 def _dept(department: str | None) -> str:

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.util.task import TaskState
+
 from engine.models import AuditEvent
 from engine.statuses import AuditKind
+from engine.timers import all_tasks
 
 TRACED = {
     AuditKind.TASK_READY: "task_ready",
@@ -31,9 +35,26 @@ def trace_events(
         line: dict[str, Any] = {"event": name, "at": event.at.isoformat(), "actor": event.actor}
         if event.element_id:
             line["element"] = event.element_id
-            element = catalog["elements"].get(event.element_id, {})
-            clauses.update(element.get("clauses", []))
-            clauses.update(catalog["lanes"].get(element.get("lane") or "", {}).get("clauses", []))
+            clauses |= clauses_of({event.element_id}, catalog)
         line.update({key: event.data[key] for key in DETAIL_KEYS if key in event.data})
         lines.append(line)
     return lines, clauses
+
+
+def completed_elements(workflow: BpmnWorkflow) -> set[str]:
+    """Element ids of every completed task of a case, script tasks and gateways included."""
+    return {
+        task.task_spec.bpmn_id
+        for task in all_tasks(workflow, TaskState.COMPLETED)
+        if task.task_spec.bpmn_id
+    }
+
+
+def clauses_of(element_ids: set[str], catalog: dict[str, Any]) -> set[str]:
+    """Clauses cited by the given elements and by their lanes."""
+    clauses: set[str] = set()
+    for element_id in element_ids:
+        element = catalog["elements"].get(element_id, {})
+        clauses.update(element.get("clauses", []))
+        clauses.update(catalog["lanes"].get(element.get("lane") or "", {}).get("clauses", []))
+    return clauses

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from engine.municipalities import regulation_calendar
 from engine.worktime.calendar import CalendarError
 from engine.worktime.loader import load_calendar
 from engine.worktime.settings import CalendarConfigError
@@ -41,7 +42,8 @@ def deadline_command(
     """Print the due moment (ISO 8601, with offset) of SPEC, e.g. «8 рабочих часов»."""
     try:
         calendar = load_calendar(municipality, processes_dir)
-        parsed = parse_deadline(spec)
+        # Read the text as the municipality's regulation does (plain hours may be working hours).
+        parsed = regulation_calendar(municipality, processes_dir).read(parse_deadline(spec))
         moment = datetime.fromisoformat(start.strip())
     except (CalendarConfigError, DeadlineSpecError) as exc:
         raise click.ClickException(str(exc)) from None

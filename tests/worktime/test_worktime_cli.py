@@ -56,3 +56,27 @@ def test_errors_are_explained(args: list[str], words: str) -> None:
     code, out = _run(*args, "--processes-dir", PROCESSES)
     assert code != 0
     assert words in out
+
+
+def test_plain_hours_are_read_as_the_regulation_reads_them() -> None:
+    """Chaykovsky sets plain hours to working hours; Perm does not."""
+    from tests.conftest import PROCESSES
+
+    def due(municipality: str) -> str:
+        result = CliRunner().invoke(
+            deadline_command,
+            [
+                "-m",
+                municipality,
+                "--from",
+                "2026-03-13T17:30:00+05:00",
+                "--processes-dir",
+                str(PROCESSES),
+                "2 часа",
+            ],
+        )
+        assert result.exit_code == 0, result.output
+        return result.output.strip()
+
+    assert due("perm") == "2026-03-13T19:30:00+05:00"
+    assert due("chaykovsky") == "2026-03-16T10:30:00+05:00"
