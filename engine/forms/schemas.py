@@ -93,6 +93,7 @@ class RouteForm(StepForm):
     importance = fields.String(load_default="normal", validate=validate.OneOf(("normal", "high")))
     shortened_deadline = fields.String(load_default=None, validate=_readable_deadline)
     executor_publishes = fields.Boolean(load_default=False)
+    repeat_publication = fields.Boolean(load_default=False)  # Myasnikovsky 11: a repeat publication
 
 
 @register_form("draft_answer")
