@@ -58,7 +58,7 @@ def next_due(workflow: BpmnWorkflow) -> datetime | None:
 
 
 def deadline_of(user_task: Task, catalog: dict[str, Any]) -> datetime | None:
-    """A user task's due moment: its earliest waiting boundary timer that is a deadline."""
+    """A user task's due moment: its earliest boundary timer that is a deadline."""
     element_id = user_task.task_spec.bpmn_id
     dues = [
         timer_due(timer)
@@ -77,19 +77,24 @@ def _boundary_timers(user_task: Task) -> Iterator[Task]:
         if node is None or node.parent is None:
             return
         for sibling in node.parent.children:
-            if is_timer(sibling) and sibling.has_state(TaskState.WAITING):
+            # A fired (completed) non-interrupting timer still tells the task's due moment,
+            # also for a task that opened after its deadline had already passed.
+            if is_timer(sibling) and sibling.has_state(TaskState.WAITING | TaskState.COMPLETED):
                 yield sibling
         node = node.parent
 
 
+DEADLINE_HOLDERS = ("userTask", "manualTask", "subProcess", "callActivity")
+
+
 def is_deadline(catalog: dict[str, Any], timer_element_id: str | None) -> bool:
-    """A boundary timer on a user task is a deadline unless marked `deadline=false`."""
+    """A boundary timer on a user task or subprocess is a deadline unless `deadline=false`."""
     element = catalog["elements"].get(timer_element_id or "")
     if element is None or element["attached_to"] is None:
         return False
     attached = catalog["elements"].get(element["attached_to"], {})
     return (
-        attached.get("type") == "userTask"
+        attached.get("type") in DEADLINE_HOLDERS
         and element["properties"].get("deadline", "true") != "false"
     )
 

@@ -46,7 +46,7 @@ def test_a_row_without_a_timer_is_reported() -> None:
 
 def test_clause_index_lists_lanes_and_elements() -> None:
     index = clause_index(_catalog(EXAMPLE_BPMN))
-    assert index["Пример, п. 3"] == ["draft_answer", "draft_deadline", "executor"]
+    assert index["Пример, п. 3"] == ["draft_answer", "draft_deadline", "draft_join", "executor"]
 
 
 def test_malformed_table_is_refused(tmp_path: Path) -> None:
