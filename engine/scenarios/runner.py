@@ -42,6 +42,7 @@ class ScenarioResult:
     failure: str | None
     trace: list[dict[str, Any]] = field(default_factory=list)
     clauses: set[str] = field(default_factory=set)
+    elements: set[str] = field(default_factory=set)
 
     @property
     def passed(self) -> bool:
@@ -131,13 +132,18 @@ class _Run:
             return read_workflow(session, self.runtime, self.instance_id or 0)
 
     def trace(self) -> tuple[list[dict[str, Any]], set[str]]:
+        """Trace lines and every element the case touched (traced or completed)."""
         with self.sessions() as session:
-            version = session.scalars(select(ProcessVersion)).one()
             events = list(session.scalars(select(AuditEvent).order_by(AuditEvent.id)))
-        lines, clauses = trace_events(events, version.catalog)
+        lines = trace_events(events)
+        elements = {line["element"] for line in lines if "element" in line}
         if self.instance_id is not None:
-            clauses |= clauses_of(completed_elements(self.workflow()), version.catalog)
-        return lines, clauses
+            elements |= completed_elements(self.workflow())
+        return lines, elements
+
+    def catalog(self) -> dict[str, Any]:
+        with self.sessions() as session:
+            return session.scalars(select(ProcessVersion.catalog)).one()
 
 
 def _dept(department: str | None) -> str:
@@ -162,8 +168,9 @@ def run_scenario(scenario: Scenario, processes_dir: Path) -> ScenarioResult:
                 raise ScenarioFailure(f"step {number} {_label(step)}: {error}") from error
     except Exception as error:
         failure = str(error)
-    trace, clauses = run.trace()
-    return ScenarioResult(scenario, failure, trace, clauses | set(scenario.covers))
+    trace, elements = run.trace()
+    clauses = clauses_of(elements, run.catalog()) | set(scenario.covers)
+    return ScenarioResult(scenario, failure, trace, clauses, elements)
 
 
 def _label(step: dict[str, Any]) -> str:

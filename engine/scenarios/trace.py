@@ -22,12 +22,9 @@ TRACED = {
 DETAIL_KEYS = ("lane", "due", "clause", "values")
 
 
-def trace_events(
-    events: list[AuditEvent], catalog: dict[str, Any]
-) -> tuple[list[dict[str, Any]], set[str]]:
-    """Trace lines of the traced audit kinds; clauses of every element they touched."""
+def trace_events(events: list[AuditEvent]) -> list[dict[str, Any]]:
+    """Trace lines of the traced audit kinds."""
     lines: list[dict[str, Any]] = []
-    clauses: set[str] = set()
     for event in events:
         name = TRACED.get(event.kind)
         if name is None:
@@ -35,10 +32,9 @@ def trace_events(
         line: dict[str, Any] = {"event": name, "at": event.at.isoformat(), "actor": event.actor}
         if event.element_id:
             line["element"] = event.element_id
-            clauses |= clauses_of({event.element_id}, catalog)
         line.update({key: event.data[key] for key in DETAIL_KEYS if key in event.data})
         lines.append(line)
-    return lines, clauses
+    return lines
 
 
 def completed_elements(workflow: BpmnWorkflow) -> set[str]:
