@@ -4,8 +4,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
+VENDOR := web/static/vendor
+VENDOR_STAMP := $(VENDOR)/.copied
+CATALOG := web/translations/ru/LC_MESSAGES/messages
 
-.PHONY: run test lint bench install
+.PHONY: run test lint bench install assets
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -17,10 +20,24 @@ $(NODE_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $(NODE_STAMP)
 
-install: $(STAMP) $(NODE_STAMP)
+# The web UI's scripts come from npm and are served locally (no CDN); not committed.
+$(VENDOR_STAMP): $(NODE_STAMP)
+	rm -rf $(VENDOR)
+	mkdir -p $(VENDOR)/bpmn-js
+	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/
+	cp node_modules/bpmn-js/dist/bpmn-viewer.production.min.js $(VENDOR)/bpmn-js/
+	cp -R node_modules/bpmn-js/dist/assets/. $(VENDOR)/bpmn-js/
+	touch $@
 
-run: $(STAMP)
-	$(BIN)/reglament demo
+$(CATALOG).mo: $(CATALOG).po $(STAMP)
+	$(BIN)/pybabel compile -q -d web/translations
+
+assets: $(VENDOR_STAMP) $(CATALOG).mo
+
+install: $(STAMP) $(NODE_STAMP) assets
+
+run: $(STAMP) assets
+	$(BIN)/python -m web
 
 lint: $(STAMP) $(NODE_STAMP)
 	$(BIN)/ruff check .
@@ -28,7 +45,7 @@ lint: $(STAMP) $(NODE_STAMP)
 	$(BIN)/mypy
 	npm run -s lint:bpmn
 
-test: lint
+test: lint assets
 	$(BIN)/reglament scenario run --coverage processes
 	$(BIN)/pytest
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -9,13 +11,28 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from engine.instances import complete_task
+from engine.clock import VirtualClock
+from engine.forms import FormError
+from engine.instances import InstanceNotRunning, StaleTaskError, complete_task
 from engine.intake import DuplicateMessage, receive_message
 from engine.models import OpenUserTask
+from engine.municipalities import load_municipality
 from engine.runtime import Runtime
 from engine.versions import DeployError, deploy_file
 
 DEMO_ACTOR = "demo"
+ANSWER = {
+    "answer_kind": "final",
+    "answer_text": "Здравствуйте! Работы выполнены, спасибо за обращение.",
+}
+# Steps a regulation may put between the demo's steps: completed with these data on the way.
+FILLERS: dict[str, dict[str, Any]] = {
+    "forward": {},
+    "approve": {"review_decision": "approve"},
+    "acknowledge": {"measures": "Приняты меры."},
+}
+MAX_FILLERS = 5
+STEP_PACE = timedelta(minutes=20)  # demo staff take this long per step
 
 # (external id, hours ago, text, the steps to complete: (element, form data)).
 # 120 and 150 hours ago survive any weekend, so those cases are overdue whenever the demo starts.
@@ -56,6 +73,30 @@ DEMO_MESSAGES: list[tuple[str, int, str, list[tuple[str, dict[str, Any]]]]] = [
         "(сообщение с нецензурной бранью)",
         [("screen", {"screen_decision": "not_processed", "not_processed_reason": "obscenity"})],
     ),
+    (
+        "demo-7",
+        4,
+        "Когда уберут сугробы у школы № 3? Дети идут по проезжей части.",
+        [
+            ("screen", {"screen_decision": "process"}),
+            ("route", {"departments": ["roads"]}),
+            ("draft_answer", ANSWER),
+            ("review", {"review_decision": "approve"}),
+            ("approve", {"review_decision": "approve"}),
+            ("publish", {"published_url": "https://vk.com/wall-1_7?reply=1"}),
+        ],
+    ),
+    (
+        "demo-8",
+        2,
+        "Во дворе дома 5 по ул. Гагарина третью неделю стоит брошенный автомобиль.",
+        [
+            ("screen", {"screen_decision": "process"}),
+            ("route", {"departments": ["housing"]}),
+            ("draft_answer", ANSWER),
+            ("review", {"review_decision": "rework", "rework_reasons": ["formal"]}),
+        ],
+    ),
 ]
 
 
@@ -73,9 +114,16 @@ def deploy_all(sessions: sessionmaker[Session], runtime: Runtime) -> list[str]:
 
 
 def seed_messages(sessions: sessionmaker[Session], runtime: Runtime, municipality: str) -> int:
-    """Receive the demo messages (as if they arrived hours ago) and walk them forward."""
+    """Receive the demo messages as they arrived hours ago, and walk them forward from then."""
+    departments = [
+        item.id for item in load_municipality(municipality, runtime.processes_dir).departments
+    ]
     seeded = 0
     for external_id, hours_ago, text, steps in DEMO_MESSAGES:
+        # Each case lives its past on a virtual clock, so its deadlines are set as they would
+        # have been; the worker then finds the passed ones and records the violations.
+        clock = VirtualClock(runtime.clock.now() - timedelta(hours=hours_ago))
+        past = replace(runtime, clock=clock)
         incoming = {
             "municipality": municipality,
             "source": "vk",
@@ -84,33 +132,83 @@ def seed_messages(sessions: sessionmaker[Session], runtime: Runtime, municipalit
             "author_id": f"vk-{external_id}",
             "text": text,
             "url": f"https://vk.com/wall-1_{external_id.removeprefix('demo-')}",
-            "received_at": (runtime.clock.now() - timedelta(hours=hours_ago)).isoformat(),
+            "received_at": clock.now().isoformat(),
         }
         try:
             with sessions.begin() as session:
-                case = receive_message(session, runtime, incoming, DEMO_ACTOR).result.instance.id
+                case = receive_message(session, past, incoming, DEMO_ACTOR).result.instance.id
         except DuplicateMessage:
             continue
-        for element, data in steps:
-            _complete_all(sessions, runtime, case, element, data)
+
+        def pace(clock: VirtualClock = clock) -> None:
+            clock.set(min(clock.now() + STEP_PACE, runtime.clock.now()))
+
+        localized = [(key, _localized(data, departments)) for key, data in steps]
+        walk(sessions, past, case, localized, pace)
         seeded += 1
     return seeded
 
 
-def _complete_all(
-    sessions: sessionmaker[Session], runtime: Runtime, case: int, element: str, data: dict[str, Any]
+def _localized(data: dict[str, Any], departments: list[str]) -> dict[str, Any]:
+    # The demo names departments of the example; a real municipality routes to its own.
+    if "departments" not in data or not departments:
+        return data
+    return {**data, "departments": departments[: len(data["departments"])]}
+
+
+def walk(
+    sessions: sessionmaker[Session],
+    runtime: Runtime,
+    case: int,
+    steps: list[tuple[str, dict[str, Any]]],
+    pace: Callable[[], None] = lambda: None,
 ) -> None:
+    """Complete the case's open tasks by form key, step by step, whatever their element ids.
+
+    A step whose form the regulation does not use is skipped; forms in between that have
+    filler data (forwarding, approval, a notice) are completed on the way; the walk stops
+    where the regulation refuses the data.
+    """
+    for key, data in steps:
+        for _ in range(MAX_FILLERS):
+            open_keys = _open_form_keys(sessions, case)
+            if key in open_keys or not open_keys & FILLERS.keys() - {key}:
+                break
+            filler = sorted(open_keys & FILLERS.keys())[0]
+            pace()
+            if not _complete_all(sessions, runtime, case, filler, FILLERS[filler]):
+                return
+        if key not in _open_form_keys(sessions, case):
+            continue
+        pace()
+        if not _complete_all(sessions, runtime, case, key, data):
+            return
+
+
+def _open_form_keys(sessions: sessionmaker[Session], case: int) -> set[str]:
+    with sessions() as session:
+        query = select(OpenUserTask.form_key).where(OpenUserTask.instance_id == case)
+        return set(session.scalars(query))
+
+
+def _complete_all(
+    sessions: sessionmaker[Session], runtime: Runtime, case: int, key: str, data: dict[str, Any]
+) -> bool:
     with sessions() as session:
         task_ids = list(
             session.scalars(
                 select(OpenUserTask.task_id).where(
-                    OpenUserTask.instance_id == case, OpenUserTask.element_id == element
+                    OpenUserTask.instance_id == case, OpenUserTask.form_key == key
                 )
             )
         )
     for task_id in task_ids:
-        with sessions.begin() as session:
-            complete_task(session, runtime, task_id, data, DEMO_ACTOR)
+        try:
+            with sessions.begin() as session:
+                complete_task(session, runtime, task_id, data, DEMO_ACTOR)
+        except (FormError, StaleTaskError, InstanceNotRunning, RuntimeError):
+            return False
+    return True
 
 
 def task_list(sessions: sessionmaker[Session]) -> list[str]:

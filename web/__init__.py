@@ -1,1 +1,52 @@
-"""Reglament's staff web application."""
+"""The staff web UI: a Flask application built by `create_app`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, render_template
+from flask.typing import ResponseReturnValue
+from flask_wtf.csrf import CSRFError
+
+from engine.access import AccessDenied, NotFound
+from web.config import WebSettings
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the app: settings from the environment, overridden by `config` (tests)."""
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_mapping(WebSettings.from_env().flask_config())
+    if config:
+        app.config.from_mapping(config)
+    app.config["PROCESSES_DIR"] = Path(app.config["PROCESSES_DIR"])
+
+    from web import auth, i18n, messages, tasks, team, templating
+    from web.db import database
+    from web.extensions import csrf
+
+    database.init_app(app)
+    csrf.init_app(app)
+    i18n.init_app(app)
+    templating.init_app(app)
+    for blueprint in (auth.bp, tasks.bp, messages.bp, team.bp):
+        app.register_blueprint(blueprint)
+    _register_errors(app)
+    return app
+
+
+def _register_errors(app: Flask) -> None:
+    def not_found(_error: Exception) -> ResponseReturnValue:
+        return render_template("errors/404.html"), 404
+
+    def forbidden(_error: Exception) -> ResponseReturnValue:
+        return render_template("errors/403.html"), 403
+
+    def stale_form(_error: Exception) -> ResponseReturnValue:
+        return render_template("errors/csrf.html"), 400
+
+    app.register_error_handler(CSRFError, stale_form)
+    app.register_error_handler(NotFound, not_found)
+    app.register_error_handler(404, not_found)
+    app.register_error_handler(AccessDenied, forbidden)
+    app.register_error_handler(403, forbidden)

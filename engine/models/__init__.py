@@ -1,5 +1,6 @@
-"""Engine tables: versions, messages, instances, the user-task projection, audit, violations."""
+"""Engine tables: versions, messages, instances, tasks, audit, violations, accounts."""
 
+from engine.models.account import Substitution, User
 from engine.models.audit import AuditEvent, Violation
 from engine.models.instance import Message, ProcessInstance
 from engine.models.task import OpenUserTask
@@ -11,5 +12,7 @@ __all__ = [
     "OpenUserTask",
     "ProcessInstance",
     "ProcessVersion",
+    "Substitution",
+    "User",
     "Violation",
 ]

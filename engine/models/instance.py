@@ -25,7 +25,12 @@ class Message(Base):
     """A citizen's message from a source; a repeat one points at the running case."""
 
     __tablename__ = "messages"
-    __table_args__ = (UniqueConstraint("source", "external_id"),)
+    __table_args__ = (
+        UniqueConstraint("source", "external_id"),
+        # The message registry lists newest first; a card finds the author's earlier messages.
+        Index("ix_messages_registry", "municipality", "received_at"),
+        Index("ix_messages_author", "municipality", "author_id"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     municipality: Mapped[str] = mapped_column(String(64), index=True)

@@ -18,6 +18,7 @@ class OpenUserTask(Base):
         Index("ix_open_user_tasks_role_due", "municipality", "role", "due_at"),
         Index("ix_open_user_tasks_department_due", "municipality", "department", "due_at"),
         Index("ix_open_user_tasks_assignee", "assignee"),
+        Index("ix_open_user_tasks_due", "municipality", "due_at"),  # a curator's "all tasks"
     )
 
     task_id: Mapped[str] = mapped_column(String(36), primary_key=True)

@@ -12,6 +12,7 @@ from sqlalchemy import func, inspect, select
 
 from engine.cli import main
 from engine.db import Base, make_engine
+from engine.demo import DEMO_MESSAGES
 from engine.models import OpenUserTask, ProcessVersion, Violation
 from tests.conftest import EXAMPLE_BPMN, PROCESSES
 
@@ -89,7 +90,7 @@ def test_scenario_trace_prints_json_lines() -> None:
 def test_demo_seeds_cases_with_overdue_ones_and_runs_the_worker(env: str) -> None:
     result = CliRunner().invoke(main, ["demo", "--ticks", "1"])
     assert result.exit_code == 0, result.output
-    assert "demo messages seeded: 6" in result.output
+    assert f"demo messages seeded: {len(DEMO_MESSAGES)}" in result.output
     with make_engine(env).connect() as connection:
         assert connection.scalar(select(func.count()).select_from(OpenUserTask)) >= 5
         assert connection.scalar(select(func.count()).select_from(Violation)) >= 2

@@ -1,0 +1,179 @@
+"""Who may see and complete which task and case: the rules the web UI asks before acting."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+from sqlalchemy import ColumnElement, and_, false, or_, true
+from sqlalchemy.orm import Session
+
+from engine.accounts import substituted_users
+from engine.models import Message, OpenUserTask, ProcessInstance, User
+
+Scope = Literal["mine", "department", "all"]
+SCOPES: tuple[Scope, ...] = ("mine", "department", "all")
+# These roles see every task and case of their municipality ("все").
+OVERSEERS = frozenset({"curator", "head", "administrator"})
+# A lane id names a role (docs/modelling.md); two regulations name the curator's lane after
+# the office that does that work: Chaykovsky's press service, Myasnikovsky's receiving department.
+LANE_ROLES = {"press_service": "curator", "department": "curator"}
+
+
+class NotFound(LookupError):
+    """No such task or case for this user (another municipality's is not found either)."""
+
+
+class AccessDenied(PermissionError):
+    """The user sees the municipality but may not open or complete this task."""
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """A user as access rules see them: own roles and departments plus those they substitute."""
+
+    user_id: int
+    login: str
+    full_name: str
+    municipality: str
+    roles: frozenset[str]
+    departments: frozenset[str]
+    acts_for: frozenset[str]
+
+    @property
+    def oversees(self) -> bool:
+        """Whether this user may list every task of the municipality."""
+        return bool(self.roles & OVERSEERS)
+
+
+def viewer_for(session: Session, user: User, now: datetime) -> Viewer:
+    """The effective rights of `user` at `now`, including current substitutions."""
+    people = [user, *substituted_users(session, user, now)]
+    return Viewer(
+        user_id=user.id,
+        login=user.login,
+        full_name=user.full_name,
+        municipality=user.municipality,
+        roles=frozenset(role for person in people for role in person.roles),
+        departments=frozenset(person.department for person in people if person.department),
+        acts_for=frozenset(person.login for person in people),
+    )
+
+
+def role_of_lane(lane: str | None) -> str | None:
+    """The staff role that works in a diagram lane."""
+    if lane is None:
+        return None
+    return LANE_ROLES.get(lane, lane)
+
+
+def lanes_of(roles: frozenset[str]) -> frozenset[str]:
+    """Lane ids whose tasks the given roles may complete."""
+    aliases = {lane for lane, role in LANE_ROLES.items() if role in roles}
+    return frozenset(roles | aliases)
+
+
+def may_work_on(viewer: Viewer, task: OpenUserTask) -> bool:
+    """Whether the task is in the viewer's lanes (and department, for executors)."""
+    if viewer.municipality != task.municipality:
+        return False
+    if "administrator" in viewer.roles:
+        return True
+    role = role_of_lane(task.role)
+    if role not in viewer.roles:
+        return False
+    return role != "executor" or task.department is None or task.department in viewer.departments
+
+
+def can_complete(viewer: Viewer, task: OpenUserTask) -> bool:
+    """Whether the viewer may complete (or claim) the task now."""
+    free = task.assignee is None or task.assignee in viewer.acts_for
+    return free and may_work_on(viewer, task)
+
+
+def can_see(viewer: Viewer, task: OpenUserTask) -> bool:
+    """Whether the viewer may open the task's page."""
+    if viewer.municipality != task.municipality:
+        return False
+    return viewer.oversees or may_work_on(viewer, task) or task.assignee in viewer.acts_for
+
+
+def work_filter(viewer: Viewer) -> ColumnElement[bool]:
+    """SQL form of `may_work_on` (municipality aside)."""
+    if "administrator" in viewer.roles:
+        return true()
+    executor_lanes = lanes_of(frozenset({"executor"})) & lanes_of(viewer.roles)
+    other_lanes = lanes_of(viewer.roles - {"executor"})
+    department_ok = or_(
+        OpenUserTask.department.is_(None), OpenUserTask.department.in_(viewer.departments)
+    )
+    clauses = []
+    if executor_lanes:
+        clauses.append(and_(OpenUserTask.role.in_(executor_lanes), department_ok))
+    if other_lanes:
+        clauses.append(OpenUserTask.role.in_(other_lanes))
+    return or_(*clauses) if clauses else false()
+
+
+def scope_filter(viewer: Viewer, scope: Scope) -> ColumnElement[bool]:
+    """Tasks of a task-list tab: mine (assigned or free in my lanes), my department's, all."""
+    in_municipality = OpenUserTask.municipality == viewer.municipality
+    if scope == "all" and viewer.oversees:
+        return in_municipality
+    if scope == "mine":
+        mine = or_(
+            OpenUserTask.assignee.in_(viewer.acts_for),
+            and_(OpenUserTask.assignee.is_(None), work_filter(viewer)),
+        )
+        return and_(in_municipality, mine)
+    return and_(in_municipality, work_filter(viewer))
+
+
+def require_task(
+    session: Session, viewer: Viewer, task_id: str, *, to_complete: bool = False
+) -> OpenUserTask:
+    """An open task the viewer may see (or complete); NotFound or AccessDenied otherwise."""
+    task = session.get(OpenUserTask, task_id)
+    if task is None or task.municipality != viewer.municipality:
+        raise NotFound(task_id)
+    allowed = can_complete(viewer, task) if to_complete else can_see(viewer, task)
+    if not allowed:
+        raise AccessDenied(task_id)
+    return task
+
+
+def require_instance(session: Session, viewer: Viewer, instance_id: int) -> ProcessInstance:
+    """A case of the viewer's municipality; NotFound otherwise."""
+    instance = session.get(ProcessInstance, instance_id)
+    if instance is None or instance.municipality != viewer.municipality:
+        raise NotFound(str(instance_id))
+    return instance
+
+
+def require_message(session: Session, viewer: Viewer, message_id: int) -> Message:
+    """A message of the viewer's municipality; NotFound otherwise."""
+    message = session.get(Message, message_id)
+    if message is None or message.municipality != viewer.municipality:
+        raise NotFound(str(message_id))
+    return message
+
+
+__all__ = [
+    "SCOPES",
+    "AccessDenied",
+    "NotFound",
+    "Scope",
+    "Viewer",
+    "can_complete",
+    "can_see",
+    "lanes_of",
+    "may_work_on",
+    "require_instance",
+    "require_message",
+    "require_task",
+    "role_of_lane",
+    "scope_filter",
+    "viewer_for",
+    "work_filter",
+]

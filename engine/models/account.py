@@ -1,0 +1,38 @@
+"""Staff accounts and substitutions: who may see and complete which task."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from engine.db import Base, UtcDateTime
+
+
+class User(Base):
+    """A member of staff of one municipality, with roles and (for executors) a department."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    login: Mapped[str] = mapped_column(String(64), unique=True)
+    full_name: Mapped[str] = mapped_column(String(256))
+    password_hash: Mapped[str] = mapped_column(String(256))
+    roles: Mapped[list[str]] = mapped_column(JSON, default=list)
+    department: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    municipality: Mapped[str] = mapped_column(String(64), index=True)
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Substitution(Base):
+    """An absent user's tasks go to a substitute for a period (Palana, п. 9)."""
+
+    __tablename__ = "substitutions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    absent_user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    substitute_user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    starts_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    reason: Mapped[str] = mapped_column(String(256), default="")

@@ -1,0 +1,34 @@
+"""Read API for the staff UI: task list, message registry, case card, task page."""
+
+from engine.queries.cases import Answer, CaseCard, TimelineEntry, Violation, case_card
+from engine.queries.diagram import DiagramMarks
+from engine.queries.messages import MessageFilter, MessagePage, MessageRow, search, sources
+from engine.queries.steps import Completion, Requirement, TaskView, completion_of, task_view
+from engine.queries.tasks import TaskFilter, TaskPage, TaskRow, filter_choices, task_list
+from engine.queries.timing import clear_caches, municipality_settings
+
+__all__ = [
+    "Answer",
+    "CaseCard",
+    "Completion",
+    "DiagramMarks",
+    "MessageFilter",
+    "MessagePage",
+    "MessageRow",
+    "Requirement",
+    "TaskFilter",
+    "TaskPage",
+    "TaskRow",
+    "TaskView",
+    "TimelineEntry",
+    "Violation",
+    "case_card",
+    "clear_caches",
+    "completion_of",
+    "filter_choices",
+    "municipality_settings",
+    "search",
+    "sources",
+    "task_list",
+    "task_view",
+]

@@ -1,0 +1,188 @@
+"""The case card: the message, its repeats and author's history, timeline, violations, answer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.access import Viewer, require_instance
+from engine.models import AuditEvent, Message, OpenUserTask, ProcessInstance, ProcessVersion
+from engine.models import Violation as ViolationRow
+from engine.queries.diagram import DiagramMarks, diagram_marks
+from engine.queries.tasks import TaskRow, describe
+from engine.runtime import Runtime
+from engine.statuses import AuditKind
+
+EARLIER_MESSAGES_SHOWN = 10
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One audit event as staff read it: when, what, who, at which step."""
+
+    at: datetime
+    kind: AuditKind
+    actor: str
+    element_id: str | None
+    element_name: str
+    data: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Violation:
+    """A passed deadline with the step it bound and the clause that set it."""
+
+    element_id: str
+    element_name: str
+    due_at: datetime
+    recorded_at: datetime
+    clause: str | None
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The answer of a case: the last drafts, and where and when it was published."""
+
+    drafts: list[dict[str, Any]]
+    published_url: str | None
+    published_at: datetime | None
+    published_by: str | None
+
+
+@dataclass
+class CaseCard:
+    """Everything the message card shows about one case."""
+
+    instance: ProcessInstance
+    version: ProcessVersion
+    message: Message
+    repeats: list[Message]
+    earlier: list[Message]
+    timeline: list[TimelineEntry]
+    violations: list[Violation]
+    open_tasks: list[TaskRow]
+    answer: Answer
+    marks: DiagramMarks
+    catalog: dict[str, Any] = field(repr=False, default_factory=dict)
+
+
+def case_card(session: Session, runtime: Runtime, viewer: Viewer, instance_id: int) -> CaseCard:
+    """The card of a case of the viewer's municipality (NotFound for any other)."""
+    instance = require_instance(session, viewer, instance_id)
+    version = session.get_one(ProcessVersion, instance.version_id)
+    catalog = version.catalog
+    messages = list(
+        session.scalars(
+            select(Message).where(Message.instance_id == instance.id).order_by(Message.id)
+        )
+    )
+    first = messages[0]
+    events = list(
+        session.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.instance_id == instance.id)
+            .order_by(AuditEvent.at, AuditEvent.id)
+        )
+    )
+    tasks = list(
+        session.scalars(
+            select(OpenUserTask)
+            .where(OpenUserTask.instance_id == instance.id)
+            .order_by(OpenUserTask.due_at, OpenUserTask.created_at)
+        )
+    )
+    violations = _violations(session, instance.id, catalog)
+    return CaseCard(
+        instance=instance,
+        version=version,
+        message=first,
+        repeats=messages[1:],
+        earlier=earlier_messages(session, first),
+        timeline=[_entry(event, catalog) for event in events],
+        violations=violations,
+        open_tasks=describe(session, runtime, viewer, tasks, runtime.clock.now()),
+        answer=answer_of(events),
+        marks=diagram_marks(
+            instance, version, runtime, tasks, {item.element_id for item in violations}
+        ),
+        catalog=catalog,
+    )
+
+
+def element_name(catalog: dict[str, Any], element_id: str | None) -> str:
+    """The element's name in the diagram, or its id."""
+    if not element_id:
+        return ""
+    return str(catalog["elements"].get(element_id, {}).get("name") or element_id)
+
+
+def earlier_messages(session: Session, message: Message) -> list[Message]:
+    """The author's earlier messages in the same municipality, newest first."""
+    query = (
+        select(Message)
+        .where(
+            Message.municipality == message.municipality,
+            Message.author_id == message.author_id,
+            Message.id < message.id,
+        )
+        .order_by(Message.id.desc())
+        .limit(EARLIER_MESSAGES_SHOWN)
+    )
+    return list(session.scalars(query))
+
+
+def answer_of(events: list[AuditEvent]) -> Answer:
+    """The drafts since the last return for rework, and the publication if there was one."""
+    drafts: list[dict[str, Any]] = []
+    published: AuditEvent | None = None
+    for event in events:
+        if event.kind is not AuditKind.TASK_COMPLETED:
+            continue
+        form, values = event.data.get("form"), event.data.get("values") or {}
+        if form in ("review", "approve") and values.get("review_decision") == "rework":
+            drafts = []
+        elif form == "draft_answer":
+            drafts.append({**values, "by": event.actor, "at": event.at})
+        elif form == "publish":
+            published = event
+    return Answer(
+        drafts=drafts,
+        published_url=(published.data.get("values") or {}).get("published_url")
+        if published
+        else None,
+        published_at=published.at if published else None,
+        published_by=published.actor if published else None,
+    )
+
+
+def _entry(event: AuditEvent, catalog: dict[str, Any]) -> TimelineEntry:
+    return TimelineEntry(
+        at=event.at,
+        kind=event.kind,
+        actor=event.actor,
+        element_id=event.element_id,
+        element_name=element_name(catalog, event.element_id),
+        data=dict(event.data or {}),
+    )
+
+
+def _violations(session: Session, instance_id: int, catalog: dict[str, Any]) -> list[Violation]:
+    rows = session.scalars(
+        select(ViolationRow)
+        .where(ViolationRow.instance_id == instance_id)
+        .order_by(ViolationRow.due_at)
+    )
+    return [
+        Violation(
+            element_id=row.element_id,
+            element_name=element_name(catalog, row.element_id),
+            due_at=row.due_at,
+            recorded_at=row.recorded_at,
+            clause=row.clause,
+        )
+        for row in rows
+    ]

@@ -1,0 +1,105 @@
+"""A task's page: the step, the regulation's requirements for it, and its case."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.access import Viewer, can_complete, require_task
+from engine.models import AuditEvent, ProcessInstance, User
+from engine.queries.cases import CaseCard, case_card
+from engine.runtime import Runtime
+from engine.statuses import AuditKind
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """A rule of the regulation that applies to a step, with its clauses."""
+
+    kind: str  # "step", "deadline" or "lane"
+    title: str
+    text: str
+    clauses: list[str]
+
+
+@dataclass
+class TaskView:
+    """What the task page shows."""
+
+    task_id: str
+    element_id: str
+    name: str
+    form_key: str
+    can_complete: bool
+    requirements: list[Requirement]
+    card: CaseCard
+
+    @property
+    def row(self) -> Any:
+        """The task's own row in the case's open tasks."""
+        return next(row for row in self.card.open_tasks if row.task.task_id == self.task_id)
+
+
+@dataclass(frozen=True)
+class Completion:
+    """Who completed a task, and when."""
+
+    actor: str
+    actor_name: str
+    at: datetime
+
+
+def task_view(session: Session, runtime: Runtime, viewer: Viewer, task_id: str) -> TaskView:
+    """A task the viewer may see, with requirements and its case card."""
+    task = require_task(session, viewer, task_id)
+    card = case_card(session, runtime, viewer, task.instance_id)
+    return TaskView(
+        task_id=task.task_id,
+        element_id=task.element_id,
+        name=task.name,
+        form_key=task.form_key,
+        can_complete=can_complete(viewer, task),
+        requirements=requirements(card.catalog, task.element_id),
+        card=card,
+    )
+
+
+def requirements(catalog: dict[str, Any], element_id: str) -> list[Requirement]:
+    """The step's documentation, its deadlines and its lane's, as written in the diagram."""
+    elements = catalog["elements"]
+    element = elements.get(element_id, {})
+    found = []
+    if element.get("documentation"):
+        found.append(
+            Requirement("step", element["name"], element["documentation"], element["clauses"])
+        )
+    for timer in elements.values():
+        if timer.get("attached_to") == element_id and timer.get("timer"):
+            text = timer.get("documentation") or timer.get("name") or ""
+            found.append(Requirement("deadline", timer.get("name", ""), text, timer["clauses"]))
+    lane = catalog["lanes"].get(element.get("lane") or "", {})
+    if lane.get("documentation"):
+        found.append(Requirement("lane", lane["name"], lane["documentation"], lane["clauses"]))
+    return found
+
+
+def completion_of(session: Session, viewer: Viewer, task_id: str) -> Completion | None:
+    """Who completed a task of the viewer's municipality (a stale submit names them), or None."""
+    event = session.scalar(
+        select(AuditEvent)
+        .join(ProcessInstance, ProcessInstance.id == AuditEvent.instance_id)
+        .where(
+            AuditEvent.task_id == task_id,
+            AuditEvent.kind == AuditKind.TASK_COMPLETED,
+            ProcessInstance.municipality == viewer.municipality,
+        )
+        .order_by(AuditEvent.id.desc())
+    )
+    if event is None:
+        return None
+    user = session.scalar(select(User).where(User.login == event.actor))
+    return Completion(event.actor, user.full_name if user else event.actor, event.at)

@@ -1,0 +1,107 @@
+"""Remaining time on a task's deadline, counted the way its regulation counts it."""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from engine.municipalities import Municipality, RegulationCalendar, load_municipality
+from engine.municipalities import regulation_calendar as load_regulation_calendar
+from engine.worktime import DeadlineSpecError, RemainingTime, remaining
+
+_QUOTED = re.compile(r'"([^"]+)"')
+_LOCK = threading.Lock()
+# Settings files are read once per process: the task list asks for them on every row.
+_CALENDARS: dict[tuple[str, str], RegulationCalendar] = {}
+_MUNICIPALITIES: dict[tuple[str, str], Municipality] = {}
+# Per (processes folder, municipality, version hash): element id → counted in working time.
+_MODES: dict[tuple[str, str, str], dict[str, bool]] = {}
+
+
+def regulation_calendar(municipality: str, processes_dir: Path) -> RegulationCalendar:
+    """The municipality's deadline calendar, cached."""
+    key = (str(processes_dir), municipality)
+    with _LOCK:
+        found = _CALENDARS.get(key)
+    if found is None:
+        found = load_regulation_calendar(municipality, processes_dir)
+        with _LOCK:
+            _CALENDARS[key] = found
+    return found
+
+
+def municipality_settings(municipality: str, processes_dir: Path) -> Municipality:
+    """The municipality's settings (title, zone, departments), cached."""
+    key = (str(processes_dir), municipality)
+    with _LOCK:
+        found = _MUNICIPALITIES.get(key)
+    if found is None:
+        found = load_municipality(municipality, processes_dir)
+        with _LOCK:
+            _MUNICIPALITIES[key] = found
+    return found
+
+
+def deadline_modes(
+    catalog: dict[str, Any], municipality: str, processes_dir: Path
+) -> dict[str, bool]:
+    """For each user task with a deadline timer: whether its deadline is in working time."""
+    reader = regulation_calendar(municipality, processes_dir)
+    modes: dict[str, bool] = {}
+    for element in catalog["elements"].values():
+        timer = element.get("timer")
+        if not timer or not element.get("attached_to"):
+            continue
+        # deadline(received_at, shortened_deadline or "5 рабочих дней"): the text is the last.
+        texts = _QUOTED.findall(timer.get("expression") or "")
+        if not texts:
+            continue
+        try:
+            modes[element["attached_to"]] = reader.read(texts[-1]).working
+        except DeadlineSpecError:
+            continue
+    return modes
+
+
+def cached_modes(
+    sha256: str,
+    municipality: str,
+    processes_dir: Path,
+    load_catalog: Callable[[], dict[str, Any]],
+) -> dict[str, bool]:
+    """`deadline_modes` of a version, cached by its hash (versions never change)."""
+    key = (str(processes_dir), municipality, sha256)
+    with _LOCK:
+        found = _MODES.get(key)
+    if found is None:
+        found = deadline_modes(load_catalog(), municipality, processes_dir)
+        with _LOCK:
+            _MODES[key] = found
+    return found
+
+
+def time_left(
+    municipality: str,
+    processes_dir: Path,
+    started_at: datetime,
+    due_at: datetime | None,
+    now: datetime,
+    working: bool = True,
+) -> RemainingTime | None:
+    """What is left of a deadline (negative once overdue), or None without one."""
+    if due_at is None:
+        return None
+    calendar = regulation_calendar(municipality, processes_dir).calendar
+    return remaining(calendar, min(started_at, due_at), due_at, now, working=working)
+
+
+def clear_caches() -> None:
+    """Forget cached settings (tests, or after editing a municipality.yaml)."""
+    with _LOCK:
+        _CALENDARS.clear()
+        _MUNICIPALITIES.clear()
+        _MODES.clear()

@@ -1,0 +1,108 @@
+"""Web fixtures: an app on a fresh SQLite file, the example regulation, staff of two towns."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy.orm import Session, sessionmaker
+
+from engine.accounts import create_user
+from engine.clock import VirtualClock
+from engine.db import Base
+from engine.intake import receive_message
+from engine.runtime import Runtime
+from engine.versions import deploy_file
+from tests.conftest import EXAMPLE_BPMN, PROCESSES
+from web import create_app
+from web.db import extension_state
+from web.i18n import compile_catalogs
+
+PASSWORD = "secret-password"
+STAFF = (
+    ("curator", "Анна Куратор", ["curator"], "example", None),
+    ("housing", "Борис ЖКХ", ["executor"], "example", "housing"),
+    ("roads", "Вера Дороги", ["executor"], "example", "roads"),
+    ("head", "Глеб Глава", ["head"], "example", None),
+    ("perm", "Дарья Пермь", ["curator"], "perm", None),
+)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _catalogs() -> None:
+    compile_catalogs()
+
+
+@pytest.fixture
+def app(tmp_path: Path, clock: VirtualClock) -> Iterator[Flask]:
+    """The app on a new database with the example deployed and the staff created."""
+    flask_app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test",
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'web.sqlite3'}",
+            "PROCESSES_DIR": PROCESSES,
+            "CLOCK": clock,
+            "WTF_CSRF_ENABLED": False,
+        }
+    )
+    state = extension_state(flask_app)
+    Base.metadata.create_all(state["engine"])
+    with state["sessions"].begin() as session:
+        deploy_file(session, state["runtime"], EXAMPLE_BPMN, "admin")
+        for login, name, roles, municipality, department in STAFF:
+            create_user(
+                session,
+                login=login,
+                password=PASSWORD,
+                full_name=name,
+                roles=roles,
+                municipality=municipality,
+                department=department,
+            )
+    yield flask_app
+    state["engine"].dispose()
+
+
+@pytest.fixture
+def sessions(app: Flask) -> sessionmaker[Session]:
+    """The app's session factory, for arranging data outside requests."""
+    factory: sessionmaker[Session] = extension_state(app)["sessions"]
+    return factory
+
+
+@pytest.fixture
+def web_runtime(app: Flask) -> Runtime:
+    """The app's runtime (its virtual clock)."""
+    found: Runtime = extension_state(app)["runtime"]
+    return found
+
+
+def login(client: FlaskClient, user: str) -> FlaskClient:
+    """Sign a test client in."""
+    response = client.post("/login", data={"login": user, "password": PASSWORD})
+    assert response.status_code == 302, response.text
+    return client
+
+
+def send_message(
+    sessions: sessionmaker[Session], runtime: Runtime, external_id: str = "1", **fields: Any
+) -> int:
+    """Receive a message of the example town; returns its case id."""
+    incoming = {
+        "municipality": "example",
+        "source": "vk",
+        "external_id": external_id,
+        "author": "Иван Петров",
+        "author_id": "id100",
+        "text": "Не вывозят мусор во дворе дома 7",
+        "url": "https://vk.com/wall-1_1",
+        "received_at": runtime.clock.now().isoformat(),
+        **fields,
+    }
+    with sessions.begin() as session:
+        return receive_message(session, runtime, incoming, "vk").result.instance.id

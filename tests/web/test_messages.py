@@ -1,0 +1,148 @@
+"""The message registry, the case card with its diagram marks, and manual intake."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Flask
+from sqlalchemy.orm import Session, sessionmaker
+
+from engine.clock import VirtualClock
+from engine.runtime import Runtime
+from engine.worker import run_worker
+from tests.web.conftest import login, send_message
+from tests.web.helpers import complete, routed_case
+
+INTAKE = {
+    "source": "ok",
+    "url": "https://ok.ru/group/1/topic/42",
+    "external_id": "",
+    "channel": "feed",
+    "author": "Мария Сидорова",
+    "author_id": "ok-7",
+    "text": "Нет света в подъезде",
+    "received_at": "2026-03-16T09:40",
+}
+
+
+def test_registry_searches_and_filters(
+    app: Flask, sessions: sessionmaker[Session], web_runtime: Runtime, clock: VirtualClock
+) -> None:
+    send_message(sessions, web_runtime, "1", text="Яма на дороге")
+    clock.advance(timedelta(days=1))
+    case = send_message(sessions, web_runtime, "2", text="Сломана скамейка", source="ok")
+    complete(
+        sessions,
+        web_runtime,
+        case,
+        "screen",
+        screen_decision="not_processed",
+        not_processed_reason="insult",
+    )
+    client = login(app.test_client(), "curator")
+    everything = client.get("/messages/").text
+    assert everything.index("Сломана скамейка") < everything.index("Яма на дороге")
+    assert "Сломана" not in client.get("/messages/?q=яма").text
+    assert "Яма" not in client.get("/messages/?status=completed").text
+    assert "Яма" not in client.get("/messages/?source=ok").text
+    assert "Сломана" not in client.get("/messages/?from=2026-03-16&to=2026-03-16").text
+    overdue = client.get("/messages/?overdue=1").text  # the first one's screening is late
+    assert "Яма на дороге" in overdue and "Сломана" not in overdue
+
+
+def _never():  # type: ignore[no-untyped-def]
+    import threading
+
+    return threading.Event()
+
+
+def test_card_shows_path_violations_timeline_and_published_answer(
+    app: Flask, sessions: sessionmaker[Session], web_runtime: Runtime, clock: VirtualClock
+) -> None:
+    case = routed_case(sessions, web_runtime, send_message(sessions, web_runtime))
+    clock.advance(timedelta(days=3))
+    run_worker(sessions, web_runtime, interval_seconds=0, batch_size=10, stop=_never(), max_ticks=1)
+    complete(
+        sessions,
+        web_runtime,
+        case,
+        "draft_answer",
+        answer_kind="final",
+        answer_text="Здравствуйте! Мусор вывезен.",
+    )
+    complete(sessions, web_runtime, case, "review", review_decision="approve")
+    complete(sessions, web_runtime, case, "publish", published_url="https://vk.com/wall-1_1?r=2")
+    page = login(app.test_client(), "curator").get(f"/cases/{case}").text
+    assert "завершено" in page and "Здравствуйте! Мусор вывезен." in page
+    assert "https://vk.com/wall-1_1?r=2" in page and "Опубликованный ответ" in page
+    assert "Нарушения сроков" in page and "Пример, п. 3" in page
+    assert "Шаг выполнен" in page and "Принятые меры" not in page.split("История дела")[0][:0]
+    completed = page.split("data-completed='")[1].split("'")[0]
+    for element in (
+        "message_received",
+        "screen",
+        "route",
+        "draft_answer",
+        "review",
+        "publish",
+        "published_end",
+    ):
+        assert f'"{element}"' in completed, element
+    assert "draft_answer" in page.split("data-overdue='")[1].split("'")[0]
+    xml = login(app.test_client(), "curator").get(f"/cases/{case}/diagram.bpmn")
+    assert xml.mimetype == "application/xml" and b"bpmndi:BPMNDiagram" in xml.data
+
+
+def test_manual_intake_registers_a_message_and_refuses_a_duplicate(
+    app: Flask, sessions: sessionmaker[Session]
+) -> None:
+    client = login(app.test_client(), "curator")
+    form = client.get("/messages/new").text
+    assert '<label for="f-text">' in form
+    created = client.post("/messages/new", data=INTAKE)
+    assert created.status_code == 302
+    card = client.get(created.location).text
+    assert "Нет света в подъезде" in card and "Одноклассники" in card
+    assert "16.03.2026 09:40" in card  # read in the municipality's zone
+    again = client.post("/messages/new", data=INTAKE)
+    assert again.status_code == 409 and "уже зарегистрировано" in again.text
+    assert created.location in again.text  # points at the existing case
+
+
+def test_manual_intake_errors_are_russian_and_keep_the_input(app: Flask) -> None:
+    client = login(app.test_client(), "curator")
+    bad = {**INTAKE, "text": "", "url": "не ссылка", "external_id": "x1", "received_at": "вчера"}
+    response = client.post("/messages/new", data=bad)
+    assert response.status_code == 422 and "Укажите дату и время." in response.text
+    fixed = {**bad, "received_at": ""}
+    response = client.post("/messages/new", data=fixed)
+    assert response.status_code == 422
+    assert "Обязательное поле." in response.text and "Укажите правильную ссылку" in response.text
+    assert 'value="Мария Сидорова"' in response.text and 'value="не ссылка"' in response.text
+
+
+def test_head_names_a_substitute_who_then_sees_the_absent_colleagues_task(
+    app: Flask, sessions: sessionmaker[Session], web_runtime: Runtime
+) -> None:
+    case = routed_case(sessions, web_runtime, send_message(sessions, web_runtime))
+    head = login(app.test_client(), "head")
+    page = head.get("/team/").text
+    ids = {
+        name: page.split(f"({name})")[0].rsplit('option value="', 1)[1].split('"')[0]
+        for name in ("housing", "roads")
+    }
+    refused = head.post("/team/substitutions", data={"absent": ids["housing"]})
+    assert refused.status_code == 422 and "Обязательное поле." in refused.text
+    named = head.post(
+        "/team/substitutions",
+        data={
+            "absent": ids["housing"],
+            "substitute": ids["roads"],
+            "starts_on": "2026-03-16",
+            "ends_on": "2026-03-20",
+            "reason": "отпуск",
+        },
+    )
+    assert named.status_code == 302 and "отпуск" in head.get("/team/").text
+    roads = login(app.test_client(), "roads").get("/?scope=mine").text
+    assert roads.count("data-task-id=") == 2 and case

@@ -1,0 +1,135 @@
+"""The task list and the task page: filters, claiming, forms, errors, stale submits."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Flask
+from sqlalchemy.orm import Session, sessionmaker
+
+from engine.clock import VirtualClock
+from engine.runtime import Runtime
+from tests.web.conftest import login, send_message
+from tests.web.helpers import complete, routed_case, tasks_of
+
+
+def test_the_list_is_sorted_by_due_date_with_remaining_time_and_a_light(
+    app: Flask, sessions: sessionmaker[Session], web_runtime: Runtime, clock: VirtualClock
+) -> None:
+    early = send_message(sessions, web_runtime, "1", text="Первое сообщение")
+    clock.advance(timedelta(minutes=30))
+    late = send_message(sessions, web_runtime, "2", text="Второе сообщение")
+    page = login(app.test_client(), "curator").get("/").text
+    assert page.index("Первое сообщение") < page.index("Второе сообщение")
+    assert "16.03.2026 11:00" in page  # 1 working hour from 10:00 Moscow time
+    assert "осталось 30 мин" in page
+    assert "light-plenty" in page and "Задач: 2" in page
+    clock.advance(timedelta(hours=2))
+    overdue = login(app.test_client(), "curator").get("/?overdue=1").text
+    assert "просрочено на" in overdue and "light-overdue" in overdue
+    assert early and late
+
+
+def test_filters_by_step_department_and_source(
+    app: Flask, sessions: sessionmaker[Session], web_runtime: Runtime
+) -> None:
+    routed_case(sessions, web_runtime, send_message(sessions, web_runtime, "1", text="Дороги"))
+    send_message(sessions, web_runtime, "2", source="ok", text="Однокл")
+    client = login(app.test_client(), "head")
+    assert "Задач: 3" in client.get("/?scope=all").text
+    assert "Задач: 1" in client.get("/?scope=all&department=roads").text
+    assert "Задач: 2" in client.get("/?scope=all&step=draft_answer").text
+    only_ok = client.get("/?scope=all&source=ok").text
+    assert "Однокл" in only_ok and "Задач: 1" in only_ok
+
+
+def test_rows_refresh_by_polling_and_show_a_new_task(
+    app: Flask, sessions: sessionmaker[Session], web_runtime: Runtime
+) -> None:
+    client = login(app.test_client(), "curator")
+    page = client.get("/").text
+    assert 'hx-trigger="every 15s"' in page and "/tasks/rows" in page
+    assert "Задач нет" in client.get("/tasks/rows").text
+    send_message(sessions, web_runtime, text="Новое сообщение")
+    rows = client.get("/tasks/rows?scope=mine").text
+    assert "Новое сообщение" in rows and "<html" not in rows
+
+
+def test_claim_and_release(
+    app: Flask, sessions: sessionmaker[Session], web_runtime: Runtime
+) -> None:
+    case = routed_case(sessions, web_runtime, send_message(sessions, web_runtime))
+    housing_task, _ = tasks_of(sessions, case, "draft_answer")
+    client = login(app.test_client(), "housing")
+    claimed = client.post(f"/tasks/{housing_task.task_id}/claim", data={"next": "/"})
+    assert claimed.status_code == 302
+    assert tasks_of(sessions, case, "draft_answer")[0].assignee == "housing"
+    assert "Вернуть в общий список" in client.get("/").text
+    client.post(f"/tasks/{housing_task.task_id}/release", data={"next": "/"})
+    assert tasks_of(sessions, case, "draft_answer")[0].assignee is None
+
+
+def test_a_refused_form_shows_russian_errors_beside_fields_and_keeps_the_input(
+    app: Flask, sessions: sessionmaker[Session], web_runtime: Runtime
+) -> None:
+    case = routed_case(sessions, web_runtime, send_message(sessions, web_runtime))
+    housing_task, _ = tasks_of(sessions, case, "draft_answer")
+    client = login(app.test_client(), "housing")
+    response = client.post(
+        f"/tasks/{housing_task.task_id}",
+        data={"answer_text": "Коротко", "measures_taken": "Вывезли мусор"},
+    )
+    assert response.status_code == 422
+    assert 'id="answer_kind-errors"' in response.text and "Обязательное поле." in response.text
+    assert "Не короче 10 символов." in response.text
+    assert "Коротко</textarea>" in response.text and "Вывезли мусор</textarea>" in response.text
+    assert tasks_of(sessions, case, "draft_answer")[0].task_id == housing_task.task_id
+
+
+def test_a_stale_double_submit_says_who_completed_the_task(
+    app: Flask, sessions: sessionmaker[Session], web_runtime: Runtime
+) -> None:
+    case = send_message(sessions, web_runtime)
+    (screen,) = tasks_of(sessions, case, "screen")
+    first, second = login(app.test_client(), "curator"), login(app.test_client(), "head")
+    done = first.post(f"/tasks/{screen.task_id}", data={"screen_decision": "process"})
+    assert done.status_code == 302
+    again = first.post(f"/tasks/{screen.task_id}", data={"screen_decision": "process"})
+    assert again.status_code == 409
+    assert "уже выполнил(а) Анна Куратор 16.03.2026 10:00" in again.text
+    assert second.get(f"/tasks/{screen.task_id}").status_code == 409
+    assert len(tasks_of(sessions, case, "route")) == 1  # advanced once
+
+
+def test_the_task_page_shows_the_card_requirements_with_clauses_and_history(
+    app: Flask, sessions: sessionmaker[Session], web_runtime: Runtime
+) -> None:
+    earlier = send_message(sessions, web_runtime, "0", text="Прошлогодняя жалоба")
+    complete(
+        sessions,
+        web_runtime,
+        earlier,
+        "screen",
+        screen_decision="not_processed",
+        not_processed_reason="insult",
+    )
+    case = send_message(sessions, web_runtime, "1", payload={"attachments": ["https://x.ru/a.jpg"]})
+    (screen,) = tasks_of(sessions, case, "screen")
+    page = login(app.test_client(), "curator").get(f"/tasks/{screen.task_id}").text
+    for expected in (
+        "Не вывозят мусор во дворе дома 7",
+        "Иван Петров",
+        "https://vk.com/wall-1_1",
+        "https://x.ru/a.jpg",
+        "ВКонтакте",
+        "Лента",
+        "Прошлогодняя жалоба",  # the author's earlier message
+        "Что требует регламент",
+        "Пример, п. 2",
+        "Срок рассмотрения — 1 рабочий час",
+        "История дела",
+        "Сообщение получено, дело открыто",
+        'name="screen_decision"',
+        "Не рассматривается",
+    ):
+        assert expected in page, expected

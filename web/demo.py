@@ -1,0 +1,82 @@
+"""`python -m web`: the demo server with every regulation, demo staff and demo messages."""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from flask import Flask
+from sqlalchemy.orm import Session, sessionmaker
+
+from engine.demo import deploy_all, seed_messages
+from engine.demo_accounts import DEMO_PASSWORD, municipalities, seed_users
+from engine.runtime import Runtime
+from engine.schema import upgrade
+from engine.versions import active_version
+from engine.worker import run_worker
+from web import create_app
+from web.config import WebSettings
+from web.db import extension_state
+
+log = logging.getLogger("reglament.demo")
+
+
+def prepare(app: Flask) -> None:
+    """Upgrade the schema, deploy the regulations, seed staff and messages (idempotent)."""
+    state = extension_state(app)
+    sessions: sessionmaker[Session] = state["sessions"]
+    runtime: Runtime = state["runtime"]
+    upgrade(state["engine"])
+    for line in deploy_all(sessions, runtime):
+        log.info(line)
+    users = seed_users(sessions, runtime.processes_dir)
+    log.info("demo accounts: %d, password %r", len(users), DEMO_PASSWORD)
+    for municipality in municipalities(runtime.processes_dir):
+        if has_active_version(sessions, municipality):
+            seeded = seed_messages(sessions, runtime, municipality)
+            log.info("%s: %d demo messages seeded", municipality, seeded)
+
+
+def has_active_version(sessions: sessionmaker[Session], municipality: str) -> bool:
+    """Whether new messages of a municipality can start a case."""
+    with sessions() as session:
+        try:
+            active_version(session, municipality)
+        except LookupError:
+            return False
+    return True
+
+
+def start_worker(app: Flask, settings: WebSettings, stop: threading.Event) -> threading.Thread:
+    """Fire deadlines in a background thread while the server runs."""
+    state = extension_state(app)
+    thread = threading.Thread(
+        target=run_worker,
+        kwargs={
+            "session_factory": state["sessions"],
+            "runtime": state["runtime"],
+            "interval_seconds": settings.engine.worker_interval_seconds,
+            "batch_size": settings.engine.worker_batch_size,
+            "stop": stop,
+        },
+        name="reglament-worker",
+        daemon=True,
+    )
+    thread.start()
+    return thread
+
+
+def main() -> None:
+    """Prepare the demo database and serve the staff UI with the deadline worker running."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    logging.getLogger("spiff").setLevel(logging.WARNING)  # it logs every task state change
+    settings = WebSettings.from_env()
+    app = create_app()
+    prepare(app)
+    stop = threading.Event()
+    start_worker(app, settings, stop)
+    log.info("open http://%s:%d/ (logins in README.md)", settings.host, settings.port)
+    try:
+        app.run(host=settings.host, port=settings.port, threaded=True, use_reloader=False)
+    finally:
+        stop.set()

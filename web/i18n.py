@@ -1,0 +1,100 @@
+"""Interface language and time zone: Russian, in the signed-in user's municipality's zone."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from flask import Flask, g
+from flask_babel import Babel, format_datetime, gettext, ngettext
+
+from engine.queries import municipality_settings
+from engine.worktime import RemainingTime, TrafficLight
+from web import db
+
+DEFAULT_ZONE = "Europe/Moscow"
+TRANSLATIONS = Path(__file__).resolve().parent / "translations"
+DATE_TIME = "dd.MM.yyyy HH:mm"
+DATE = "dd.MM.yyyy"
+
+
+def locale() -> str:
+    """Every page is in Russian; a second language needs only a catalog and a choice here."""
+    return "ru"
+
+
+def zone() -> str:
+    """The signed-in user's municipality's time zone."""
+    user = g.get("user")
+    if user is None:
+        return DEFAULT_ZONE
+    return municipality_settings(user.municipality, db.runtime().processes_dir).timezone
+
+
+babel = Babel()
+
+
+def init_app(app: Flask) -> None:
+    """Wire Flask-Babel and the template filters for dates and remaining time."""
+    babel.init_app(app, locale_selector=locale, timezone_selector=zone)
+    app.add_template_filter(when, "when")
+    app.add_template_filter(day, "day")
+    app.add_template_filter(span, "span")
+    app.add_template_filter(time_left, "time_left")
+    app.add_template_filter(light_label, "light_label")
+
+
+def when(moment: datetime | None) -> str:
+    """A moment as 16.03.2026 10:00 in the municipality's zone."""
+    return format_datetime(moment, DATE_TIME) if moment else "—"
+
+
+def day(moment: datetime | None) -> str:
+    """A moment's date as 16.03.2026 in the municipality's zone."""
+    return format_datetime(moment, DATE) if moment else "—"
+
+
+def span(duration: timedelta) -> str:
+    """A duration as «2 ч 05 мин», or «3 дн 4 ч» past two days."""
+    minutes = int(abs(duration).total_seconds() // 60)
+    hours, minutes = divmod(minutes, 60)
+    if hours >= 48:
+        return gettext("%(days)d d %(hours)d h", days=hours // 24, hours=hours % 24)
+    if hours:
+        return gettext("%(hours)d h %(minutes)02d min", hours=hours, minutes=minutes)
+    return ngettext("%(num)d min", "%(num)d min", minutes)
+
+
+def time_left(left: RemainingTime | None) -> str:
+    """«осталось 2 ч 05 мин» or «просрочено на 1 ч 10 мин»; «без срока» without a deadline."""
+    if left is None:
+        return gettext("no deadline")
+    if left.state is TrafficLight.OVERDUE:
+        return gettext("overdue by %(time)s", time=span(left.left))
+    return gettext("%(time)s left", time=span(left.left))
+
+
+def light_label(left: RemainingTime | None) -> str:
+    """The traffic light in words, so colour is never the only signal."""
+    if left is None:
+        return gettext("no deadline")
+    labels = {
+        TrafficLight.PLENTY: gettext("on time"),
+        TrafficLight.LOW: gettext("under a quarter left"),
+        TrafficLight.OVERDUE: gettext("overdue"),
+    }
+    return labels[left.state]
+
+
+def compile_catalogs(directory: Path = TRANSLATIONS) -> None:
+    """Compile each messages.po whose .mo is missing or older (`make assets` does the same)."""
+    for po_path in directory.glob("*/LC_MESSAGES/messages.po"):
+        mo_path = po_path.with_suffix(".mo")
+        if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
+            continue
+        with po_path.open("rb") as source:
+            catalog = read_po(source)
+        with mo_path.open("wb") as target:
+            write_mo(target, catalog)

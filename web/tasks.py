@@ -1,0 +1,157 @@
+"""The task list (home page), claiming, and the task page where a step is completed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext
+
+from engine.access import SCOPES, NotFound, Scope, require_task
+from engine.forms import FormError
+from engine.instances import InstanceNotRunning, StaleTaskError, complete_task
+from engine.queries import TaskFilter, completion_of, filter_choices, task_list, task_view
+from engine.tasks import TaskClaimedError, TaskNotOpenError, claim_task, release_task
+from web import db
+from web.auth import current_viewer, login_required, safe_next
+from web.forms import flatten_errors, form_help, read_submission, render_form
+from web.municipality import department_choices
+
+bp = Blueprint("tasks", __name__)
+
+
+def chosen_filter() -> TaskFilter:
+    """The task-list tab and filters from the query string."""
+    args = request.args
+    scope: Scope = args.get("scope", "mine") if args.get("scope") in SCOPES else "mine"  # type: ignore[assignment]
+    return TaskFilter(
+        scope=scope,
+        source=args.get("source") or None,
+        element_id=args.get("step") or None,
+        department=args.get("department") or None,
+        overdue=args.get("overdue") == "1",
+        page=args.get("page", 1, type=int) or 1,
+    )
+
+
+@bp.route("/")
+@login_required
+def index() -> ResponseReturnValue:
+    """The task list with tabs, filters and rows that refresh themselves."""
+    viewer = current_viewer()
+    chosen = chosen_filter()
+    page = task_list(db.session(), db.runtime(), viewer, chosen)
+    return render_template(
+        "tasks/list.html",
+        page=page,
+        chosen=chosen,
+        choices=filter_choices(db.session(), viewer),
+        departments=department_choices(viewer.municipality),
+        poll_seconds=current_app.config["TASK_LIST_POLL_SECONDS"],
+    )
+
+
+@bp.route("/tasks/rows")
+@login_required
+def rows() -> ResponseReturnValue:
+    """The rows alone, for the list's periodic refresh."""
+    chosen = chosen_filter()
+    page = task_list(db.session(), db.runtime(), current_viewer(), chosen)
+    return render_template(
+        "tasks/_rows.html",
+        page=page,
+        chosen=chosen,
+        departments=department_choices(current_viewer().municipality),
+        poll_seconds=current_app.config["TASK_LIST_POLL_SECONDS"],
+    )
+
+
+@bp.route("/tasks/<task_id>/claim", methods=["POST"])
+@login_required
+def claim(task_id: str) -> ResponseReturnValue:
+    """Take a task into one's own work."""
+    viewer = current_viewer()
+    require_task(db.session(), viewer, task_id, to_complete=True)
+    try:
+        claim_task(db.session(), db.runtime(), task_id, viewer.login)
+    except (TaskClaimedError, TaskNotOpenError):
+        flash(gettext("Someone else has already taken this task."), "error")
+        return redirect(safe_next(request.form.get("next"))), 409
+    flash(gettext("The task is yours now."), "info")
+    return redirect(safe_next(request.form.get("next")))
+
+
+@bp.route("/tasks/<task_id>/release", methods=["POST"])
+@login_required
+def release(task_id: str) -> ResponseReturnValue:
+    """Give a task back to its department or role."""
+    viewer = current_viewer()
+    task = require_task(db.session(), viewer, task_id)
+    if task.assignee not in viewer.acts_for:
+        abort(403)
+    try:
+        release_task(db.session(), db.runtime(), task_id, task.assignee)
+    except (TaskClaimedError, TaskNotOpenError):
+        abort(409)
+    flash(gettext("The task is back in the common list."), "info")
+    return redirect(safe_next(request.form.get("next")))
+
+
+@bp.route("/tasks/<task_id>", methods=["GET"])
+@login_required
+def show(task_id: str) -> ResponseReturnValue:
+    """The task page: the message card, the form, the requirements, the history."""
+    try:
+        return render_task(task_id)
+    except NotFound:
+        return already_done(task_id)
+
+
+@bp.route("/tasks/<task_id>", methods=["POST"])
+@login_required
+def complete(task_id: str) -> ResponseReturnValue:
+    """Complete the step with the form's data; a refused form keeps what was typed."""
+    viewer = current_viewer()
+    try:
+        task = require_task(db.session(), viewer, task_id, to_complete=True)
+    except NotFound:
+        return already_done(task_id)
+    data = read_submission(task.form_key, request.form)
+    try:
+        complete_task(db.session(), db.runtime(), task_id, data, viewer.login)
+    except FormError as error:
+        return render_task(task_id, data, flatten_errors(error.errors)), 422
+    except (StaleTaskError, InstanceNotRunning):
+        db.session().rollback()
+        return already_done(task_id)
+    flash(gettext("Done: «%(step)s».", step=task.name), "info")
+    return redirect(url_for("tasks.index"))
+
+
+def render_task(
+    task_id: str, values: dict[str, Any] | None = None, errors: dict[str, list[str]] | None = None
+) -> str:
+    """The task page, with submitted values and errors when a form was refused."""
+    viewer = current_viewer()
+    view = task_view(db.session(), db.runtime(), viewer, task_id)
+    departments = department_choices(viewer.municipality)
+    dynamic = {"departments": departments} if departments else {}
+    fields = render_form(view.form_key, values, errors, dynamic)
+    return render_template(
+        "tasks/task.html",
+        view=view,
+        card=view.card,
+        fields=fields,
+        form_errors=(errors or {}).get("_schema", []),
+        help_text=form_help(view.form_key),
+        departments=departments,
+    )
+
+
+def already_done(task_id: str) -> ResponseReturnValue:
+    """A task no longer open: say who completed it and when (409), or 404 if unknown."""
+    completion = completion_of(db.session(), current_viewer(), task_id)
+    if completion is None:
+        abort(404)
+    return render_template("tasks/done.html", completion=completion), 409

@@ -1,0 +1,72 @@
+"""What every template may use: labels for codes, the signed-in user's municipality."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, g
+from flask_babel import lazy_gettext as _l
+
+from engine.statuses import AuditKind, InstanceStatus
+from web import municipality
+from web.forms import channel_label, choice_label, field_label, source_label
+
+STATUS_LABELS = {
+    InstanceStatus.RUNNING: _l("in progress"),
+    InstanceStatus.COMPLETED: _l("completed"),
+    InstanceStatus.CANCELLED: _l("cancelled"),
+    InstanceStatus.ERROR: _l("error"),
+}
+
+EVENT_LABELS = {
+    AuditKind.INSTANCE_STARTED: _l("Message received, case opened"),
+    AuditKind.TASK_READY: _l("Step assigned"),
+    AuditKind.TASK_CLAIMED: _l("Step taken into work"),
+    AuditKind.TASK_RELEASED: _l("Step returned to the common list"),
+    AuditKind.TASK_COMPLETED: _l("Step completed"),
+    AuditKind.TASK_CANCELLED: _l("Step cancelled"),
+    AuditKind.TIMER_FIRED: _l("Deadline timer fired"),
+    AuditKind.VIOLATION: _l("Deadline missed"),
+    AuditKind.MESSAGE_CORRELATED: _l("Repeat message from the author"),
+    AuditKind.INSTANCE_COMPLETED: _l("Case closed"),
+    AuditKind.INSTANCE_FAILED: _l("Case stopped by an error"),
+    AuditKind.VERSION_DEPLOYED: _l("Regulation version deployed"),
+    AuditKind.VERSION_ACTIVATED: _l("Regulation version activated"),
+}
+
+ROLE_LABELS = {
+    "curator": _l("curator"),
+    "executor": _l("executor"),
+    "approver": _l("approver"),
+    "head": _l("head"),
+    "administrator": _l("administrator"),
+}
+
+SCOPE_LABELS = {"mine": _l("Mine"), "department": _l("My department"), "all": _l("All")}
+
+
+def init_app(app: Flask) -> None:
+    """Make labels and the user's municipality available in every template."""
+    app.context_processor(_globals)
+    app.add_template_filter(choice_label, "choice_label")
+    app.add_template_filter(role_label, "role_label")
+
+
+def role_label(role: str) -> str:
+    """A staff role in words."""
+    return str(ROLE_LABELS.get(role, role))
+
+
+def _globals() -> dict[str, Any]:
+    user = g.get("user")
+    return {
+        "municipality_title": municipality.title(user.municipality) if user else "",
+        "source_label": source_label,
+        "channel_label": channel_label,
+        "choice_label": choice_label,
+        "field_label": field_label,
+        "status_label": lambda status: str(STATUS_LABELS.get(status, status)),
+        "event_label": lambda kind: str(EVENT_LABELS.get(kind, kind)),
+        "role_label": role_label,
+        "scope_label": lambda scope: str(SCOPE_LABELS[scope]),
+    }
