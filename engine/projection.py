@@ -46,7 +46,10 @@ def _describe(task: Task, catalog: dict[str, Any]) -> ReadyTask:
     element = catalog["elements"].get(element_id, {})
     lane_id = element.get("lane")
     lane = catalog["lanes"].get(lane_id or "", {})
-    department = task.data.get("department")
+    # Multi-instance items are named by their XML id, which must be unique in the file, so a
+    # task may say which data name holds its department (property `department_field`).
+    properties = element.get("properties", {})
+    department = task.data.get(properties.get("department_field", "department"))
     return ReadyTask(
         task_id=str(task.id),
         element_id=element_id,
@@ -54,7 +57,7 @@ def _describe(task: Task, catalog: dict[str, Any]) -> ReadyTask:
         lane=lane.get("name"),
         role=lane_id,
         department=str(department) if department else None,
-        form_key=element.get("properties", {}).get("form", ""),
+        form_key=properties.get("form", ""),
         due_at=deadline_of(task, catalog),
         multi_index=task.data.get("multi_index"),
     )

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
     CycleTimerEventDefinition,
     TimerEventDefinition,
@@ -29,6 +30,14 @@ def is_timer(task: Task) -> bool:
     return isinstance(definition, TimerEventDefinition)
 
 
+def waits_for_time(task: Task) -> bool:
+    """A timer, or an event-based gateway one of whose events is a timer."""
+    definition = getattr(task.task_spec, "event_definition", None)
+    if isinstance(definition, MultipleEventDefinition):
+        return any(isinstance(d, TimerEventDefinition) for d in definition.event_definitions)
+    return isinstance(definition, TimerEventDefinition)
+
+
 def timer_due(task: Task) -> datetime | None:
     """When a waiting timer fires, once SpiffWorkflow has evaluated its expression."""
     value: Any = task._get_internal_data("event_value")
@@ -42,8 +51,8 @@ def timer_due(task: Task) -> datetime | None:
 
 
 def waiting_timers(workflow: BpmnWorkflow) -> list[Task]:
-    """Timer tasks still waiting to fire."""
-    return [task for task in all_tasks(workflow, TaskState.WAITING) if is_timer(task)]
+    """Tasks waiting for a moment: timers, and event-based gateways racing a timer."""
+    return [task for task in all_tasks(workflow, TaskState.WAITING) if waits_for_time(task)]
 
 
 def fired_timer_ids(workflow: BpmnWorkflow) -> set[str]:
