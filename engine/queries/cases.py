@@ -10,7 +10,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.access import Viewer, require_instance
-from engine.models import AuditEvent, Message, OpenUserTask, ProcessInstance, ProcessVersion
+from engine.models import (
+    AuditEvent,
+    Message,
+    OpenUserTask,
+    ProcessInstance,
+    ProcessVersion,
+    User,
+)
 from engine.models import Violation as ViolationRow
 from engine.queries.diagram import DiagramMarks, diagram_marks
 from engine.queries.tasks import TaskRow, describe
@@ -27,6 +34,7 @@ class TimelineEntry:
     at: datetime
     kind: AuditKind
     actor: str
+    actor_name: str
     element_id: str | None
     element_name: str
     data: dict[str, Any]
@@ -96,13 +104,14 @@ def case_card(session: Session, runtime: Runtime, viewer: Viewer, instance_id: i
         )
     )
     violations = _violations(session, instance.id, catalog)
+    names = _names(session, events)
     return CaseCard(
         instance=instance,
         version=version,
         message=first,
         repeats=messages[1:],
         earlier=earlier_messages(session, first),
-        timeline=[_entry(event, catalog) for event in events],
+        timeline=[_entry(event, catalog, names) for event in events],
         violations=violations,
         open_tasks=describe(session, runtime, viewer, tasks, runtime.clock.now()),
         answer=answer_of(events),
@@ -159,11 +168,18 @@ def answer_of(events: list[AuditEvent]) -> Answer:
     )
 
 
-def _entry(event: AuditEvent, catalog: dict[str, Any]) -> TimelineEntry:
+def _names(session: Session, events: list[AuditEvent]) -> dict[str, str]:
+    logins = {event.actor for event in events}
+    query = select(User.login, User.full_name).where(User.login.in_(logins))
+    return {login: name for login, name in session.execute(query)}
+
+
+def _entry(event: AuditEvent, catalog: dict[str, Any], names: dict[str, str]) -> TimelineEntry:
     return TimelineEntry(
         at=event.at,
         kind=event.kind,
         actor=event.actor,
+        actor_name=names.get(event.actor, event.actor),
         element_id=event.element_id,
         element_name=element_name(catalog, event.element_id),
         data=dict(event.data or {}),

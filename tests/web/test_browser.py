@@ -1,0 +1,154 @@
+"""End to end in headless Chromium: route, draft, return for rework, rework, publish, diagram."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from sqlalchemy.orm import Session, sessionmaker
+from werkzeug.serving import make_server
+
+from engine.runtime import Runtime
+from tests.conftest import ROOT
+from tests.web.conftest import PASSWORD, send_message
+
+pytestmark = pytest.mark.browser
+playwright_api = pytest.importorskip("playwright.sync_api")
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SCREENSHOTS = ROOT / "artifacts" / "screenshots"
+VENDOR = ROOT / "web" / "static" / "vendor"
+
+
+@pytest.fixture
+def live_url(app: Flask) -> Iterator[str]:
+    """The app served on a free local port by a thread, with CSRF on as in production."""
+    assert (VENDOR / ".copied").exists(), "front-end assets missing: run `make assets`"
+    app.config.update(WTF_CSRF_ENABLED=True, TASK_LIST_POLL_SECONDS=1)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=10)
+
+
+@pytest.fixture
+def browser() -> Iterator[object]:
+    """Debian's Chromium, headless, driven by Playwright (no browser download)."""
+    assert CHROMIUM.exists(), "install Debian's chromium: apt-get install -y chromium"
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    with playwright_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+def sign_in(browser: object, base: str, user: str, width: int = 1366) -> object:
+    """A new browser session signed in as `user`."""
+    page = browser.new_page(viewport={"width": width, "height": 900}, locale="ru-RU")  # type: ignore[attr-defined]
+    page.goto(f"{base}/login")
+    page.fill("#login", user)
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}/")
+    return page
+
+
+def open_task(page: object, step: str) -> None:
+    """Open the first task of a step from the task list."""
+    page.get_by_role("link", name="Не вывозят мусор").first.click()  # type: ignore[attr-defined]
+    page.get_by_role("heading", name=step, level=1).wait_for()  # type: ignore[attr-defined]
+
+
+def shot(page: object, name: str) -> None:
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)  # type: ignore[attr-defined]
+
+
+def test_a_message_goes_from_routing_through_rework_to_publication(
+    live_url: str, browser: object, sessions: sessionmaker[Session], web_runtime: Runtime
+) -> None:
+    case = send_message(sessions, web_runtime)
+    curator = sign_in(browser, live_url, "curator")
+    shot(curator, "01-task-list-curator")
+    open_task(curator, "Рассмотреть сообщение")
+    shot(curator, "02-task-page-screen")
+    curator.get_by_label("Взять в работу", exact=True).check()
+    curator.get_by_role("button", name="Завершить шаг").click()
+    curator.get_by_text("Выполнено: «Рассмотреть сообщение».").wait_for()
+    open_task(curator, "Направить исполнителям")
+    curator.get_by_role("button", name="Завершить шаг").click()  # nothing chosen: refused
+    curator.get_by_text("Обязательное поле.").first.wait_for()
+    shot(curator, "03-route-form-error")
+    curator.get_by_label("Отдел ЖКХ", exact=True).check()
+    curator.get_by_role("button", name="Завершить шаг").click()
+    curator.get_by_text("Выполнено: «Направить исполнителям».").wait_for()
+
+    executor = sign_in(browser, live_url, "housing")
+    open_task(executor, "Подготовить ответ")
+    executor.get_by_label("Окончательный ответ", exact=True).check()
+    executor.get_by_label("Текст ответа").fill("Мусор вывезем.")
+    executor.get_by_role("button", name="Завершить шаг").click()
+    executor.get_by_text("Выполнено: «Подготовить ответ».").wait_for()
+
+    open_task(curator, "Проверить ответ")
+    curator.get_by_label("Вернуть на доработку", exact=True).check()
+    curator.get_by_label("Формальный ответ", exact=True).check()
+    curator.get_by_role("textbox", name="Комментарий").fill("Напишите, когда и кто вывезет.")
+    shot(curator, "04-review-rework")
+    curator.get_by_role("button", name="Завершить шаг").click()
+    curator.get_by_text("Выполнено: «Проверить ответ».").wait_for()
+
+    executor.goto(f"{live_url}/")
+    open_task(executor, "Подготовить ответ")
+    assert executor.get_by_text("Напишите, когда и кто вывезет.").count() >= 1  # in the history
+    executor.get_by_label("Окончательный ответ", exact=True).check()
+    executor.get_by_label("Текст ответа").fill(
+        "Здравствуйте! Контейнерную площадку у дома 7 очистят 17 марта до 12:00."
+    )
+    executor.get_by_role("button", name="Завершить шаг").click()
+    executor.get_by_text("Выполнено: «Подготовить ответ».").wait_for()
+
+    curator.goto(f"{live_url}/")
+    open_task(curator, "Проверить ответ")
+    curator.get_by_label("Согласовать", exact=True).check()
+    curator.get_by_role("button", name="Завершить шаг").click()
+    open_task(curator, "Опубликовать ответ")
+    curator.get_by_label("Ссылка на опубликованный ответ").fill("https://vk.com/wall-1_1?reply=9")
+    curator.get_by_role("button", name="Завершить шаг").click()
+    curator.get_by_text("Выполнено: «Опубликовать ответ».").wait_for()
+
+    curator.goto(f"{live_url}/cases/{case}")
+    curator.wait_for_selector("#diagram[data-ready='true']", timeout=20_000)
+    for element in ("screen", "route", "draft_answer", "review", "publish", "published_end"):
+        marked = curator.locator(f"g.djs-element.completed[data-element-id='{element}']")
+        assert marked.count() == 1, element
+    assert curator.locator("g.djs-connection.completed").count() >= 6
+    assert curator.get_by_text("Дело закрыто").count() == 1
+    shot(curator, "05-case-card-diagram")
+    curator.goto(f"{live_url}/messages/")
+    shot(curator, "06-message-registry")
+
+
+def test_a_new_task_appears_without_reload_and_phone_width_works(
+    live_url: str, browser: object, sessions: sessionmaker[Session], web_runtime: Runtime
+) -> None:
+    page = sign_in(browser, live_url, "curator", width=390)
+    page.get_by_text("Задач нет.").wait_for()
+    send_message(sessions, web_runtime, text="Не вывозят мусор у школы")
+    page.get_by_text("Не вывозят мусор у школы").wait_for(timeout=10_000)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 400  # no sideways scroll
+    shot(page, "07-task-list-phone")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent").strip() == "Перейти к содержанию"
