@@ -1,4 +1,4 @@
-"""`python -m benchmarks [engine|deadlines]`: run every benchmark, or the ones named."""
+"""`python -m benchmarks [engine|deadlines|web]`: run every benchmark, or the ones named."""
 
 from __future__ import annotations
 
@@ -6,11 +6,12 @@ import argparse
 import time
 from collections.abc import Callable
 
-from benchmarks import bench_deadlines, bench_engine
+from benchmarks import bench_deadlines, bench_engine, bench_web
 
 SUITES: dict[str, Callable[[], None]] = {
     "engine": bench_engine.main,
     "deadlines": bench_deadlines.main,
+    "web": bench_web.main,
 }
 
 

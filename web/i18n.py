@@ -80,12 +80,11 @@ def light_label(left: RemainingTime | None) -> str:
     """The traffic light in words, so colour is never the only signal."""
     if left is None:
         return gettext("no deadline")
-    labels = {
-        TrafficLight.PLENTY: gettext("on time"),
-        TrafficLight.LOW: gettext("under a quarter left"),
-        TrafficLight.OVERDUE: gettext("overdue"),
-    }
-    return labels[left.state]
+    if left.state is TrafficLight.OVERDUE:
+        return gettext("overdue")
+    if left.state is TrafficLight.LOW:
+        return gettext("under a quarter left")
+    return gettext("on time")
 
 
 def compile_catalogs(directory: Path = TRANSLATIONS) -> None:
