@@ -109,8 +109,13 @@ def _filtered(
         query = query.where(Message.received_at < _local_midnight(next_day, zone))
     words = chosen.text.strip()
     if words:
-        pattern = f"%{words}%"
-        query = query.where(or_(Message.text.ilike(pattern), Message.author.ilike(pattern)))
+        folded = words.lower()  # % and _ typed by staff are searched for, not wildcards
+        query = query.where(
+            or_(
+                func.lower(Message.text).contains(folded, autoescape=True),
+                func.lower(Message.author).contains(folded, autoescape=True),
+            )
+        )
     return query
 
 
