@@ -30,7 +30,7 @@ $(VENDOR_STAMP): $(NODE_STAMP)
 	touch $@
 
 $(CATALOG).mo: $(CATALOG).po $(STAMP)
-	$(BIN)/pybabel compile -q -d web/translations
+	$(BIN)/pybabel compile -d web/translations
 
 assets: $(VENDOR_STAMP) $(CATALOG).mo
 
