@@ -44,6 +44,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(span, "span")
     app.add_template_filter(time_left, "time_left")
     app.add_template_filter(light_label, "light_label")
+    app.add_template_filter(deadline_words, "deadline_words")
 
 
 def when(moment: datetime | None) -> str:
@@ -97,3 +98,10 @@ def compile_catalogs(directory: Path = TRANSLATIONS) -> None:
             catalog = read_po(source)
         with mo_path.open("wb") as target:
             write_mo(target, catalog)
+
+
+def deadline_words(left: RemainingTime | None) -> str:
+    """The light and the time in one phrase: «в срок · осталось 2 ч 05 мин», «просрочено на …»."""
+    if left is None or left.state is TrafficLight.OVERDUE:
+        return time_left(left)
+    return f"{light_label(left)} · {time_left(left)}"
