@@ -14,10 +14,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from engine.accounts import create_user
 from engine.clock import VirtualClock
 from engine.db import Base
-from engine.intake import receive_message
 from engine.runtime import Runtime
 from engine.versions import deploy_file
 from tests.conftest import EXAMPLE_BPMN, PROCESSES
+from tests.engine.helpers import send
 from web import create_app
 from web.db import extension_state
 from web.i18n import compile_catalogs
@@ -93,16 +93,9 @@ def send_message(
     sessions: sessionmaker[Session], runtime: Runtime, external_id: str = "1", **fields: Any
 ) -> int:
     """Receive a message of the example town; returns its case id."""
-    incoming = {
-        "municipality": "example",
-        "source": "vk",
-        "external_id": external_id,
-        "author": "Иван Петров",
-        "author_id": "id100",
+    fields = {
         "text": "Не вывозят мусор во дворе дома 7",
         "url": "https://vk.com/wall-1_1",
-        "received_at": runtime.clock.now().isoformat(),
         **fields,
     }
-    with sessions.begin() as session:
-        return receive_message(session, runtime, incoming, "vk").result.instance.id
+    return send(sessions, runtime, external_id, **fields).result.instance.id
