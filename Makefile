@@ -8,7 +8,7 @@ VENDOR := web/static/vendor
 VENDOR_STAMP := $(VENDOR)/.copied
 CATALOG := web/translations/ru/LC_MESSAGES/messages
 
-.PHONY: run test lint bench install assets
+.PHONY: run test lint bench install assets chromium
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -45,7 +45,12 @@ lint: $(STAMP) $(NODE_STAMP)
 	$(BIN)/mypy
 	npm run -s lint:bpmn
 
-test: lint assets
+# The browser tests drive Debian's Chromium through Playwright, which never downloads a browser.
+chromium:
+	@test -x /usr/bin/chromium || { apt-get update -q && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; }
+
+test: lint assets chromium
 	$(BIN)/reglament scenario run --coverage processes
 	$(BIN)/pytest
 
