@@ -59,8 +59,11 @@ def role_label(role: str) -> str:
 
 def _globals() -> dict[str, Any]:
     user = g.get("user")
+    departments = dict(municipality.department_choices(user.municipality)) if user else {}
     return {
         "municipality_title": municipality.title(user.municipality) if user else "",
+        # Form values carry department ids; staff read the department's name.
+        "value_label": lambda value: departments.get(value) or choice_label(value),
         "source_label": source_label,
         "channel_label": channel_label,
         "choice_label": choice_label,
