@@ -22,27 +22,33 @@ _MUNICIPALITIES: dict[tuple[str, str], Municipality] = {}
 _MODES: dict[tuple[str, str, str], dict[str, bool]] = {}
 
 
+def _cached(
+    store: dict[tuple[str, str], Any], key: tuple[str, str], load: Callable[[], Any]
+) -> Any:
+    with _LOCK:
+        found = store.get(key)
+    if found is None:
+        found = load()
+        with _LOCK:
+            store[key] = found
+    return found
+
+
 def regulation_calendar(municipality: str, processes_dir: Path) -> RegulationCalendar:
     """The municipality's deadline calendar, cached."""
     key = (str(processes_dir), municipality)
-    with _LOCK:
-        found = _CALENDARS.get(key)
-    if found is None:
-        found = load_regulation_calendar(municipality, processes_dir)
-        with _LOCK:
-            _CALENDARS[key] = found
+    found: RegulationCalendar = _cached(
+        _CALENDARS, key, lambda: load_regulation_calendar(municipality, processes_dir)
+    )
     return found
 
 
 def municipality_settings(municipality: str, processes_dir: Path) -> Municipality:
     """The municipality's settings (title, zone, departments), cached."""
     key = (str(processes_dir), municipality)
-    with _LOCK:
-        found = _MUNICIPALITIES.get(key)
-    if found is None:
-        found = load_municipality(municipality, processes_dir)
-        with _LOCK:
-            _MUNICIPALITIES[key] = found
+    found: Municipality = _cached(
+        _MUNICIPALITIES, key, lambda: load_municipality(municipality, processes_dir)
+    )
     return found
 
 
