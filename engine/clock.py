@@ -48,6 +48,17 @@ class VirtualClock:
         self._now = moment.astimezone(UTC)
 
 
+class FixedClock:
+    """A clock stopped at one moment: the engine replays overdue timers at their due moments."""
+
+    def __init__(self, moment: datetime) -> None:
+        _require_aware(moment)
+        self._now = moment.astimezone(UTC)
+
+    def now(self) -> datetime:
+        return self._now
+
+
 def _require_aware(moment: datetime) -> None:
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise ValueError(f"naive datetime {moment!r}: the engine needs aware times")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -16,6 +17,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from engine import audit
 from engine.bpmn.serialization import dump_state, load_state
+from engine.catch_up import catch_up
 from engine.clock import using_clock
 from engine.forms import validate_form
 from engine.models import AuditEvent, Message, OpenUserTask, ProcessInstance, ProcessVersion
@@ -140,7 +142,7 @@ def advance(
     actor: str,
     action: WorkflowAction | None = None,
 ) -> AdvanceResult:
-    """Lock, load, act, fire due timers, run engine steps, and save state with its projection."""
+    """Lock, load, fire overdue timers, act, run engine steps, and save state with its projection."""
     instance = lock_instance(session, instance_id)
     if instance.status is not InstanceStatus.RUNNING:
         raise InstanceNotRunning(f"case {instance_id} is {instance.status.value}")
@@ -155,10 +157,13 @@ def advance(
             instance.state, loaded.spec, loaded.subprocess_specs, loaded.script_engine
         )
         fired_before = fired_timer_ids(workflow)
+        # Deadlines that passed while no worker ran fire first, at their own due moments, so
+        # completing the step they guard can never cancel them unrecorded (hardening item 1).
+        fired_at = catch_up(workflow, runtime.clock.now(), _settle)
         if action is not None:
             action(workflow)
         _settle(workflow)
-    return _save(session, runtime, instance, workflow, loaded, fired_before, actor)
+    return _save(session, runtime, instance, workflow, loaded, fired_before, fired_at, actor)
 
 
 def read_workflow(session: Session, runtime: Runtime, instance_id: int) -> BpmnWorkflow:
@@ -190,11 +195,12 @@ def _save(
     workflow: BpmnWorkflow,
     loaded: LoadedVersion,
     fired_before: set[str],
+    fired_at: dict[str, datetime],
     actor: str,
 ) -> AdvanceResult:
     now = runtime.clock.now()
     fired = describe_fired(workflow, fired_timer_ids(workflow) - fired_before, loaded.catalog)
-    record_fired(session, instance, fired, now)
+    record_fired(session, instance, fired, now, fired_at)
     new_tasks, removed = sync_projection(
         session, instance, ready_user_tasks(workflow, loaded.catalog), now
     )

@@ -18,10 +18,14 @@ from SpiffWorkflow.util.task import TaskState
 
 
 def all_tasks(workflow: BpmnWorkflow, state: int = TaskState.ANY_MASK) -> Iterator[Task]:
-    """Tasks of the workflow and of all its subprocesses."""
-    yield from workflow.get_tasks(state=state)
-    for subprocess in workflow.subprocesses.values():
-        yield from subprocess.get_tasks(state=state)
+    """Tasks of the workflow and of all its subprocesses, each exactly once."""
+    # SpiffWorkflow's tree walk already descends into subprocesses, so walking each subprocess
+    # again would yield its tasks twice; the flat task dicts hold every task once, in creation
+    # order, and are cheaper to scan than the tree.
+    for owner in (workflow, *workflow.subprocesses.values()):
+        for task in owner.tasks.values():
+            if task.has_state(state):
+                yield task
 
 
 def is_timer(task: Task) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 
 from sqlalchemy.orm import Session
@@ -15,21 +16,32 @@ TIMER_ACTOR = "timer"
 
 
 def record_fired(
-    session: Session, instance: ProcessInstance, fired: list[FiredTimer], now: datetime
+    session: Session,
+    instance: ProcessInstance,
+    fired: list[FiredTimer],
+    now: datetime,
+    fired_at: Mapping[str, datetime] | None = None,
 ) -> list[Violation]:
-    """Audit each fired timer; a deadline that passed becomes a lasting violation."""
+    """Audit each fired timer; a deadline that passed becomes a lasting violation.
+
+    `fired_at` holds the moments of timers replayed late (no worker ran at their due moment):
+    their audit rows are dated by that moment and say when they were recorded.
+    """
     violations = []
     for timer in fired:
         due = timer.due_at.isoformat() if timer.due_at else None
+        at = (fired_at or {}).get(timer.task_id, now)
+        late = {"recorded_at": now.isoformat()} if at != now else {}
         audit.record(
             session,
             AuditKind.TIMER_FIRED,
-            now,
+            at,
             TIMER_ACTOR,
             instance_id=instance.id,
             task_id=timer.task_id,
             element_id=timer.element_id,
             due=due,
+            **late,
         )
         if not timer.is_deadline:
             continue
@@ -48,12 +60,13 @@ def record_fired(
         audit.record(
             session,
             AuditKind.VIOLATION,
-            now,
+            at,
             TIMER_ACTOR,
             instance_id=instance.id,
             task_id=timer.task_id,
             element_id=violation.element_id,
             due=due,
             clause=timer.clause,
+            **late,
         )
     return violations
