@@ -5,11 +5,21 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 
 from engine.clock import FixedClock, using_clock
-from engine.timers import fired_timer_ids, next_due
+from engine.timers import next_due
+
+
+class Observer(Protocol):
+    """What else keeps time in a case (the deadline ledger: spans and reminders)."""
+
+    def next_moment(self) -> datetime | None: ...
+
+    def observe(self, workflow: BpmnWorkflow, moment: datetime) -> None: ...
+
 
 log = logging.getLogger(__name__)
 
@@ -21,29 +31,32 @@ MAX_CATCH_UP_ROUNDS = 500
 
 
 def catch_up(
-    workflow: BpmnWorkflow, now: datetime, settle: Callable[[BpmnWorkflow], None]
-) -> dict[str, datetime]:
+    workflow: BpmnWorkflow,
+    now: datetime,
+    settle: Callable[[BpmnWorkflow], None],
+    observer: Observer | None = None,
+) -> None:
     """Fire every timer already due at `now`, earliest first, each at its own due moment.
 
     A deadline that passed while no worker ran is a violation all the same: it must fire before
     a task completion or a message cancels the step it guards. Replaying at the due moment also
-    dates what the firing starts (an escalation, a follow-up timer) as it would have happened.
-    Returns the fired timer task ids with the moment each fired.
+    dates what the firing starts (an escalation, a follow-up timer) as it would have happened;
+    the observer (the deadline ledger) sees the case after each round, at that moment.
     """
-    fired_at: dict[str, datetime] = {}
-    already = fired_timer_ids(workflow)
     for _ in range(MAX_CATCH_UP_ROUNDS):
-        due = next_due(workflow)
+        due = _earliest(workflow, observer)
         if due is None or due >= now:
-            return fired_at
+            return
         with using_clock(FixedClock(due + _JUST_AFTER)):
             settle(workflow)
-        fired = fired_timer_ids(workflow)
-        for task_id in fired - already:
-            fired_at[task_id] = due
-        already = fired
-        if next_due(workflow) == due:  # it did not fire at its due moment: leave it to `settle`
+            if observer is not None:
+                observer.observe(workflow, due + _JUST_AFTER)
+        if _earliest(workflow, observer) == due:  # it did not fire: leave it to `settle`
             log.warning("timer due at %s did not fire during catch-up", due.isoformat())
-            return fired_at
+            return
     log.warning("catch-up stopped after %d rounds", MAX_CATCH_UP_ROUNDS)
-    return fired_at
+
+
+def _earliest(workflow: BpmnWorkflow, observer: Observer | None) -> datetime | None:
+    moments = [next_due(workflow), observer.next_moment() if observer is not None else None]
+    return min((moment for moment in moments if moment is not None), default=None)

@@ -8,6 +8,8 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from engine.clock import current_time
+from engine.ledger.context import named_due
+from engine.regulation.table import EMPTY_TABLE, DeadlineTable
 from engine.scripting import script_function
 
 
@@ -36,10 +38,15 @@ def due_iso(calendar: DeadlineCalendar, start: Any, spec: str) -> str:
 @script_function("deadline")
 def _deadline_factory(context: Mapping[str, Any]) -> Callable[..., str]:
     calendar: DeadlineCalendar = context["calendar"]
+    table: DeadlineTable = context.get("table") or EMPTY_TABLE
 
-    def deadline(start: Any, spec: str) -> str:
-        """Due moment of a deadline written as legal staff write it, from a stored moment."""
-        return due_iso(calendar, start, spec)
+    def deadline(*args: Any) -> str:
+        """`deadline("name")`: the table's deadline; `deadline(start, "text")`: the old form."""
+        if len(args) == 1 and isinstance(args[0], str):
+            return named_due(table, calendar, args[0]).isoformat()  # type: ignore[arg-type]
+        if len(args) == 2:
+            return due_iso(calendar, *args)
+        raise TypeError("deadline(«имя срока из таблицы»)")
 
     return deadline
 
@@ -51,6 +58,34 @@ def _now_factory(_context: Mapping[str, Any]) -> Callable[[], str]:
         return current_time().isoformat()
 
     return now
+
+
+def deadline_names(expression: str) -> list[str]:
+    """Names passed to `deadline("name")` in an expression or script."""
+    return [args[0] for args in _deadline_calls(expression) if len(args) == 1]
+
+
+def literal_deadline_calls(expression: str) -> int:
+    """How many `deadline(start, "text")` calls write a term in the diagram itself."""
+    return sum(1 for args in _deadline_calls(expression) if len(args) == 2)
+
+
+def _deadline_calls(source: str) -> list[list[Any]]:
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return []
+    calls = []
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id == "deadline"
+        ):
+            calls.append(
+                [arg.value if isinstance(arg, ast.Constant) else None for arg in node.args]
+            )
+    return calls
 
 
 def deadline_texts(expression: str) -> list[str]:

@@ -20,13 +20,14 @@ from engine.bpmn.serialization import dump_state, load_state
 from engine.catch_up import catch_up
 from engine.clock import using_clock
 from engine.forms import validate_form
+from engine.ledger.case import CaseLedger
+from engine.ledger.context import using_ledger
 from engine.models import AuditEvent, Message, OpenUserTask, ProcessInstance, ProcessVersion
-from engine.projection import ReadyTask, ready_user_tasks, sync_projection
+from engine.projection import ReadyTask, ready_user_tasks, sync_projection, with_paused_deadlines
 from engine.runtime import Runtime
 from engine.statuses import AuditKind, InstanceStatus
-from engine.timers import all_tasks, describe_fired, fired_timer_ids, next_due
-from engine.versions import LoadedVersion, load_version
-from engine.violations import record_fired
+from engine.timers import all_tasks, next_due
+from engine.versions import load_version
 
 WorkflowAction = Callable[[BpmnWorkflow], None]
 _LARGE_VERSION_COLUMNS = (
@@ -54,6 +55,8 @@ class AdvanceResult:
     removed_task_ids: list[str] = field(default_factory=list)
     fired_timers: list[str] = field(default_factory=list)
     completed: bool = False
+    violations: list[int] = field(default_factory=list)
+    notices: list[int] = field(default_factory=list)
 
 
 def start_instance(
@@ -89,7 +92,7 @@ def start_instance(
         version_id=version.id,
         message_id=message.id,
     )
-    return advance(session, runtime, instance.id, actor)
+    return advance(session, runtime, instance.id, actor, started=True)
 
 
 def initial_data(message: Message) -> dict[str, Any]:
@@ -141,8 +144,10 @@ def advance(
     instance_id: int,
     actor: str,
     action: WorkflowAction | None = None,
+    *,
+    started: bool = False,
 ) -> AdvanceResult:
-    """Lock, load, fire overdue timers, act, run engine steps, and save state with its projection."""
+    """Lock, load, fire overdue timers, act, run engine steps; save state and its projection."""
     instance = lock_instance(session, instance_id)
     if instance.status is not InstanceStatus.RUNNING:
         raise InstanceNotRunning(f"case {instance_id} is {instance.status.value}")
@@ -152,18 +157,21 @@ def advance(
         .options(*_LARGE_VERSION_COLUMNS)  # loaded only on a cache miss
     ).one()
     loaded = load_version(version, runtime)
-    with using_clock(runtime.clock):
+    now = runtime.clock.now()
+    ledger = CaseLedger(session, instance, loaded, now, started=started)
+    with using_clock(runtime.clock), using_ledger(ledger):
         workflow = load_state(
             instance.state, loaded.spec, loaded.subprocess_specs, loaded.script_engine
         )
-        fired_before = fired_timer_ids(workflow)
+        ledger.begin(workflow)
         # Deadlines that passed while no worker ran fire first, at their own due moments, so
         # completing the step they guard can never cancel them unrecorded (hardening item 1).
-        fired_at = catch_up(workflow, runtime.clock.now(), _settle)
+        catch_up(workflow, now, _settle, ledger)
         if action is not None:
             action(workflow)
         _settle(workflow)
-    return _save(session, runtime, instance, workflow, loaded, fired_before, fired_at, actor)
+        ledger.observe(workflow, now)
+    return _save(session, runtime, instance, workflow, ledger, actor)
 
 
 def read_workflow(session: Session, runtime: Runtime, instance_id: int) -> BpmnWorkflow:
@@ -193,17 +201,13 @@ def _save(
     runtime: Runtime,
     instance: ProcessInstance,
     workflow: BpmnWorkflow,
-    loaded: LoadedVersion,
-    fired_before: set[str],
-    fired_at: dict[str, datetime],
+    ledger: CaseLedger,
     actor: str,
 ) -> AdvanceResult:
     now = runtime.clock.now()
-    fired = describe_fired(workflow, fired_timer_ids(workflow) - fired_before, loaded.catalog)
-    record_fired(session, instance, fired, now, fired_at)
-    new_tasks, removed = sync_projection(
-        session, instance, ready_user_tasks(workflow, loaded.catalog), now
-    )
+    catalog = ledger.loaded.catalog
+    ready = with_paused_deadlines(ready_user_tasks(workflow, catalog), ledger.paused_remaining())
+    new_tasks, removed = sync_projection(session, instance, ready, now)
     for task in new_tasks:
         audit.record(
             session,
@@ -217,7 +221,7 @@ def _save(
             due=task.due_at.isoformat() if task.due_at else None,
         )
     instance.state = dump_state(workflow)
-    instance.next_due_at = next_due(workflow)
+    instance.next_due_at = _earliest(next_due(workflow), ledger.next_moment())
     instance.updated_at = now
     completed = workflow.is_completed()
     if completed:
@@ -230,8 +234,18 @@ def _save(
     except StaleDataError as error:
         raise StaleTaskError("the case was changed by someone else; reload it") from error
     return AdvanceResult(
-        instance, new_tasks, removed, [timer.task_id for timer in fired], completed
+        instance,
+        new_tasks,
+        removed,
+        ledger.fired_timers,
+        completed,
+        [violation.id for violation in ledger.violations],
+        [notice.id for notice in ledger.notices],
     )
+
+
+def _earliest(*moments: datetime | None) -> datetime | None:
+    return min((moment for moment in moments if moment is not None), default=None)
 
 
 def complete_task(

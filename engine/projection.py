@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -29,6 +29,19 @@ class ReadyTask:
     form_key: str
     due_at: datetime | None
     multi_index: int | None
+    paused_remaining_seconds: float | None = None
+
+
+def with_paused_deadlines(
+    ready: dict[str, ReadyTask], paused: dict[str, float]
+) -> dict[str, ReadyTask]:
+    """Tasks whose own deadline is paused show the time it has left instead of a due moment."""
+    return {
+        task_id: replace(task, due_at=None, paused_remaining_seconds=paused[task_id])
+        if task_id in paused
+        else task
+        for task_id, task in ready.items()
+    }
 
 
 def ready_user_tasks(workflow: BpmnWorkflow, catalog: dict[str, Any]) -> dict[str, ReadyTask]:
@@ -86,8 +99,9 @@ def sync_projection(
             session.add(_new_row(instance, task, now))
             created.append(task)
         else:
-            if task.due_at is not None:  # a passed deadline stays shown, as overdue
-                row.due_at = task.due_at
+            if task.due_at is not None or task.paused_remaining_seconds is not None:
+                row.due_at = task.due_at  # a passed deadline stays shown, as overdue
+            row.paused_remaining_seconds = task.paused_remaining_seconds
             row.department = task.department
     return created, removed
 
@@ -107,4 +121,5 @@ def _new_row(instance: ProcessInstance, task: ReadyTask, now: datetime) -> OpenU
         due_at=task.due_at,
         created_at=now,
         multi_index=task.multi_index,
+        paused_remaining_seconds=task.paused_remaining_seconds,
     )

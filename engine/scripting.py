@@ -17,6 +17,8 @@ from RestrictedPython.Guards import (
 )
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
 
+from engine.task_context import evaluating_task
+
 ScriptFunctionFactory = Callable[[Mapping[str, Any]], Callable[..., Any]]
 
 # Registry of functions that diagrams may call; each factory gets the version's context
@@ -130,7 +132,19 @@ class RestrictedEnvironment(TaskDataEnvironment):
         return True
 
 
+class RegulationScriptEngine(PythonScriptEngine):
+    """SpiffWorkflow's script engine, telling diagram functions which task they run for."""
+
+    def evaluate(self, task: Any, expression: str, external_context: Any = None) -> Any:
+        with evaluating_task(task):
+            return super().evaluate(task, expression, external_context)
+
+    def execute(self, task: Any, script: str, external_context: Any = None) -> Any:
+        with evaluating_task(task):
+            return super().execute(task, script, external_context)
+
+
 def make_script_engine(context: Mapping[str, Any]) -> PythonScriptEngine:
     """A script engine for one process version, with the registered functions bound."""
     functions = {name: factory(context) for name, factory in SCRIPT_FUNCTIONS.items()}
-    return PythonScriptEngine(environment=RestrictedEnvironment(functions))
+    return RegulationScriptEngine(environment=RestrictedEnvironment(functions))

@@ -42,6 +42,48 @@ _INSTANCE_TRANSITIONS: dict[InstanceStatus, frozenset[InstanceStatus]] = {
 }
 
 
+class DeadlineState(enum.StrEnum):
+    """Lifecycle of one occurrence of a deadline in a case."""
+
+    ARMED = "armed"
+    PAUSED = "paused"
+    MET = "met"
+    BREACHED = "breached"
+    CANCELLED = "cancelled"
+
+    @property
+    def is_open(self) -> bool:
+        """Still counting (armed or paused)."""
+        return self in (DeadlineState.ARMED, DeadlineState.PAUSED)
+
+    def guard(self, target: DeadlineState) -> DeadlineState:
+        """Return `target` if allowed from here, else raise `TransitionError`."""
+        if target not in _DEADLINE_TRANSITIONS[self]:
+            raise TransitionError(f"deadline cannot go from {self.value} to {target.value}")
+        return target
+
+
+# A breached deadline stays breached (its late completion only sets `ended_at`).
+_DEADLINE_TRANSITIONS: dict[DeadlineState, frozenset[DeadlineState]] = {
+    DeadlineState.ARMED: frozenset(
+        {DeadlineState.PAUSED, DeadlineState.MET, DeadlineState.BREACHED, DeadlineState.CANCELLED}
+    ),
+    DeadlineState.PAUSED: frozenset(
+        {DeadlineState.ARMED, DeadlineState.MET, DeadlineState.CANCELLED}
+    ),
+    DeadlineState.MET: frozenset(),
+    DeadlineState.BREACHED: frozenset(),
+    DeadlineState.CANCELLED: frozenset(),
+}
+
+
+class NoticeKind(enum.StrEnum):
+    """Why a notice was sent."""
+
+    BREACH = "breach"
+    REMINDER = "reminder"
+
+
 class AuditKind(enum.StrEnum):
     """Kinds of append-only audit events."""
 
@@ -58,3 +100,7 @@ class AuditKind(enum.StrEnum):
     MESSAGE_CORRELATED = "message_correlated"
     INSTANCE_COMPLETED = "instance_completed"
     INSTANCE_FAILED = "instance_failed"
+    DEADLINE_PAUSED = "deadline_paused"
+    DEADLINE_RESUMED = "deadline_resumed"
+    NOTICE_SENT = "notice_sent"
+    NOTICE_ACKNOWLEDGED = "notice_acknowledged"

@@ -17,7 +17,8 @@ from engine import audit
 from engine.bpmn.parsing import DeployError, parse_process
 from engine.bpmn.serialization import spec_from_dict, spec_to_dict
 from engine.models import ProcessVersion
-from engine.municipalities import load_municipality, regulation_calendar
+from engine.municipalities import RegulationCalendar, load_municipality, regulation_calendar
+from engine.regulation.table import DeadlineTable, table_from_dict
 from engine.runtime import Runtime
 from engine.scripting import make_script_engine
 from engine.statuses import AuditKind
@@ -148,6 +149,8 @@ class LoadedVersion:
     subprocess_specs: dict[str, BpmnProcessSpec]
     catalog: dict[str, Any]
     script_engine: PythonScriptEngine
+    table: DeadlineTable
+    reader: RegulationCalendar
 
 
 _CACHE: dict[tuple[str, str, str], LoadedVersion] = {}
@@ -162,9 +165,9 @@ def load_version(version: ProcessVersion, runtime: Runtime) -> LoadedVersion:
     if loaded is None:
         spec, subprocess_specs = spec_from_dict(version.spec)
         calendar = regulation_calendar(version.municipality, runtime.processes_dir)
-        loaded = LoadedVersion(
-            spec, subprocess_specs, version.catalog, make_script_engine({"calendar": calendar})
-        )
+        table = table_from_dict(version.deadline_table)
+        engine = make_script_engine({"calendar": calendar, "table": table})
+        loaded = LoadedVersion(spec, subprocess_specs, version.catalog, engine, table, calendar)
         with _CACHE_LOCK:
             _CACHE[key] = loaded
     return loaded

@@ -2,13 +2,16 @@
 
 from engine.models.account import Substitution, User
 from engine.models.audit import AuditEvent, Violation
+from engine.models.deadline import CaseDeadline, Notice
 from engine.models.instance import Message, ProcessInstance
 from engine.models.task import OpenUserTask
 from engine.models.version import ProcessVersion
 
 __all__ = [
     "AuditEvent",
+    "CaseDeadline",
     "Message",
+    "Notice",
     "OpenUserTask",
     "ProcessInstance",
     "ProcessVersion",

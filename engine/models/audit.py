@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from engine.db import Base, UtcDateTime, enum_type
@@ -45,3 +45,12 @@ class Violation(Base):
     due_at: Mapped[datetime] = mapped_column(UtcDateTime)
     recorded_at: Mapped[datetime] = mapped_column(UtcDateTime)
     clause: Mapped[str | None] = mapped_column(String(256), nullable=True)
+    # The ledger occurrence breached, and who answered for it at that moment (legal primitives 3).
+    deadline_id: Mapped[int | None] = mapped_column(
+        ForeignKey("case_deadlines.id"), nullable=True, unique=True
+    )
+    deadline_name: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    responsible_role: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    responsible_department: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    responsible_user: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    outside_office_hours: Mapped[bool] = mapped_column(Boolean, default=False)

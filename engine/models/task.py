@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, String
+from sqlalchemy import Float, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from engine.db import Base, UtcDateTime
@@ -34,3 +34,5 @@ class OpenUserTask(Base):
     due_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     multi_index: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # While the step's deadline is paused (waiting on the author): the working time it has left.
+    paused_remaining_seconds: Mapped[float | None] = mapped_column(Float, nullable=True)
