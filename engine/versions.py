@@ -14,11 +14,21 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from engine import audit
+from engine.bpmn.catalog import parse_xml
 from engine.bpmn.parsing import DeployError, parse_process
 from engine.bpmn.serialization import spec_from_dict, spec_to_dict
 from engine.models import ProcessVersion
 from engine.municipalities import RegulationCalendar, load_municipality, regulation_calendar
-from engine.regulation.table import DeadlineTable, table_from_dict
+from engine.regulation.checks import check_table
+from engine.regulation.table import (
+    DeadlineTable,
+    TableError,
+    load_table_file,
+    read_table,
+    table_digest,
+    table_from_dict,
+    table_to_dict,
+)
 from engine.runtime import Runtime
 from engine.scripting import make_script_engine
 from engine.statuses import AuditKind
@@ -51,6 +61,10 @@ def deploy_file(
 ) -> Deployment:
     """Deploy a BPMN file; the same file twice is a no-op, a broken one stores nothing."""
     found_municipality, found_label = locate(path)
+    try:
+        deadlines = load_table_file(path.parent)
+    except TableError as error:
+        raise DeployError(f"таблица сроков: {error}") from error
     return deploy_xml(
         session,
         runtime,
@@ -60,6 +74,7 @@ def deploy_file(
         municipality=municipality or found_municipality,
         label=label or found_label,
         activate=activate,
+        deadlines=deadlines,
     )
 
 
@@ -73,9 +88,13 @@ def deploy_xml(
     municipality: str,
     label: str,
     activate: bool = True,
+    deadlines: Any = None,
 ) -> Deployment:
-    """Deploy BPMN XML for a municipality under a version label."""
-    sha256 = hashlib.sha256(xml).hexdigest()
+    """Deploy BPMN XML (with its parsed deadline table) for a municipality under a label."""
+    digest = hashlib.sha256(xml)
+    if deadlines is not None:
+        digest.update(table_digest(deadlines))
+    sha256 = digest.hexdigest()
     existing = session.scalar(
         select(ProcessVersion).where(
             ProcessVersion.municipality == municipality, ProcessVersion.sha256 == sha256
@@ -84,7 +103,13 @@ def deploy_xml(
     if existing is not None:
         return Deployment(existing, created=False)
     load_municipality(municipality, runtime.processes_dir)  # refuse an unknown one early
+    try:
+        table = read_table(deadlines)
+    except TableError as error:
+        raise DeployError(f"таблица сроков: {error}") from error
     parsed = parse_process(xml, filename, parse_deadline)
+    reader = regulation_calendar(municipality, runtime.processes_dir)
+    check_table(table, parsed.catalog, parse_xml(xml), reader)
     now = runtime.clock.now()
     version = ProcessVersion(
         municipality=municipality,
@@ -95,6 +120,7 @@ def deploy_xml(
         bpmn_xml=xml.decode("utf-8"),
         spec=spec_to_dict(parsed.spec, parsed.subprocess_specs),
         catalog=parsed.catalog,
+        deadline_table=table_to_dict(table),
         deployed_at=now,
         deployed_by=actor,
         is_active=False,

@@ -21,7 +21,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.config.from_mapping(config)
     app.config["PROCESSES_DIR"] = Path(app.config["PROCESSES_DIR"])
 
-    from web import auth, i18n, messages, tasks, team, templating
+    from web import auth, i18n, messages, notices, tasks, team, templating
     from web.db import database
     from web.extensions import csrf
 
@@ -29,7 +29,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     i18n.init_app(app)
     templating.init_app(app)
-    for blueprint in (auth.bp, tasks.bp, messages.bp, team.bp):
+    for blueprint in (auth.bp, tasks.bp, messages.bp, notices.bp, team.bp):
         app.register_blueprint(blueprint)
     _register_errors(app)
     return app

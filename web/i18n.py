@@ -45,6 +45,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(time_left, "time_left")
     app.add_template_filter(light_label, "light_label")
     app.add_template_filter(deadline_words, "deadline_words")
+    app.add_template_filter(seconds_span, "seconds_span")
 
 
 def when(moment: datetime | None) -> str:
@@ -66,6 +67,11 @@ def span(duration: timedelta) -> str:
     if hours:
         return gettext("%(hours)d h %(minutes)02d min", hours=hours, minutes=minutes)
     return ngettext("%(num)d min", "%(num)d min", minutes)
+
+
+def seconds_span(seconds: float) -> str:
+    """A number of seconds as `span` writes durations."""
+    return span(timedelta(seconds=seconds))
 
 
 def time_left(left: RemainingTime | None) -> str:

@@ -11,7 +11,14 @@ from flask_babel import gettext
 from engine.access import SCOPES, NotFound, Scope, require_task
 from engine.forms import FormError
 from engine.instances import InstanceNotRunning, StaleTaskError, complete_task
-from engine.queries import TaskFilter, completion_of, filter_choices, task_list, task_view
+from engine.queries import (
+    TaskFilter,
+    completion_of,
+    filter_choices,
+    task_list,
+    task_view,
+    unread_notices,
+)
 from engine.tasks import TaskClaimedError, TaskNotOpenError, claim_task, release_task
 from web import db
 from web.auth import current_viewer, login_required, safe_next
@@ -49,6 +56,7 @@ def index() -> ResponseReturnValue:
         choices=filter_choices(db.session(), viewer),
         departments=department_choices(viewer.municipality),
         poll_seconds=current_app.config["TASK_LIST_POLL_SECONDS"],
+        unread_notices=unread_notices(db.session(), viewer),
     )
 
 

@@ -7,7 +7,7 @@ from typing import Any
 from flask import Flask, g
 from flask_babel import lazy_gettext as _l
 
-from engine.statuses import AuditKind, InstanceStatus
+from engine.statuses import AuditKind, DeadlineState, InstanceStatus
 from web import municipality
 from web.forms import channel_label, choice_label, field_label, source_label
 
@@ -32,6 +32,18 @@ EVENT_LABELS = {
     AuditKind.INSTANCE_FAILED: _l("Case stopped by an error"),
     AuditKind.VERSION_DEPLOYED: _l("Regulation version deployed"),
     AuditKind.VERSION_ACTIVATED: _l("Regulation version activated"),
+    AuditKind.DEADLINE_PAUSED: _l("Deadline paused: waiting for the author"),
+    AuditKind.DEADLINE_RESUMED: _l("Deadline resumed"),
+    AuditKind.NOTICE_SENT: _l("Notice sent"),
+    AuditKind.NOTICE_ACKNOWLEDGED: _l("Notice acknowledged"),
+}
+
+DEADLINE_STATE_LABELS = {
+    DeadlineState.ARMED: _l("running"),
+    DeadlineState.PAUSED: _l("paused"),
+    DeadlineState.MET: _l("kept"),
+    DeadlineState.BREACHED: _l("missed"),
+    DeadlineState.CANCELLED: _l("no longer applies"),
 }
 
 ROLE_LABELS = {
@@ -70,6 +82,7 @@ def _globals() -> dict[str, Any]:
         "field_label": field_label,
         "status_label": lambda status: str(STATUS_LABELS.get(status, status)),
         "event_label": lambda kind: str(EVENT_LABELS.get(kind, kind)),
+        "deadline_state_label": lambda state: str(DEADLINE_STATE_LABELS.get(state, state)),
         "role_label": role_label,
         "scope_label": lambda scope: str(SCOPE_LABELS[scope]),
     }

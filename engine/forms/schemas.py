@@ -56,7 +56,7 @@ class StepForm(Schema):
 class ScreenForm(StepForm):
     """Curator's screening: take the message, refuse it (Palana 15, Perm 1.3) or redirect it."""
 
-    screen_decision = _choice(("process", "not_processed", "redirect"))
+    screen_decision = _choice(("process", "not_processed", "redirect", "clarify"))
     not_processed_reason = _choice(NOT_PROCESSED_REASONS, required=False)
     redirect_to = _text(required=False)
     redirect_reasons = _text(required=False)

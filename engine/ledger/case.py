@@ -141,6 +141,8 @@ class CaseLedger:
                 if not fresh or timer_due(task) is None:
                     continue
                 entry = self._arm_step(task, moment)
+                if entry is None:
+                    continue
             if entry.state.is_open and task.state == TaskState.COMPLETED:
                 self._breach(entry, workflow, moment)
             if task.state == TaskState.CANCELLED or entry.task_id in done:
@@ -149,8 +151,10 @@ class CaseLedger:
             if key not in live:  # its branch was removed from the tree
                 self._end_step(entry, entry.task_id in done, moment)
 
-    def _arm_step(self, timer: Task, moment: datetime) -> CaseDeadline:
+    def _arm_step(self, timer: Task, moment: datetime) -> CaseDeadline | None:
         occurrence = step_occurrence(self, timer, moment)
+        if occurrence.rule is not None and not occurrence.rule.is_duty:
+            return None  # a wait on someone outside: no duty, no ledger row
         entry = new_entry(self, occurrence, moment)
         self._add(entry)
         return entry

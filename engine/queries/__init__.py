@@ -1,8 +1,9 @@
 """Read API for the staff UI: task list, message registry, case card, task page."""
 
-from engine.queries.cases import Answer, CaseCard, TimelineEntry, Violation, case_card
+from engine.queries.cases import Answer, CaseCard, Deadline, TimelineEntry, Violation, case_card
 from engine.queries.diagram import DiagramMarks
 from engine.queries.messages import MessageFilter, MessagePage, MessageRow, search, sources
+from engine.queries.notices import NoticePage, NoticeRow, notice_inbox, unread_notices
 from engine.queries.steps import Completion, Requirement, TaskView, completion_of, task_view
 from engine.queries.tasks import TaskFilter, TaskPage, TaskRow, filter_choices, task_list
 from engine.queries.timing import clear_caches, municipality_settings
@@ -11,10 +12,13 @@ __all__ = [
     "Answer",
     "CaseCard",
     "Completion",
+    "Deadline",
     "DiagramMarks",
     "MessageFilter",
     "MessagePage",
     "MessageRow",
+    "NoticePage",
+    "NoticeRow",
     "Requirement",
     "TaskFilter",
     "TaskPage",
@@ -27,8 +31,10 @@ __all__ = [
     "completion_of",
     "filter_choices",
     "municipality_settings",
+    "notice_inbox",
     "search",
     "sources",
     "task_list",
     "task_view",
+    "unread_notices",
 ]

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from engine.access import Viewer, require_instance
 from engine.models import (
     AuditEvent,
+    CaseDeadline,
     Message,
     OpenUserTask,
     ProcessInstance,
@@ -22,7 +23,7 @@ from engine.models import Violation as ViolationRow
 from engine.queries.diagram import DiagramMarks, diagram_marks
 from engine.queries.tasks import TaskRow, describe
 from engine.runtime import Runtime
-from engine.statuses import AuditKind
+from engine.statuses import AuditKind, DeadlineState
 
 EARLIER_MESSAGES_SHOWN = 10
 
@@ -42,13 +43,33 @@ class TimelineEntry:
 
 @dataclass(frozen=True)
 class Violation:
-    """A passed deadline with the step it bound and the clause that set it."""
+    """A passed deadline with the step it bound, the clause that set it and who answered."""
 
     element_id: str
     element_name: str
     due_at: datetime
     recorded_at: datetime
     clause: str | None
+    deadline_text: str | None = None
+    responsible_role: str | None = None
+    responsible_department: str | None = None
+    responsible_user: str | None = None
+    outside_office_hours: bool = False
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """One deadline occurrence of the case, as the ledger holds it."""
+
+    name: str
+    clause: str | None
+    text: str
+    span: bool
+    step_name: str
+    state: DeadlineState
+    due_at: datetime
+    remaining_seconds: float | None
+    ended_at: datetime | None
 
 
 @dataclass(frozen=True)
@@ -72,6 +93,7 @@ class CaseCard:
     earlier: list[Message]
     timeline: list[TimelineEntry]
     violations: list[Violation]
+    deadlines: list[Deadline]
     open_tasks: list[TaskRow]
     answer: Answer
     marks: DiagramMarks
@@ -113,6 +135,7 @@ def case_card(session: Session, runtime: Runtime, viewer: Viewer, instance_id: i
         earlier=earlier_messages(session, first),
         timeline=[_entry(event, catalog, names) for event in events],
         violations=violations,
+        deadlines=_deadlines(session, instance.id, catalog),
         open_tasks=describe(session, runtime, viewer, tasks, runtime.clock.now()),
         answer=answer_of(events),
         marks=diagram_marks(
@@ -187,8 +210,9 @@ def _entry(event: AuditEvent, catalog: dict[str, Any], names: dict[str, str]) ->
 
 
 def _violations(session: Session, instance_id: int, catalog: dict[str, Any]) -> list[Violation]:
-    rows = session.scalars(
-        select(ViolationRow)
+    rows = session.execute(
+        select(ViolationRow, CaseDeadline.text)
+        .outerjoin(CaseDeadline, CaseDeadline.id == ViolationRow.deadline_id)
         .where(ViolationRow.instance_id == instance_id)
         .order_by(ViolationRow.due_at)
     )
@@ -199,6 +223,33 @@ def _violations(session: Session, instance_id: int, catalog: dict[str, Any]) -> 
             due_at=row.due_at,
             recorded_at=row.recorded_at,
             clause=row.clause,
+            deadline_text=text,
+            responsible_role=row.responsible_role,
+            responsible_department=row.responsible_department,
+            responsible_user=row.responsible_user,
+            outside_office_hours=row.outside_office_hours,
+        )
+        for row, text in rows
+    ]
+
+
+def _deadlines(session: Session, instance_id: int, catalog: dict[str, Any]) -> list[Deadline]:
+    rows = session.scalars(
+        select(CaseDeadline)
+        .where(CaseDeadline.instance_id == instance_id)
+        .order_by(CaseDeadline.due_at, CaseDeadline.id)
+    )
+    return [
+        Deadline(
+            name=row.name,
+            clause=row.clause,
+            text=row.text,
+            span=row.span,
+            step_name=element_name(catalog, row.element_id) if row.element_id else "",
+            state=row.state,
+            due_at=row.due_at,
+            remaining_seconds=row.remaining_seconds,
+            ended_at=row.ended_at,
         )
         for row in rows
     ]

@@ -163,10 +163,15 @@ def _versions(session: Session, instance_ids: set[int]) -> dict[int, tuple[str, 
     return {row[0]: (row[1], row[2]) for row in session.execute(query)}
 
 
-def _catalog_loader(session: Session, version_id: int) -> Callable[[], dict[str, Any]]:
-    def load() -> dict[str, Any]:
-        query = select(ProcessVersion.catalog).where(ProcessVersion.id == version_id)
-        return session.scalar(query) or {"elements": {}}
+def _catalog_loader(
+    session: Session, version_id: int
+) -> Callable[[], tuple[dict[str, Any], dict[str, Any] | None]]:
+    def load() -> tuple[dict[str, Any], dict[str, Any] | None]:
+        query = select(ProcessVersion.catalog, ProcessVersion.deadline_table).where(
+            ProcessVersion.id == version_id
+        )
+        found = session.execute(query).first()
+        return (found[0], found[1]) if found else ({"elements": {}}, None)
 
     return load
 

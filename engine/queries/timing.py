@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 import threading
 from collections.abc import Callable
@@ -9,8 +10,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from engine.deadlines import deadline_names
 from engine.municipalities import Municipality, RegulationCalendar, load_municipality
 from engine.municipalities import regulation_calendar as load_regulation_calendar
+from engine.regulation.table import table_from_dict
+from engine.regulation.terms import TermError, rule_spec
 from engine.worktime import DeadlineSpecError, RemainingTime, remaining
 
 _QUOTED = re.compile(r'"([^"]+)"')
@@ -53,14 +57,23 @@ def municipality_settings(municipality: str, processes_dir: Path) -> Municipalit
 
 
 def deadline_modes(
-    catalog: dict[str, Any], municipality: str, processes_dir: Path
+    catalog: dict[str, Any],
+    municipality: str,
+    processes_dir: Path,
+    stored_table: dict[str, Any] | None = None,
 ) -> dict[str, bool]:
     """For each user task with a deadline timer: whether its deadline is in working time."""
     reader = regulation_calendar(municipality, processes_dir)
+    table = table_from_dict(stored_table)
     modes: dict[str, bool] = {}
     for element in catalog["elements"].values():
         timer = element.get("timer")
         if not timer or not element.get("attached_to"):
+            continue
+        names = [name for name in deadline_names(timer.get("expression") or "") if name in table]
+        if names:  # a timer naming its row: the table says how it is counted
+            with contextlib.suppress(TermError):  # deploy refused unreadable terms already
+                modes[element["attached_to"]] = rule_spec(table[names[-1]], reader).working
             continue
         # deadline(received_at, shortened_deadline or "5 рабочих дней"): the text is the last.
         texts = _QUOTED.findall(timer.get("expression") or "")
@@ -77,14 +90,15 @@ def cached_modes(
     sha256: str,
     municipality: str,
     processes_dir: Path,
-    load_catalog: Callable[[], dict[str, Any]],
+    load_version: Callable[[], tuple[dict[str, Any], dict[str, Any] | None]],
 ) -> dict[str, bool]:
     """`deadline_modes` of a version, cached by its hash (versions never change)."""
     key = (str(processes_dir), municipality, sha256)
     with _LOCK:
         found = _MODES.get(key)
     if found is None:
-        found = deadline_modes(load_catalog(), municipality, processes_dir)
+        catalog, table = load_version()
+        found = deadline_modes(catalog, municipality, processes_dir, table)
         with _LOCK:
             _MODES[key] = found
     return found

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
+
+import yaml
 
 from engine.bpmn.catalog import clauses_in
 
@@ -12,8 +16,12 @@ NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 START_EVENTS = ("received", "step_opened", "completed", "deadline", "data")
 PAUSE_MODES = ("resume", "restart")
 COUNTED = ("working", "calendar")
+# duty: a term staff must keep (its breach is a violation); wait: a limit on waiting for someone
+# outside (the author's reply), whose passing only moves the case on.
+KINDS = ("duty", "wait")
 HOLDER = "holder"
 TABLE_FORMAT = 2
+TABLE_FILE = "deadlines.yaml"
 
 
 class TableError(ValueError):
@@ -77,6 +85,12 @@ class DeadlineRule:
     remind: Reminder | None = None
     pause: Pause | None = None
     note: str = ""
+    kind: str = "duty"
+
+    @property
+    def is_duty(self) -> bool:
+        """Whether passing the term is a violation (a wait only moves the case on)."""
+        return self.kind == "duty"
 
     @property
     def is_span(self) -> bool:
@@ -112,6 +126,22 @@ class DeadlineTable:
 
 
 EMPTY_TABLE = DeadlineTable()
+
+
+def load_table_file(folder: Path) -> Any:
+    """The parsed `deadlines.yaml` of a version folder (None when there is none)."""
+    path = folder / TABLE_FILE
+    if not path.exists():
+        return None
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError, ValueError) as error:
+        raise TableError([f"{path.name}: не читается как YAML: {error}"]) from error
+
+
+def table_digest(raw: Any) -> bytes:
+    """Canonical bytes of a table for the version's content hash."""
+    return json.dumps(raw, ensure_ascii=False, sort_keys=True, default=str).encode("utf-8")
 
 
 def read_table(raw: Any) -> DeadlineTable:
@@ -171,6 +201,7 @@ def _rule_dict(rule: DeadlineRule) -> dict[str, Any]:
         if rule.pause
         else None,
         "note": rule.note,
+        "kind": rule.kind,
     }
 
 
@@ -192,12 +223,13 @@ def _rule_from_dict(name: str, item: dict[str, Any]) -> DeadlineRule:
         remind=Reminder(remind["before"], tuple(remind["to"])) if remind else None,
         pause=Pause(tuple(pause["while"]), pause["mode"]) if pause else None,
         note=item.get("note") or "",
+        kind=item.get("kind") or "duty",
     )
 
 
 _KEYS = frozenset(
     {"clause", "text", "reading", "counted", "from", "step", "until", "when", "shortened_by"}
-    | {"responsible", "notify", "remind", "pause", "note"}
+    | {"responsible", "notify", "remind", "pause", "note", "kind"}
 )
 
 
@@ -248,6 +280,11 @@ class _RowReader:
         counted = self.text("counted")
         if counted is not None and counted not in COUNTED:
             self.fail(f"«counted»: одно из {', '.join(COUNTED)}")
+        kind = self.text("kind") or "duty"
+        if kind not in KINDS:
+            self.fail(f"«kind»: одно из {', '.join(KINDS)}")
+        if kind == "wait" and (until or self.item.get("notify") or self.item.get("remind")):
+            self.fail("срок ожидания (kind: wait) — это таймер шага без уведомлений")
         start = self.start(default="step_opened" if steps else None)
         rule = DeadlineRule(
             name=self.name,
@@ -265,6 +302,7 @@ class _RowReader:
             remind=self.reminder(),
             pause=self.pause(),
             note=self.text("note") or "",
+            kind=kind,
         )
         return rule if clause and text and start else None
 

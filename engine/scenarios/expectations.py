@@ -113,3 +113,42 @@ def _expect_data(run: _Run, expected: Any) -> None:
     }
     if wrong:
         _fail(f"case data differs: expected {expected}, found {wrong}")
+
+
+@expectation("expect_notice")
+def _expect_notice(run: _Run, expected: Any) -> None:
+    """A notice (breach or reminder) reached a role, optionally for a clause or a deadline."""
+    spec = expected if isinstance(expected, dict) else {"role": expected}
+    found = [
+        notice
+        for notice in run.notices()
+        if notice.recipient_role == spec.get("role", notice.recipient_role)
+        and notice.kind.value == spec.get("kind", notice.kind.value)
+        and spec.get("clause") in (None, notice.clause)
+        and spec.get("department") in (None, notice.recipient_department)
+    ]
+    wanted = spec.get("count")
+    if wanted is None and not found:
+        sent = [(n.kind.value, n.recipient_role, n.clause) for n in run.notices()]
+        _fail(f"expected a notice {spec}; sent: {sent or 'none'}")
+    if wanted is not None and len(found) != wanted:
+        _fail(f"expected {wanted} notices {spec}, found {len(found)}")
+
+
+@expectation("expect_deadline")
+def _expect_deadline(run: _Run, expected: Any) -> None:
+    """A deadline of the table in this case: its state (armed, paused, met, breached), due."""
+    if not isinstance(expected, dict) or "name" not in expected:
+        _fail("expect_deadline needs {name: <row of deadlines.yaml>, state: ..., due: ...}")
+    found = [entry for entry in run.deadlines() if entry.name == expected["name"]]
+    if not found:
+        _fail(f"no deadline {expected['name']!r} was armed in this case")
+    entry = found[-1]
+    if "state" in expected and entry.state.value != expected["state"]:
+        _fail(f"deadline {entry.name} is {entry.state.value}, expected {expected['state']}")
+    if "due" in expected and entry.due_at != _moment(expected["due"]):
+        _fail(f"deadline {entry.name} due {entry.due_at.isoformat()}, expected {expected['due']}")
+    if "responsible" in expected and entry.responsible_role != expected["responsible"]:
+        _fail(f"deadline {entry.name}: responsible {entry.responsible_role}")
+    if "count" in expected and len(found) != expected["count"]:
+        _fail(f"expected {expected['count']} occurrences of {entry.name}, found {len(found)}")

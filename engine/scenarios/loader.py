@@ -20,6 +20,8 @@ STEP_ACTIONS = (
     "expect_completed",
     "expect_status",
     "expect_data",
+    "expect_notice",
+    "expect_deadline",
     "tick",
 )
 OFFSET = re.compile(r"^\+(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?$")

@@ -16,7 +16,16 @@ from engine.clock import VirtualClock
 from engine.db import Base, make_session_factory
 from engine.instances import complete_task, read_workflow
 from engine.intake import receive_message
-from engine.models import AuditEvent, OpenUserTask, ProcessInstance, ProcessVersion, Violation
+from engine.models import (
+    AuditEvent,
+    CaseDeadline,
+    Notice,
+    OpenUserTask,
+    ProcessInstance,
+    ProcessVersion,
+    Violation,
+)
+from engine.regulation.table import load_table_file
 from engine.runtime import Runtime
 from engine.scenarios.expectations import EXPECTATIONS, ScenarioFailure
 from engine.scenarios.loader import Scenario, resolve_at
@@ -74,6 +83,7 @@ class _Run:
                 ACTOR,
                 municipality=self.scenario.municipality,
                 label=self.scenario.bpmn.parent.name,
+                deadlines=load_table_file(self.scenario.bpmn.parent),
             )
 
     def send(self, fields: dict[str, Any]) -> None:
@@ -126,6 +136,16 @@ class _Run:
         with self.sessions() as session:
             query = select(Violation).where(Violation.instance_id == self.instance_id)
             return list(session.scalars(query))
+
+    def notices(self) -> list[Notice]:
+        with self.sessions() as session:
+            query = select(Notice).where(Notice.instance_id == self.instance_id)
+            return list(session.scalars(query.order_by(Notice.id)))
+
+    def deadlines(self) -> list[CaseDeadline]:
+        with self.sessions() as session:
+            query = select(CaseDeadline).where(CaseDeadline.instance_id == self.instance_id)
+            return list(session.scalars(query.order_by(CaseDeadline.id)))
 
     def workflow(self) -> BpmnWorkflow:
         with self.sessions() as session:

@@ -35,6 +35,7 @@ CHOICE_LABELS = {
     "process": _l("Take into work"),
     "not_processed": _l("Not processed"),
     "redirect": _l("Redirect (out of competence)"),
+    "clarify": _l("Ask the author to clarify"),
     "obscenity": _l("Obscene language"),
     "insult": _l("Insults"),
     "threat": _l("Threats to life, health or property"),

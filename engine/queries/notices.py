@@ -1,0 +1,100 @@
+"""The notices inbox: breaches and reminders addressed to the viewer's roles, newest first."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, func, select, true
+from sqlalchemy.orm import Session
+
+from engine.access import Viewer
+from engine.models import CaseDeadline, Message, Notice, ProcessVersion
+from engine.models import ProcessInstance as Instance
+from engine.notices import inbox_filter
+
+PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class NoticeRow:
+    """One notice as staff read it: the case, the step, the deadline, who answered, how late."""
+
+    notice: Notice
+    deadline_name: str
+    deadline_text: str
+    step_name: str
+    excerpt: str
+    lateness_seconds: float
+
+
+@dataclass(frozen=True)
+class NoticePage:
+    """A page of the inbox."""
+
+    rows: list[NoticeRow]
+    total: int
+    unread: int
+
+
+def _visible(viewer: Viewer) -> ColumnElement[bool]:
+    if "administrator" in viewer.roles:  # administrators see every notice of the municipality
+        return Notice.municipality == viewer.municipality
+    return inbox_filter(viewer.municipality, viewer.roles, viewer.departments)
+
+
+def unread_notices(session: Session, viewer: Viewer) -> int:
+    """How many notices addressed to the viewer nobody has acknowledged yet."""
+    query = select(func.count(Notice.id)).where(_visible(viewer), Notice.acknowledged_at.is_(None))
+    return int(session.scalar(query) or 0)
+
+
+def notice_inbox(
+    session: Session, viewer: Viewer, now: datetime, *, unread_only: bool = True, page: int = 1
+) -> NoticePage:
+    """The viewer's notices, unacknowledged only unless asked for all."""
+    condition = _visible(viewer)
+    only: ColumnElement[bool] = Notice.acknowledged_at.is_(None) if unread_only else true()
+    total = int(session.scalar(select(func.count(Notice.id)).where(condition, only)) or 0)
+    query = (
+        select(Notice, CaseDeadline, ProcessVersion.catalog)
+        .join(CaseDeadline, CaseDeadline.id == Notice.deadline_id)
+        .join(Instance, Instance.id == Notice.instance_id)
+        .join(ProcessVersion, ProcessVersion.id == Instance.version_id)
+        .where(condition, only)
+        .order_by(Notice.created_at.desc(), Notice.id.desc())
+        .limit(PAGE_SIZE)
+        .offset((max(page, 1) - 1) * PAGE_SIZE)
+    )
+    found = list(session.execute(query))
+    texts = _first_texts(session, {notice.instance_id for notice, _d, _c in found})
+    rows = [
+        NoticeRow(
+            notice=notice,
+            deadline_name=deadline.name,
+            deadline_text=deadline.text,
+            step_name=_name(catalog, notice.element_id),
+            excerpt=texts.get(notice.instance_id, "")[:140],
+            lateness_seconds=(now - notice.due_at).total_seconds(),
+        )
+        for notice, deadline, catalog in found
+    ]
+    return NoticePage(rows, total, unread_notices(session, viewer))
+
+
+def _name(catalog: dict[str, object], element_id: str | None) -> str:
+    elements = catalog.get("elements") if isinstance(catalog, dict) else None
+    element = elements.get(element_id or "", {}) if isinstance(elements, dict) else {}
+    return str(element.get("name") or element_id or "")
+
+
+def _first_texts(session: Session, instance_ids: set[int]) -> dict[int, str]:
+    if not instance_ids:
+        return {}
+    first = (
+        select(func.min(Message.id))
+        .where(Message.instance_id.in_(instance_ids))
+        .group_by(Message.instance_id)
+    )
+    query = select(Message.instance_id, Message.text).where(Message.id.in_(first))
+    return {instance_id: text for instance_id, text in session.execute(query) if instance_id}
