@@ -63,7 +63,7 @@ def deploy(paths: tuple[Path, ...], actor: str, no_activate: bool) -> None:
     settings = Settings.from_env()
     engine = make_engine(settings.database_url)
     upgrade(engine)
-    runtime = Runtime(processes_dir=settings.processes_dir)
+    runtime = Runtime(processes_dir=settings.processes_dir, intake=settings.intake)
     factory = make_session_factory(engine)
     for path in paths:
         try:
@@ -84,7 +84,7 @@ def worker(once: bool) -> None:
     """Fire due timers: advance every case whose next deadline has passed."""
     settings = Settings.from_env()
     engine = make_engine(settings.database_url)
-    runtime = Runtime(processes_dir=settings.processes_dir)
+    runtime = Runtime(processes_dir=settings.processes_dir, intake=settings.intake)
     ticks = run_worker(
         make_session_factory(engine),
         runtime,
@@ -103,7 +103,7 @@ def demo(ticks: int | None) -> None:
     settings = Settings.from_env()
     engine = make_engine(settings.database_url)
     upgrade(engine)
-    runtime = Runtime(processes_dir=settings.processes_dir)
+    runtime = Runtime(processes_dir=settings.processes_dir, intake=settings.intake)
     sessions = make_session_factory(engine)
     for line in deploy_all(sessions, runtime):
         click.echo(line)

@@ -14,6 +14,19 @@ def _default_database_url() -> str:
 
 
 @dataclass(frozen=True)
+class IntakeLimits:
+    """Bounds of an incoming message: how old or early it may be and how long its text."""
+
+    # A source catching up after an outage, or a post found late, is still taken in; a date
+    # further back is a broken adapter, not a citizen's message (its deadlines would all be due).
+    max_age_days: int = 366
+    # Clock skew between a source system and ours.
+    max_future_minutes: int = 10
+    # Characters of text; attachments travel as links or files, not as text in workflow state.
+    max_text: int = 65536
+
+
+@dataclass(frozen=True)
 class Settings:
     """Deployment settings; `from_env()` is the only reader of the environment."""
 
@@ -21,6 +34,7 @@ class Settings:
     processes_dir: Path = PROJECT_ROOT / "processes"
     worker_batch_size: int = 50
     worker_interval_seconds: float = 5.0
+    intake: IntakeLimits = field(default_factory=IntakeLimits)
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -35,4 +49,15 @@ class Settings:
             worker_interval_seconds=float(
                 os.environ.get("REGLAMENT_WORKER_INTERVAL", defaults.worker_interval_seconds)
             ),
+            intake=_intake_from_env(defaults.intake),
         )
+
+
+def _intake_from_env(defaults: IntakeLimits) -> IntakeLimits:
+    return IntakeLimits(
+        max_age_days=int(os.environ.get("REGLAMENT_INTAKE_MAX_AGE_DAYS", defaults.max_age_days)),
+        max_future_minutes=int(
+            os.environ.get("REGLAMENT_INTAKE_MAX_FUTURE_MINUTES", defaults.max_future_minutes)
+        ),
+        max_text=int(os.environ.get("REGLAMENT_INTAKE_MAX_TEXT", defaults.max_text)),
+    )

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from engine.clock import Clock, SystemClock
 from engine.db import make_engine, make_session_factory
 from engine.runtime import Runtime
+from engine.settings import IntakeLimits, Settings
 
 EXTENSION = "reglament"
 
@@ -24,10 +25,18 @@ class Database:
         app.extensions[EXTENSION] = {
             "engine": engine,
             "sessions": make_session_factory(engine),
-            "runtime": Runtime(clock=clock, processes_dir=app.config["PROCESSES_DIR"]),
+            "runtime": Runtime(
+                clock=clock, processes_dir=app.config["PROCESSES_DIR"], intake=_intake(app)
+            ),
         }
         app.after_request(_finish)
         app.teardown_appcontext(_close)
+
+
+def _intake(app: Flask) -> IntakeLimits:
+    # The limits are engine settings (REGLAMENT_INTAKE_*); a test app may give its own.
+    given: IntakeLimits | None = app.config.get("INTAKE_LIMITS")
+    return given or Settings.from_env().intake
 
 
 def sessions() -> sessionmaker[Session]:

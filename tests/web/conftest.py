@@ -37,9 +37,8 @@ def _catalogs() -> None:
     compile_catalogs()
 
 
-@pytest.fixture
-def app(tmp_path: Path, clock: VirtualClock) -> Iterator[Flask]:
-    """The app on a new database with the example deployed and the staff created."""
+def make_app(tmp_path: Path, clock: VirtualClock) -> Flask:
+    """An app on a new SQLite file with the example deployed and the staff created."""
     flask_app = create_app(
         {
             "TESTING": True,
@@ -64,8 +63,15 @@ def app(tmp_path: Path, clock: VirtualClock) -> Iterator[Flask]:
                 municipality=municipality,
                 department=department,
             )
+    return flask_app
+
+
+@pytest.fixture
+def app(tmp_path: Path, clock: VirtualClock) -> Iterator[Flask]:
+    """The app on a new database with the example deployed and the staff created."""
+    flask_app = make_app(tmp_path, clock)
     yield flask_app
-    state["engine"].dispose()
+    extension_state(flask_app)["engine"].dispose()
 
 
 @pytest.fixture
