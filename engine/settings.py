@@ -21,6 +21,8 @@ class Settings:
     processes_dir: Path = PROJECT_ROOT / "processes"
     worker_batch_size: int = 50
     worker_interval_seconds: float = 5.0
+    # scrypt's N for new password hashes: OWASP's 2^17; only tests lower it (tests/conftest.py).
+    password_scrypt_n: int = 2**17
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -35,4 +37,15 @@ class Settings:
             worker_interval_seconds=float(
                 os.environ.get("REGLAMENT_WORKER_INTERVAL", defaults.worker_interval_seconds)
             ),
+            password_scrypt_n=_power_of_two(
+                os.environ.get("REGLAMENT_PASSWORD_SCRYPT_N", defaults.password_scrypt_n)
+            ),
         )
+
+
+def _power_of_two(value: str | int) -> int:
+    """scrypt's N: a power of two above 1, else a clear refusal at start."""
+    number = int(value)
+    if number < 2 or number & (number - 1):
+        raise ValueError(f"REGLAMENT_PASSWORD_SCRYPT_N must be a power of two, not {value}")
+    return number
