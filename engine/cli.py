@@ -11,6 +11,7 @@ from pathlib import Path
 
 import click
 
+from engine.accounts_cli import user_command
 from engine.bpmn.parsing import parse_process
 from engine.db import make_engine, make_session_factory
 from engine.demo import deploy_all, seed_messages, task_list
@@ -44,6 +45,7 @@ def main() -> None:
 
 
 main.add_command(deadline_command)
+main.add_command(user_command)
 
 
 @main.command("init-db")

@@ -143,7 +143,7 @@ def advance(
     actor: str,
     action: WorkflowAction | None = None,
 ) -> AdvanceResult:
-    """Lock, load, fire overdue timers, act, run engine steps, and save state with its projection."""
+    """Lock, load, fire overdue timers, act, run engine steps; save state and its projection."""
     instance = lock_instance(session, instance_id)
     if instance.status is not InstanceStatus.RUNNING:
         raise InstanceNotRunning(f"case {instance_id} is {instance.status.value}")

@@ -35,6 +35,8 @@ class Settings:
     worker_batch_size: int = 50
     worker_interval_seconds: float = 5.0
     intake: IntakeLimits = field(default_factory=IntakeLimits)
+    # scrypt's N for new password hashes: OWASP's 2^17; only tests lower it (tests/conftest.py).
+    password_scrypt_n: int = 2**17
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -50,6 +52,9 @@ class Settings:
                 os.environ.get("REGLAMENT_WORKER_INTERVAL", defaults.worker_interval_seconds)
             ),
             intake=_intake_from_env(defaults.intake),
+            password_scrypt_n=_power_of_two(
+                os.environ.get("REGLAMENT_PASSWORD_SCRYPT_N", defaults.password_scrypt_n)
+            ),
         )
 
 
@@ -61,3 +66,11 @@ def _intake_from_env(defaults: IntakeLimits) -> IntakeLimits:
         ),
         max_text=int(os.environ.get("REGLAMENT_INTAKE_MAX_TEXT", defaults.max_text)),
     )
+
+
+def _power_of_two(value: str | int) -> int:
+    """scrypt's N: a power of two above 1, else a clear refusal at start."""
+    number = int(value)
+    if number < 2 or number & (number - 1):
+        raise ValueError(f"REGLAMENT_PASSWORD_SCRYPT_N must be a power of two, not {value}")
+    return number

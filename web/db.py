@@ -59,13 +59,19 @@ def session() -> Session:
     return found
 
 
+def keep_changes() -> None:
+    """Commit this request's work although it answers with an error (a failed sign-in counts)."""
+    g.keep_changes = True
+
+
 def _finish(response: Response) -> Response:
     # A successful response commits the request's work once; an error response (a refused
     # form, a stale task, no access) keeps nothing, so a refused action changes nothing.
     found: Session | None = g.pop("db_session", None)
+    keep = g.pop("keep_changes", False)
     if found is not None:
         try:
-            if response.status_code < 400:
+            if response.status_code < 400 or keep:
                 found.commit()
             else:
                 found.rollback()

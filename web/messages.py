@@ -72,7 +72,7 @@ def registry() -> ResponseReturnValue:
     )
 
 
-@bp.route("/cases/<int:instance_id>")
+@bp.route("/cases/<id:instance_id>")
 @login_required
 def card(instance_id: int) -> ResponseReturnValue:
     """The case card: message, diagram with the path taken, timeline, violations, answer."""
@@ -80,13 +80,19 @@ def card(instance_id: int) -> ResponseReturnValue:
     return render_template("messages/card.html", card=found)
 
 
-@bp.route("/cases/<int:instance_id>/diagram.bpmn")
+@bp.route("/cases/<id:instance_id>/diagram.bpmn")
 @login_required
 def diagram(instance_id: int) -> ResponseReturnValue:
-    """The BPMN XML of the case's regulation version, for the diagram viewer."""
+    """The BPMN XML of the case's regulation version, for the diagram viewer.
+
+    A download, never a page: a `<script>` inside a deployed diagram must not run here.
+    """
     instance = require_instance(db.session(), current_viewer(), instance_id)
     version = db.session().get_one(ProcessVersion, instance.version_id)
-    return Response(version.bpmn_xml, mimetype="application/xml")
+    response = Response(version.bpmn_xml, mimetype="application/xml")
+    response.headers["Content-Disposition"] = f'attachment; filename="case-{instance_id}.bpmn"'
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @bp.route("/messages/new", methods=["GET", "POST"])

@@ -114,13 +114,15 @@ def test_fuzzed_manual_intake_is_a_field_error_or_a_new_case(
         before = _counts(sessions)
         response = clients[user].post("/messages/new", data=form)
         statuses[response.status_code] += 1
-        assert response.status_code in (302, 409, 422), response.status_code
+        # 400: a NUL anywhere in a request is refused before any view (web/security.py).
+        assert response.status_code in (302, 400, 409, 422), response.status_code
         after = _counts(sessions)
         if response.status_code == 302:
             assert "/cases/" in response.location and after[0] == before[0] + 1
         else:
             assert after == before, f"a refused intake wrote something: {form!r}"
-            assert 'name="author"' in response.text  # the form again, with what was typed
+            if response.status_code != 400:
+                assert 'name="author"' in response.text  # the form again, with what was typed
 
     post()
     _report(report_figure, statuses)
@@ -215,7 +217,7 @@ def test_fuzzed_task_forms_are_a_field_error_or_a_completed_step(
         before = _counts(sessions)
         response = clients[STEPS[form_key]].post(f"/tasks/{task_id}", data=data)
         statuses[response.status_code] += 1
-        assert response.status_code in (302, 422), (response.status_code, form_key, data)
+        assert response.status_code in (302, 400, 422), (response.status_code, form_key, data)
         with sessions() as session:
             still_open = session.get(OpenUserTask, task_id) is not None
         if response.status_code == 302:
