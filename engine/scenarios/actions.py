@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from engine.intake_forms import INTAKE_FORMS
+from engine.scenarios.readable import shown
 from engine.scenarios.registry import action
 from engine.scenarios.shapes import ShapeError, anything, flag, mapping, text
 
@@ -24,7 +25,7 @@ def message_fields(value: Any) -> dict[str, Any]:
     form = INTAKE_FORMS.get(str(form_key))
     if form is None:
         known = ", ".join(INTAKE_FORMS)
-        raise ShapeError(f"form: {form_key!r} is not an intake form; known: {known}")
+        raise ShapeError(f"form: {shown(form_key)} is not an intake form; known: {known}")
     unknown = sorted(set(fields) - set(form.fields))
     if unknown:
         known = ", ".join(form.fields)

@@ -14,7 +14,7 @@ import yaml
 from engine.municipalities import load_municipality
 from engine.scenarios.actions import message_fields
 from engine.scenarios.keys import ACTIONS, EXPECTATIONS
-from engine.scenarios.readable import moment_text
+from engine.scenarios.readable import moment_text, shown
 from engine.scenarios.refusals import REFUSED, REFUSED_KEY
 from engine.scenarios.shapes import Read, ShapeError
 from engine.worktime.settings import CalendarConfigError
@@ -124,7 +124,7 @@ def _zone(municipality: str, processes_dir: Path, path: Path) -> tzinfo:
 def _aware(value: Any, path: Path | str, key: str) -> datetime:
     moment = value if isinstance(value, datetime) else _parse_iso(value, path, key)
     if moment.tzinfo is None:
-        raise ScenarioFormatError(f"{path}: {key} must carry a UTC offset, got {value!r}")
+        raise ScenarioFormatError(f"{path}: {key} must carry a UTC offset, got {shown(value)}")
     return moment
 
 
@@ -132,7 +132,9 @@ def _parse_iso(value: Any, path: Path | str, key: str) -> datetime:
     try:
         return datetime.fromisoformat(str(value))
     except ValueError as error:
-        raise ScenarioFormatError(f"{path}: {key} is not an ISO datetime: {value!r}") from error
+        raise ScenarioFormatError(
+            f"{path}: {key} is not an ISO datetime: {shown(value)}"
+        ) from error
 
 
 def _read_value(read: Read, value: Any, where: str) -> Any:
@@ -196,7 +198,9 @@ def resolve_at(value: Any, start: datetime, where: Path | str) -> datetime:
     if isinstance(value, str) and value.startswith("+"):
         match = OFFSET.match(value.replace(" ", ""))
         if not match or not any(match.groups()):
-            raise ScenarioFormatError(f"{where}: offset {value!r}: use +1d, +2h, +30m, +1d2h30m")
+            raise ScenarioFormatError(
+                f"{where}: offset {shown(value)}: use +1d, +2h, +30m, +1d2h30m"
+            )
         days, hours, minutes = (int(group or 0) for group in match.groups())
         return start + timedelta(days=days, hours=hours, minutes=minutes)
     return _aware(value, where, "at")

@@ -15,10 +15,10 @@ def moment_text(moment: datetime | None, zone: tzinfo) -> str:
     return moment.astimezone(zone).isoformat() if moment is not None else "none"
 
 
-def readable(value: Any, zone: tzinfo) -> str:
+def readable(value: Any, zone: tzinfo | None = None) -> str:
     """A scenario value as YAML-like text: `{element: screen, due: 2026-03-16T11:00:00+03:00}`."""
     if isinstance(value, datetime):
-        return moment_text(value, zone) if value.tzinfo else value.isoformat()
+        return moment_text(value, zone) if value.tzinfo and zone else value.isoformat()
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, dict):
@@ -30,6 +30,11 @@ def readable(value: Any, zone: tzinfo) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)
+
+
+def shown(value: Any) -> str:
+    """A value as the scenario wrote it, for format errors: text quoted, never a repr."""
+    return f"'{value}'" if isinstance(value, str) else readable(value)
 
 
 def listing(items: list[str]) -> str:

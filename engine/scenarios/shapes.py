@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from engine.bpmn.catalog import clauses_in
+from engine.scenarios.readable import shown
 
 Read = Callable[[Any], Any]
 
@@ -19,21 +20,21 @@ class ShapeError(ValueError):
 def text(value: Any) -> str:
     """A non-empty string (a YAML number such as 42 is read as its text)."""
     if isinstance(value, bool) or not isinstance(value, str | int) or str(value) == "":
-        raise ShapeError(f"expected a text, got {value!r}")
+        raise ShapeError(f"expected a text, got {shown(value)}")
     return str(value)
 
 
 def flag(value: Any) -> bool:
     """true or false."""
     if not isinstance(value, bool):
-        raise ShapeError(f"expected true or false, got {value!r}")
+        raise ShapeError(f"expected true or false, got {shown(value)}")
     return value
 
 
 def count(value: Any) -> int:
     """A whole number ≥ 0; 0 means none."""
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise ShapeError(f"count must be a whole number ≥ 0, got {value!r}")
+        raise ShapeError(f"count must be a whole number ≥ 0, got {shown(value)}")
     return value
 
 
@@ -45,9 +46,9 @@ def moment(value: Any) -> datetime:
         try:
             found = datetime.fromisoformat(str(value))
         except ValueError as error:
-            raise ShapeError(f"{value!r} is not an ISO datetime") from error
+            raise ShapeError(f"{shown(value)} is not an ISO datetime") from error
     if found.tzinfo is None:
-        raise ShapeError(f"{value!r} needs a UTC offset, e.g. 2026-03-16T09:30:00+03:00")
+        raise ShapeError(f"{shown(value)} needs a UTC offset, e.g. 2026-03-16T09:30:00+03:00")
     return found
 
 
@@ -60,7 +61,7 @@ def clause(value: Any) -> str:
     """One clause, normalised as the catalog cites it: «Пермь, п. 3.1»."""
     found = clauses_in(text(value))
     if len(found) != 1:
-        raise ShapeError(f"{value!r} is not one clause written «Город, п. N»")
+        raise ShapeError(f"{shown(value)} is not one clause written «Город, п. N»")
     return found[0]
 
 
@@ -69,7 +70,7 @@ def mapping(value: Any) -> dict[str, Any]:
     if value is None:
         return {}
     if not isinstance(value, dict):
-        raise ShapeError(f"expected a mapping of names to values, got {value!r}")
+        raise ShapeError(f"expected a mapping of names to values, got {shown(value)}")
     return dict(value)
 
 
@@ -114,7 +115,7 @@ def choice(*choices: str) -> Read:
 
     def read(value: Any) -> str:
         if value not in choices:
-            raise ShapeError(f"expected one of {', '.join(choices)}, got {value!r}")
+            raise ShapeError(f"expected one of {', '.join(choices)}, got {shown(value)}")
         return str(value)
 
     return read

@@ -25,7 +25,10 @@ def version(tmp_path: Path) -> Path:
 @pytest.mark.parametrize(
     ("text", "error"),
     [
-        ("start: 2026-03-16T10:00:00\nsteps: []\n", "start must carry a UTC offset"),
+        (
+            "start: 2026-03-16T10:00:00\nsteps: []\n",
+            "start must carry a UTC offset, got 2026-03-16T10:00:00",
+        ),
         ("start: 2026-13-01T10:00:00+03:00\nsteps: []\n", "not valid YAML"),
         ("[1, 2", "not valid YAML"),
         (START + "stepz: []\n", "unknown keys ['stepz']"),
@@ -42,7 +45,7 @@ def version(tmp_path: Path) -> Path:
         (START + "steps: [{expect_task: {due_after: 2026-03-16T10:00}}]\n", "needs a UTC offset"),
         (START + "steps: [{expect_task: {count: -1}}]\n", "count must be a whole number ≥ 0"),
         (START + "steps: [{expect_violation: {clause: пункт 3}}]\n", "is not one clause"),
-        (START + "steps: [{expect_violation: {due: null}}]\n", "due: None is not an ISO"),
+        (START + "steps: [{expect_violation: {due: null}}]\n", "due: null is not an ISO"),
         (START + "steps: [{expect_no_violation: false}]\n", "expected a mapping with keys"),
         (START + "steps: [{expect_end: {completed: 1}}]\n", "completed: expected true or false"),
         (START + "steps: [{expect_completed: 1}]\n", "expect_completed: expected true or false"),

@@ -65,6 +65,8 @@ def _run(version: Path, steps: str) -> str | None:
         ("  - expect_no_task: screen\n", "expected no open task screen"),
         ("  - expect_violation: screen\n", "matching {element: screen}, found none"),
         ("  - expect_completed: true\n", "case is running"),
+        ("  - expect_status: completed\n", "expected case completed, it is running"),
+        ("  - message: {channel: telegram}\n", "invalid message: channel: Must be one of"),
         ("  - complete: screen\n    data: {screen_decision: maybe}\n", "screen_decision: Выбер"),
         ("  - complete: screen\n    as: executor\n    data: {}\n", "not executor"),
         ("  - expect_end: not_processed_end\n", "found none; reached: none"),
