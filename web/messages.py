@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import hashlib
-from datetime import date, datetime
+from datetime import date
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
@@ -11,8 +10,8 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 
 from engine.access import require_instance
-from engine.incoming import MAX_EXTERNAL_ID
 from engine.intake import CHANNELS, DuplicateMessage, InvalidMessage, receive_message
+from engine.intake_forms import manual_intake_message
 from engine.models import ProcessVersion
 from engine.queries import MessageFilter, case_card, municipality_settings, search, sources
 from engine.statuses import InstanceStatus
@@ -123,36 +122,11 @@ def _incoming(
     values: dict[str, str], municipality: str
 ) -> tuple[dict[str, object], dict[str, list[str]]]:
     """The intake payload from the form; the local time is read in the municipality's zone."""
-    errors: dict[str, list[str]] = {}
     zone = ZoneInfo(municipality_settings(municipality, db.runtime().processes_dir).timezone)
-    received = db.runtime().clock.now()
-    if values["received_at"]:
-        try:
-            received = datetime.fromisoformat(values["received_at"]).replace(tzinfo=zone)
-        except ValueError:
-            errors["received_at"] = [gettext("Enter a date and time.")]
-    incoming: dict[str, object] = {
-        "municipality": municipality,
-        "source": values["source"],
-        "external_id": values["external_id"] or _external_id(values["url"]),
-        "channel": values["channel"] or "feed",
-        "official_page": bool(values["official_page"]),
-        "author": values["author"],
-        "author_id": values["author_id"] or values["author"],
-        "text": values["text"],
-        "url": values["url"],
-        "received_at": received.isoformat(),
-        "payload": {"found_by": "manual_monitoring"},
-    }
-    # An empty answer is a missing one, so the schema says «Обязательное поле.».
-    return {key: value for key, value in incoming.items() if value != ""}, errors
-
-
-def _external_id(url: str) -> str:
-    """The post's link as its id; a link longer than the id column is known by its digest."""
-    if len(url) <= MAX_EXTERNAL_ID:
-        return url
-    return "sha256:" + hashlib.sha256(url.encode("utf-8", "replace")).hexdigest()
+    try:
+        return manual_intake_message(values, municipality, zone, db.runtime().clock.now()), {}
+    except InvalidMessage as error:
+        return {}, error.errors
 
 
 def _sources(municipality: str) -> tuple[str, ...]:
