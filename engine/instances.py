@@ -18,6 +18,7 @@ from engine import audit
 from engine.bpmn.serialization import dump_state, load_state
 from engine.clock import using_clock
 from engine.forms import validate_form
+from engine.limits import StepLimits, named_step_failures, step_budget
 from engine.models import AuditEvent, Message, OpenUserTask, ProcessInstance, ProcessVersion
 from engine.projection import ReadyTask, ready_user_tasks, sync_projection
 from engine.runtime import Runtime
@@ -157,7 +158,7 @@ def advance(
         fired_before = fired_timer_ids(workflow)
         if action is not None:
             action(workflow)
-        _settle(workflow)
+        _settle(workflow, runtime.limits)
     return _save(session, runtime, instance, workflow, loaded, fired_before, actor)
 
 
@@ -169,14 +170,17 @@ def read_workflow(session: Session, runtime: Runtime, instance_id: int) -> BpmnW
     return load_state(instance.state, loaded.spec, loaded.subprocess_specs, loaded.script_engine)
 
 
-def _settle(workflow: BpmnWorkflow) -> None:
-    """Run until nothing more can happen now: due timers fire, engine steps follow."""
-    for _ in range(MAX_SETTLE_ROUNDS):
-        before = _progress_marker(workflow)
-        workflow.refresh_timers()
-        workflow.do_engine_steps()
-        if _progress_marker(workflow) == before:
-            return
+def _settle(workflow: BpmnWorkflow, limits: StepLimits) -> None:
+    """Run until nothing more can happen now, within one step budget: timers fire, steps follow."""
+    # A runaway or failing step raises StepFailed naming its element; the caller's transaction
+    # rolls back, so the case stays as it was and its lock is released.
+    with step_budget(limits) as budget, named_step_failures():
+        for _ in range(MAX_SETTLE_ROUNDS):
+            before = _progress_marker(workflow)
+            workflow.refresh_timers()
+            workflow.do_engine_steps(did_complete_task=budget.count_step)
+            if _progress_marker(workflow) == before:
+                return
 
 
 def _progress_marker(workflow: BpmnWorkflow) -> tuple[int, int]:

@@ -6,6 +6,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from engine.limits import StepLimits
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -21,6 +23,9 @@ class Settings:
     processes_dir: Path = PROJECT_ROOT / "processes"
     worker_batch_size: int = 50
     worker_interval_seconds: float = 5.0
+    step_time_limit: float = StepLimits.time_seconds
+    step_memory_limit_mb: int = StepLimits.memory_mb
+    step_engine_steps: int = StepLimits.engine_steps
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -35,4 +40,22 @@ class Settings:
             worker_interval_seconds=float(
                 os.environ.get("REGLAMENT_WORKER_INTERVAL", defaults.worker_interval_seconds)
             ),
+            step_time_limit=float(
+                os.environ.get("REGLAMENT_STEP_TIME_LIMIT", defaults.step_time_limit)
+            ),
+            step_memory_limit_mb=int(
+                os.environ.get("REGLAMENT_STEP_MEMORY_LIMIT", defaults.step_memory_limit_mb)
+            ),
+            step_engine_steps=int(
+                os.environ.get("REGLAMENT_STEP_ENGINE_STEPS", defaults.step_engine_steps)
+            ),
+        )
+
+    @property
+    def step_limits(self) -> StepLimits:
+        """The budget of one advance (`engine/limits.py`)."""
+        return StepLimits(
+            time_seconds=self.step_time_limit,
+            memory_mb=self.step_memory_limit_mb,
+            engine_steps=self.step_engine_steps,
         )
