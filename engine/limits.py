@@ -28,7 +28,7 @@ class StepLimits:
 
     time_seconds: float = 5.0  # one advance: scripts, expressions and engine steps together
     memory_mb: int = 256  # growth of the process's resident memory during one advance
-    engine_steps: int = 1000  # tasks SpiffWorkflow runs in one advance (a loop with no wait)
+    engine_steps: int = 500  # tasks SpiffWorkflow runs in one advance (a loop with no wait)
     iterations: int = 100_000  # items one script or expression iterates, over all its loops
     range_items: int = 10_000  # items of one range()
     text_length: int = 1_000_000  # characters (or bytes) of one string a script builds
@@ -100,15 +100,21 @@ class Budget:
             )
         self.check()
 
-    def count_step(self, _task: Any = None) -> None:
+    def count_step(self, task: Any = None) -> None:
         """Count one task run by the engine (SpiffWorkflow's `did_complete_task` callback)."""
+        spec = getattr(task, "task_spec", None)
+        where = (getattr(spec, "bpmn_id", None), getattr(spec, "bpmn_name", None))
         self.steps += 1
         if self.steps > self.limits.engine_steps:
             raise RunawayStep(
                 f"more than {self.limits.engine_steps} engine steps in one advance, "
-                "a loop without a wait state (REGLAMENT_STEP_ENGINE_STEPS)"
+                "a loop without a wait state (REGLAMENT_STEP_ENGINE_STEPS)",
+                *where,
             )
-        self.check()
+        try:
+            self.check()
+        except RunawayStep as stopped:
+            raise RunawayStep(stopped.reason, *where) from None
 
 
 _active: ContextVar[Budget | None] = ContextVar("reglament_step_budget", default=None)
@@ -161,9 +167,11 @@ def step_failure(error: WorkflowException) -> StepFailed:
     stopped = next((inner for inner in chain if isinstance(inner, StepFailed)), None)
     if stopped is not None:
         return type(stopped)(stopped.reason, element_id, element_name)
+    reason = ". ".join([str(error.args[0]) if error.args else "", *getattr(error, "notes", [])])
     line = getattr(error, "line_number", None)
-    reason = str(error) + (f", line {line}" if line else "")
-    if len(chain) > 1:
+    if line and f"line {line}" not in reason:
+        reason += f" (line {line})"
+    if len(chain) > 1 and str(chain[1]) not in reason:
         reason += f": {type(chain[1]).__name__}: {chain[1]}"
     return StepFailed(reason, element_id, element_name)
 

@@ -46,7 +46,12 @@ class SampleFailure:
 def sample_failures(
     codes: list[Code], provided: Provided, context: SampleContext
 ) -> list[SampleFailure]:
-    """Timers and conditions that fail, or timers whose value is not a moment, on sample cases."""
+    """Timers and conditions that fail, or timers whose value is not a moment, on sample cases.
+
+    Every value the engine or a form gives is reachable in a real case, so each must work; of
+    the values a script may have set, which one reaches the expression depends on the path,
+    so one of them working is enough.
+    """
     environment = RestrictedEnvironment(context.functions)
     values = possible_values(codes, provided, context.moment.isoformat())
     callables = diagram_names()
@@ -57,36 +62,35 @@ def sample_failures(
         names = reads(code.source, "eval") - callables
         if any(name not in values for name in names):
             continue  # only a sample made of values the engine really holds is conclusive
-        for case, chosen in _cases(values, names):
-            failure = _evaluate(environment, code, case, chosen)
-            if failure is not None:
-                failures.append(failure)
+        scripted = names & provided.scripted
+        fixed = {name: candidates[0] for name, candidates in values.items()}
+        for real in _combinations(values, names - scripted):
+            problems = [
+                _problem(environment, code, {**fixed, **real, **path})
+                for path in _combinations(values, scripted)
+            ]
+            if all(problems):
+                chosen = {name: real[name] for name in names - scripted if len(values[name]) > 1}
+                where = f" (with {chosen})" if chosen else ""
+                failures.append(SampleFailure(code, f"{problems[0]}{where}"))
                 break
     return failures
 
 
-def _evaluate(
-    environment: RestrictedEnvironment, code: Code, case: dict[str, Any], chosen: dict[str, Any]
-) -> SampleFailure | None:
-    where = f" (with {chosen})" if chosen else ""
+def _problem(environment: RestrictedEnvironment, code: Code, case: dict[str, Any]) -> str | None:
     try:
         value = environment.evaluate(code.source, copy.deepcopy(case))
     except Exception as error:  # whatever it raises would stop every such case at this step
-        return SampleFailure(code, f"{type(error).__name__}: {error}{where}")
-    problem = timer_value_error(code.kind, value) if code.kind else None
-    return SampleFailure(code, problem + where) if problem else None
+        return f"{type(error).__name__}: {error}"
+    return timer_value_error(code.kind, value) if code.kind else None
 
 
-def _cases(
-    values: dict[str, list[Any]], names: set[str]
-) -> Iterator[tuple[dict[str, Any], dict[str, Any]]]:
-    """Sample cases over every combination of the values the expression's names may hold."""
-    varying = sorted(name for name in names if len(values[name]) > 1)
-    fixed = {name: candidates[0] for name, candidates in values.items()}
+def _combinations(values: dict[str, list[Any]], names: set[str]) -> Iterator[dict[str, Any]]:
+    """Each combination of the values the names may hold."""
+    varying = sorted(names)
     combinations = itertools.product(*(values[name] for name in varying))
     for combination in itertools.islice(combinations, MAX_SAMPLES):
-        chosen = dict(zip(varying, combination, strict=True))
-        yield {**fixed, **chosen}, chosen
+        yield dict(zip(varying, combination, strict=True))
 
 
 def possible_values(codes: list[Code], provided: Provided, at: str) -> dict[str, list[Any]]:
