@@ -71,6 +71,9 @@ def _restricted_globals() -> dict[str, Any]:
     }
 
 
+_GLOBAL_NAMES = frozenset(_restricted_globals())
+
+
 def compile_expression(expression: str) -> Any:
     """Compile a diagram expression under the engine's restricted policy, refusing what it bans."""
     result = compile_restricted_eval(expression, "<string>", policy=DiagramPolicy)
@@ -134,7 +137,7 @@ class RestrictedEnvironment(TaskDataEnvironment):
                 exec(code, context)  # restricted bytecode only (compiled above)
             finally:
                 self._remove_globals_and_functions_from_context(context, external_context)
-                for name in _restricted_globals():
+                for name in _GLOBAL_NAMES:
                     context.pop(name, None)
             check_data(context)  # what the script leaves is copied to every later task and saved
         return True

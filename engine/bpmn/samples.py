@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 import copy
 import itertools
+from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,6 +20,7 @@ from typing import Any
 from marshmallow import fields, missing, validate
 
 from engine.bpmn.names import MOMENT_NAMES, Code, Provided, reads
+from engine.limits import StepLimits, step_budget
 from engine.scripting import RestrictedEnvironment, diagram_names
 from engine.timers import timer_value_error
 
@@ -62,19 +64,33 @@ def sample_failures(
         names = reads(code.source, "eval") - callables
         if any(name not in values for name in names):
             continue  # only a sample made of values the engine really holds is conclusive
-        scripted = names & provided.scripted
-        fixed = {name: candidates[0] for name, candidates in values.items()}
-        for real in _combinations(values, names - scripted):
-            problems = [
-                _problem(environment, code, {**fixed, **real, **path})
-                for path in _combinations(values, scripted)
-            ]
-            if all(problems):
-                chosen = {name: real[name] for name in names - scripted if len(values[name]) > 1}
-                where = f" (with {chosen})" if chosen else ""
-                failures.append(SampleFailure(code, f"{problems[0]}{where}"))
-                break
+        with step_budget(StepLimits()):  # all samples of one expression share one budget
+            failure = _first_failure(environment, code, values, names, provided.scripted)
+        if failure is not None:
+            failures.append(failure)
     return failures
+
+
+def _first_failure(
+    environment: RestrictedEnvironment,
+    code: Code,
+    values: dict[str, list[Any]],
+    names: set[str],
+    scripted: set[str],
+) -> SampleFailure | None:
+    """The failure on the first engine and form values for which no scripted value works."""
+    scripted = names & scripted
+    fixed = {name: candidates[0] for name, candidates in values.items()}
+    for real in _combinations(values, names - scripted):
+        problems = [
+            _problem(environment, code, {**fixed, **real, **path})
+            for path in _combinations(values, scripted)
+        ]
+        if all(problems):
+            chosen = {name: real[name] for name in names - scripted if len(values[name]) > 1}
+            where = f" (with {chosen})" if chosen else ""
+            return SampleFailure(code, f"{problems[0]}{where}")
+    return None
 
 
 def _problem(environment: RestrictedEnvironment, code: Code, case: dict[str, Any]) -> str | None:
@@ -97,7 +113,7 @@ def possible_values(codes: list[Code], provided: Provided, at: str) -> dict[str,
     """For each name whose values can be known, the values a case may hold in it."""
     values: dict[str, list[Any]] = {name: [at] for name in MOMENT_NAMES}
     values.update(
-        message=[{"id": 1, "source": "", "channel": "", "official_page": False, "text": ""}],
+        message=[_sample_message()],
         channel=[""],
         source=[""],
         official_page=[False, True],
@@ -116,6 +132,12 @@ def possible_values(codes: list[Code], provided: Provided, at: str) -> dict[str,
         else:
             values[name] = _union(values.get(name, []), found)
     return {name: [at if v is MOMENT else v for v in found] for name, found in values.items()}
+
+
+def _sample_message() -> defaultdict[str, Any]:
+    # Any other key may come in the message's payload: a missing one reads as "".
+    fields = {"id": 1, "source": "", "channel": "", "official_page": False, "author": ""}
+    return defaultdict(str, {**fields, "text": "", "url": None})
 
 
 def _form_sample(field: fields.Field) -> list[Any] | None:
