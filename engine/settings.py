@@ -6,6 +6,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from engine.limits import StepLimits
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -37,6 +39,9 @@ class Settings:
     intake: IntakeLimits = field(default_factory=IntakeLimits)
     # scrypt's N for new password hashes: OWASP's 2^17; only tests lower it (tests/conftest.py).
     password_scrypt_n: int = 2**17
+    step_time_limit: float = StepLimits.time_seconds
+    step_memory_limit_mb: int = StepLimits.memory_mb
+    step_engine_steps: int = StepLimits.engine_steps
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -55,6 +60,24 @@ class Settings:
             password_scrypt_n=_power_of_two(
                 os.environ.get("REGLAMENT_PASSWORD_SCRYPT_N", defaults.password_scrypt_n)
             ),
+            step_time_limit=float(
+                os.environ.get("REGLAMENT_STEP_TIME_LIMIT", defaults.step_time_limit)
+            ),
+            step_memory_limit_mb=int(
+                os.environ.get("REGLAMENT_STEP_MEMORY_LIMIT", defaults.step_memory_limit_mb)
+            ),
+            step_engine_steps=int(
+                os.environ.get("REGLAMENT_STEP_ENGINE_STEPS", defaults.step_engine_steps)
+            ),
+        )
+
+    @property
+    def step_limits(self) -> StepLimits:
+        """The budget of one advance (`engine/limits.py`)."""
+        return StepLimits(
+            time_seconds=self.step_time_limit,
+            memory_mb=self.step_memory_limit_mb,
+            engine_steps=self.step_engine_steps,
         )
 
 

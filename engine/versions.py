@@ -15,11 +15,13 @@ from sqlalchemy.orm import Session
 
 from engine import audit
 from engine.bpmn.parsing import DeployError, parse_process
+from engine.bpmn.samples import SampleContext
 from engine.bpmn.serialization import spec_from_dict, spec_to_dict
+from engine.clock import using_clock
 from engine.models import ProcessVersion
 from engine.municipalities import load_municipality, regulation_calendar
 from engine.runtime import Runtime
-from engine.scripting import make_script_engine
+from engine.scripting import bind_functions, make_script_engine
 from engine.statuses import AuditKind
 from engine.worktime import parse_deadline
 
@@ -83,7 +85,10 @@ def deploy_xml(
     if existing is not None:
         return Deployment(existing, created=False)
     load_municipality(municipality, runtime.processes_dir)  # refuse an unknown one early
-    parsed = parse_process(xml, filename, parse_deadline)
+    calendar = regulation_calendar(municipality, runtime.processes_dir)
+    samples = SampleContext(bind_functions({"calendar": calendar}), runtime.clock.now())
+    with using_clock(runtime.clock):  # now() in a sampled timer reads the injected clock
+        parsed = parse_process(xml, filename, parse_deadline, samples)
     now = runtime.clock.now()
     version = ProcessVersion(
         municipality=municipality,
