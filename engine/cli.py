@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 
 from engine.bpmn.parsing import parse_process
+from engine.case_cli import case_command
 from engine.db import make_engine, make_session_factory
 from engine.demo import deploy_all, seed_messages, task_list
 from engine.runtime import Runtime
@@ -44,6 +45,7 @@ def main() -> None:
 
 
 main.add_command(deadline_command)
+main.add_command(case_command)
 
 
 @main.command("init-db")

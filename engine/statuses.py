@@ -58,3 +58,4 @@ class AuditKind(enum.StrEnum):
     MESSAGE_CORRELATED = "message_correlated"
     INSTANCE_COMPLETED = "instance_completed"
     INSTANCE_FAILED = "instance_failed"
+    INSTANCE_RETRIED = "instance_retried"
