@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from typing import Any
 
 from flask import Flask
 from sqlalchemy.orm import Session, sessionmaker
@@ -51,7 +52,7 @@ def start_worker(app: Flask, settings: WebSettings, stop: threading.Event) -> th
     """Fire deadlines in a background thread while the server runs."""
     state = extension_state(app)
     thread = threading.Thread(
-        target=run_worker,
+        target=_run_worker_loudly,
         kwargs={
             "session_factory": state["sessions"],
             "runtime": state["runtime"],
@@ -64,6 +65,16 @@ def start_worker(app: Flask, settings: WebSettings, stop: threading.Event) -> th
     )
     thread.start()
     return thread
+
+
+def _run_worker_loudly(**options: Any) -> None:
+    # run_worker outlives any fault of a case or a wake-up; should it ever end by an error,
+    # the log says so instead of the UI running on with no deadlines firing.
+    try:
+        run_worker(**options)
+    except BaseException:
+        log.critical("the deadline worker stopped: deadlines no longer fire", exc_info=True)
+        raise
 
 
 def main() -> None:
