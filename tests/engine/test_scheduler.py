@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from datetime import timedelta
 
 import pytest
@@ -145,8 +146,9 @@ def test_one_wake_up_drains_every_batch_without_pausing(
 
 
 def test_stop_interrupts_the_sleep_between_wake_ups(
-    sessions: sessionmaker[Session], runtime: Runtime, cases: list[int]
+    sessions: sessionmaker[Session], runtime: Runtime, clock: VirtualClock, cases: list[int]
 ) -> None:
+    clock.advance(timedelta(hours=1))
     stop = threading.Event()
     worker = threading.Thread(
         target=run_worker,
@@ -154,6 +156,13 @@ def test_stop_interrupts_the_sleep_between_wake_ups(
         kwargs={"interval_seconds": 3600, "batch_size": 10, "stop": stop},
     )
     worker.start()
+    for _ in range(200):  # until the first wake-up has drained: the worker sleeps an hour now
+        with sessions() as session:
+            if not due_instance_ids(session, clock.now(), 10):
+                break
+        time.sleep(0.05)
     stop.set()
     worker.join(timeout=10)
     assert not worker.is_alive()
+    with sessions() as session:
+        assert due_instance_ids(session, clock.now(), 10) == []
