@@ -13,6 +13,7 @@ import click
 
 from engine.accounts_cli import user_command
 from engine.bpmn.parsing import parse_process
+from engine.case_cli import case_command
 from engine.db import make_engine, make_session_factory
 from engine.demo import deploy_all, seed_messages, task_list
 from engine.runtime import Runtime
@@ -40,6 +41,7 @@ def main() -> None:
 
 main.add_command(deadline_command)
 main.add_command(user_command)
+main.add_command(case_command)
 
 
 @main.command("init-db")

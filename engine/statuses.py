@@ -60,3 +60,4 @@ class AuditKind(enum.StrEnum):
     INSTANCE_FAILED = "instance_failed"
     SUBSTITUTION_NAMED = "substitution_named"
     SUBSTITUTION_ENDED = "substitution_ended"
+    INSTANCE_RETRIED = "instance_retried"

@@ -10,6 +10,7 @@ import argparse
 import logging
 import sys
 import threading
+from typing import Any
 
 from flask import Flask
 from sqlalchemy.orm import Session, sessionmaker
@@ -59,7 +60,7 @@ def start_worker(app: Flask, settings: WebSettings, stop: threading.Event) -> th
     """Fire deadlines in a background thread while the server runs."""
     state = extension_state(app)
     thread = threading.Thread(
-        target=run_worker,
+        target=_run_worker_loudly,
         kwargs={
             "session_factory": state["sessions"],
             "runtime": state["runtime"],
@@ -72,6 +73,16 @@ def start_worker(app: Flask, settings: WebSettings, stop: threading.Event) -> th
     )
     thread.start()
     return thread
+
+
+def _run_worker_loudly(**options: Any) -> None:
+    # run_worker outlives any fault of a case or a wake-up; should it ever end by an error,
+    # the log says so instead of the UI running on with no deadlines firing.
+    try:
+        run_worker(**options)
+    except BaseException:
+        log.critical("the deadline worker stopped: deadlines no longer fire", exc_info=True)
+        raise
 
 
 REFUSAL = (

@@ -14,6 +14,7 @@ from engine.intake import CHANNELS, DuplicateMessage, InvalidMessage, receive_me
 from engine.intake_forms import manual_intake_message
 from engine.models import ProcessVersion
 from engine.queries import MessageFilter, case_card, municipality_settings, search, sources
+from engine.recovery import InstanceNotParked, retry_case
 from engine.statuses import InstanceStatus
 from engine.versions import NoActiveVersion
 from web import db
@@ -75,8 +76,30 @@ def registry() -> ResponseReturnValue:
 @login_required
 def card(instance_id: int) -> ResponseReturnValue:
     """The case card: message, diagram with the path taken, timeline, violations, answer."""
+    return _render_card(instance_id)
+
+
+def _render_card(instance_id: int) -> str:
     found = case_card(db.session(), db.runtime(), current_viewer(), instance_id)
     return render_template("messages/card.html", card=found)
+
+
+@bp.route("/cases/<id:instance_id>/retry", methods=["POST"])
+@roles_required("administrator")
+def retry(instance_id: int) -> ResponseReturnValue:
+    """Resume a case parked by an error of its regulation (audited); it advances at once."""
+    viewer = current_viewer()
+    require_instance(db.session(), viewer, instance_id)
+    try:
+        result = retry_case(db.session(), db.runtime(), instance_id, viewer.login)
+    except InstanceNotParked:
+        flash(gettext("The case is not stopped: there is nothing to resume."), "error")
+        return _render_card(instance_id), 409
+    if result.parked_again:
+        flash(gettext("The regulation failed again; the case stays stopped."), "error")
+    else:
+        flash(gettext("The case is resumed."), "info")
+    return redirect(url_for("messages.card", instance_id=instance_id))
 
 
 @bp.route("/cases/<id:instance_id>/diagram.bpmn")

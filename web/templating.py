@@ -32,6 +32,7 @@ EVENT_LABELS = {
     AuditKind.MESSAGE_CORRELATED: _l("Repeat message from the author"),
     AuditKind.INSTANCE_COMPLETED: _l("Case closed"),
     AuditKind.INSTANCE_FAILED: _l("Case stopped by an error"),
+    AuditKind.INSTANCE_RETRIED: _l("Case resumed after an error"),
     AuditKind.VERSION_DEPLOYED: _l("Regulation version deployed"),
     AuditKind.VERSION_ACTIVATED: _l("Regulation version activated"),
     AuditKind.SUBSTITUTION_NAMED: _l("Substitute named"),
