@@ -33,6 +33,7 @@ from engine.traceability import (
 from engine.versions import DeployError, deploy_file
 from engine.worker import run_worker
 from engine.worktime import parse_deadline
+from engine.worktime.calendar_cli import calendar_group
 from engine.worktime.cli import deadline_command
 
 
@@ -44,6 +45,7 @@ def main() -> None:
 
 
 main.add_command(deadline_command)
+main.add_command(calendar_group)
 
 
 @main.command("init-db")
