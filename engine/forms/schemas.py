@@ -73,9 +73,12 @@ class ScreenForm(StepForm):
 
 def _readable_deadline(text: str) -> None:
     try:
-        parse_deadline(text)
+        spec = parse_deadline(text)
     except DeadlineSpecError as error:
         raise ValidationError(str(error)) from error
+    if spec.before:
+        # The diagram counts it from the message's arrival; «за … до …» would land in the past.
+        raise ValidationError("Укажите срок от поступления сообщения, а не «за … до …».")
 
 
 @register_form("route")

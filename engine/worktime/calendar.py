@@ -87,12 +87,13 @@ class Calendar:
 
     def intervals(self, day: date) -> tuple[Interval, ...]:
         """The day's office time as UTC (start, end) pairs, cached."""
-        cached = self._intervals.get(day)
+        cache = self._intervals
+        cached = cache.get(day)
         if cached is None:
             hours = self.day_hours(day)
             spans = hours.intervals() if hours else ()
             cached = tuple((self._instant(day, a), self._instant(day, b)) for a, b in spans)
-            self._intervals[day] = cached
+            cache[day] = cached
         return cached
 
     def _instant(self, day: date, wall: time) -> datetime:
@@ -116,7 +117,7 @@ class Calendar:
         """Drop cached days when the production calendar changed (an official year loaded)."""
         self.production.refresh()
         if self._generation != self.production.generation:
-            self._intervals.clear()
+            self._intervals = {}
             self._generation = self.production.generation
 
     def _close(self, day: date) -> datetime:

@@ -12,7 +12,7 @@ from engine.clock import SystemClock
 from engine.settings import Settings
 from engine.worktime.law import WEEKDAYS_RU, is_art_112_date
 from engine.worktime.official import OfficialCalendarError, OfficialYear, read_official
-from engine.worktime.production import ProductionCalendar, production_calendar
+from engine.worktime.production import ProductionCalendar, refresh_shared
 from engine.worktime.store import append_audit, save_year
 
 FORMATS = {"xmlcalendar": "xmlcalendar.ru, calendar.xml", "isdayoff": "isdayoff.ru, JSON"}
@@ -87,7 +87,7 @@ def load_command(file: Path, calendars_dir: Path, actor: str, dry_run: bool) -> 
         },
     )
     # This process sees the new year at once; others on their next deadline (directory mtime).
-    production_calendar().refresh()
+    refresh_shared()
     click.echo(f"сохранено: {path}")
 
 

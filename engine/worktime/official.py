@@ -16,12 +16,13 @@ from typing import Any
 from lxml import etree
 
 from engine.worktime.law import ART_112, is_art_112_date, shortening_reason
+from engine.worktime.settings import CalendarConfigError
 
 STORE_FORMAT = "reglament-production-calendar/1"
 _XML_DAY_TYPES = {"1": "day off", "2": "shortened", "3": "working"}
 
 
-class OfficialCalendarError(ValueError):
+class OfficialCalendarError(CalendarConfigError):
     """A calendar file that cannot be read or breaks the Labour Code; the message says where."""
 
 

@@ -93,7 +93,9 @@ class ProductionCalendar:
             return False
         self._official = load_directory(self.calendars_dir) if self.calendars_dir else {}
         self._signature = signature
-        self._working.clear()
+        # A new dict, assigned after the new years: a reader still filling the old one (another
+        # thread) cannot put an old answer into the new cache.
+        self._working = {}
         self.generation += 1
         return True
 
@@ -126,10 +128,11 @@ class ProductionCalendar:
 
     def is_working_day(self, day: date) -> bool:
         """True when the federal calendar makes `day` a working day for a five-day week."""
-        cached = self._working.get(day)
+        cache = self._working
+        cached = cache.get(day)
         if cached is None:
             cached = self._compute_working(day)
-            self._working[day] = cached
+            cache[day] = cached
         return cached
 
     def _compute_working(self, day: date) -> bool:
@@ -216,6 +219,12 @@ def _signature(directory: Path | None) -> int | None:
 
 
 _SHARED: ProductionCalendar | None = None
+
+
+def refresh_shared() -> None:
+    """Let the process-wide calendar see a newly stored year (no-op before its first use)."""
+    if _SHARED is not None:
+        _SHARED.refresh()
 
 
 def production_calendar() -> ProductionCalendar:
