@@ -11,6 +11,7 @@ from pathlib import Path
 
 import click
 
+from engine.accounts_cli import user_command
 from engine.bpmn.parsing import parse_process
 from engine.db import make_engine, make_session_factory
 from engine.demo import deploy_all, seed_messages, task_list
@@ -46,6 +47,7 @@ def main() -> None:
 
 main.add_command(deadline_command)
 main.add_command(calendar_group)
+main.add_command(user_command)
 
 
 @main.command("init-db")
@@ -65,7 +67,7 @@ def deploy(paths: tuple[Path, ...], actor: str, no_activate: bool) -> None:
     settings = Settings.from_env()
     engine = make_engine(settings.database_url)
     upgrade(engine)
-    runtime = Runtime(processes_dir=settings.processes_dir)
+    runtime = Runtime(processes_dir=settings.processes_dir, intake=settings.intake)
     factory = make_session_factory(engine)
     for path in paths:
         try:
@@ -86,7 +88,7 @@ def worker(once: bool) -> None:
     """Fire due timers: advance every case whose next deadline has passed."""
     settings = Settings.from_env()
     engine = make_engine(settings.database_url)
-    runtime = Runtime(processes_dir=settings.processes_dir)
+    runtime = Runtime(processes_dir=settings.processes_dir, intake=settings.intake)
     ticks = run_worker(
         make_session_factory(engine),
         runtime,
@@ -105,7 +107,7 @@ def demo(ticks: int | None) -> None:
     settings = Settings.from_env()
     engine = make_engine(settings.database_url)
     upgrade(engine)
-    runtime = Runtime(processes_dir=settings.processes_dir)
+    runtime = Runtime(processes_dir=settings.processes_dir, intake=settings.intake)
     sessions = make_session_factory(engine)
     for line in deploy_all(sessions, runtime):
         click.echo(line)

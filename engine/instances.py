@@ -95,7 +95,9 @@ def start_instance(
 def initial_data(message: Message) -> dict[str, Any]:
     """The message as the diagram sees it: gateways and timers read these names."""
     return {
+        # The source's payload first: the engine's own fields win over a key of the same name.
         "message": {
+            **message.payload,
             "id": message.id,
             "source": message.source,
             "channel": message.channel,
@@ -103,7 +105,6 @@ def initial_data(message: Message) -> dict[str, Any]:
             "author": message.author,
             "text": message.text,
             "url": message.url,
-            **message.payload,
         },
         "received_at": message.received_at.isoformat(),
         "channel": message.channel,
@@ -142,7 +143,7 @@ def advance(
     actor: str,
     action: WorkflowAction | None = None,
 ) -> AdvanceResult:
-    """Lock, load, fire overdue timers, act, run engine steps, and save state with its projection."""
+    """Lock, load, fire overdue timers, act, run engine steps; save state and its projection."""
     instance = lock_instance(session, instance_id)
     if instance.status is not InstanceStatus.RUNNING:
         raise InstanceNotRunning(f"case {instance_id} is {instance.status.value}")

@@ -6,12 +6,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from engine.clock import Clock, SystemClock
-from engine.settings import Settings
+from engine.settings import IntakeLimits, Settings
 
 
 @dataclass(frozen=True)
 class Runtime:
-    """The injected clock and the processes folder (municipality settings live there)."""
+    """The injected clock, the processes folder (municipality settings) and intake limits."""
 
     clock: Clock = field(default_factory=SystemClock)
     processes_dir: Path = field(default_factory=lambda: Settings().processes_dir)
+    intake: IntakeLimits = field(default_factory=IntakeLimits)

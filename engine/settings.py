@@ -14,6 +14,19 @@ def _default_database_url() -> str:
 
 
 @dataclass(frozen=True)
+class IntakeLimits:
+    """Bounds of an incoming message: how old or early it may be and how long its text."""
+
+    # A source catching up after an outage, or a post found late, is still taken in; a date
+    # further back is a broken adapter, not a citizen's message (its deadlines would all be due).
+    max_age_days: int = 366
+    # Clock skew between a source system and ours.
+    max_future_minutes: int = 10
+    # Characters of text; attachments travel as links or files, not as text in workflow state.
+    max_text: int = 65536
+
+
+@dataclass(frozen=True)
 class Settings:
     """Deployment settings; `from_env()` is the only reader of the environment."""
 
@@ -23,6 +36,9 @@ class Settings:
     calendars_dir: Path = PROJECT_ROOT / "calendars"
     worker_batch_size: int = 50
     worker_interval_seconds: float = 5.0
+    intake: IntakeLimits = field(default_factory=IntakeLimits)
+    # scrypt's N for new password hashes: OWASP's 2^17; only tests lower it (tests/conftest.py).
+    password_scrypt_n: int = 2**17
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -38,4 +54,26 @@ class Settings:
             worker_interval_seconds=float(
                 os.environ.get("REGLAMENT_WORKER_INTERVAL", defaults.worker_interval_seconds)
             ),
+            intake=_intake_from_env(defaults.intake),
+            password_scrypt_n=_power_of_two(
+                os.environ.get("REGLAMENT_PASSWORD_SCRYPT_N", defaults.password_scrypt_n)
+            ),
         )
+
+
+def _intake_from_env(defaults: IntakeLimits) -> IntakeLimits:
+    return IntakeLimits(
+        max_age_days=int(os.environ.get("REGLAMENT_INTAKE_MAX_AGE_DAYS", defaults.max_age_days)),
+        max_future_minutes=int(
+            os.environ.get("REGLAMENT_INTAKE_MAX_FUTURE_MINUTES", defaults.max_future_minutes)
+        ),
+        max_text=int(os.environ.get("REGLAMENT_INTAKE_MAX_TEXT", defaults.max_text)),
+    )
+
+
+def _power_of_two(value: str | int) -> int:
+    """scrypt's N: a power of two above 1, else a clear refusal at start."""
+    number = int(value)
+    if number < 2 or number & (number - 1):
+        raise ValueError(f"REGLAMENT_PASSWORD_SCRYPT_N must be a power of two, not {value}")
+    return number

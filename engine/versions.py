@@ -136,8 +136,19 @@ def active_version(session: Session, municipality: str) -> ProcessVersion:
         )
     )
     if version is None:
-        raise LookupError(f"no active regulation version for municipality {municipality!r}")
+        raise NoActiveVersion(municipality)
     return version
+
+
+class NoActiveVersion(LookupError):
+    """A municipality with no active regulation version: its messages cannot start a case."""
+
+    def __init__(self, municipality: str) -> None:
+        super().__init__(
+            f"У муниципалитета «{municipality}» нет действующей версии регламента: "
+            "сообщение не зарегистрировано, обратитесь к администратору."
+        )
+        self.municipality = municipality
 
 
 @dataclass(frozen=True)
@@ -180,6 +191,7 @@ __all__ = [
     "DeployError",
     "Deployment",
     "LoadedVersion",
+    "NoActiveVersion",
     "activate_version",
     "active_version",
     "clear_cache",

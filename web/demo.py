@@ -1,8 +1,14 @@
-"""`python -m web`: the demo server with every regulation, demo staff and demo messages."""
+"""`python -m web --demo`: the demo server with every regulation, demo staff and demo messages.
+
+Only the demo seeds accounts with a known password; the production start (`web.wsgi:app` under
+gunicorn) never does, and this entry point refuses to run unless demo mode is asked for.
+"""
 
 from __future__ import annotations
 
+import argparse
 import logging
+import sys
 import threading
 
 from flask import Flask
@@ -23,6 +29,8 @@ log = logging.getLogger("reglament.demo")
 
 def prepare(app: Flask) -> None:
     """Upgrade the schema, deploy the regulations, seed staff and messages (idempotent)."""
+    if not app.config.get("DEMO"):
+        raise RuntimeError(REFUSAL)
     state = extension_state(app)
     sessions: sessionmaker[Session] = state["sessions"]
     runtime: Runtime = state["runtime"]
@@ -66,12 +74,25 @@ def start_worker(app: Flask, settings: WebSettings, stop: threading.Event) -> th
     return thread
 
 
-def main() -> None:
+REFUSAL = (
+    "python -m web is the demo: it seeds demo accounts whose password is known into "
+    "REGLAMENT_DATABASE_URL. Run it with --demo or REGLAMENT_DEMO=1 (`make run` does); "
+    "in production serve `web.wsgi:app` with gunicorn (README.md, «Production»)."
+)
+
+
+def main(argv: list[str] | None = None) -> None:
     """Prepare the demo database and serve the staff UI with the deadline worker running."""
+    parser = argparse.ArgumentParser(prog="python -m web", description=__doc__)
+    parser.add_argument("--demo", action="store_true", help="seed demo staff and messages")
+    arguments = parser.parse_args(argv)
+    settings = WebSettings.from_env()
+    if not (arguments.demo or settings.demo):
+        print(REFUSAL, file=sys.stderr)
+        raise SystemExit(2)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     logging.getLogger("spiff").setLevel(logging.WARNING)  # it logs every task state change
-    settings = WebSettings.from_env()
-    app = create_app()
+    app = create_app({"DEMO": True})
     prepare(app)
     stop = threading.Event()
     start_worker(app, settings, stop)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -10,14 +11,15 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 
 from engine.access import require_instance
+from engine.incoming import MAX_EXTERNAL_ID
 from engine.intake import CHANNELS, DuplicateMessage, InvalidMessage, receive_message
 from engine.models import ProcessVersion
 from engine.queries import MessageFilter, case_card, municipality_settings, search, sources
 from engine.statuses import InstanceStatus
+from engine.versions import NoActiveVersion
 from web import db
 from web.auth import current_viewer, login_required, roles_required
 from web.forms import flatten_errors
-from web.forms.labels import SOURCE_LABELS
 
 bp = Blueprint("messages", __name__)
 INTAKE_FIELDS = (
@@ -70,7 +72,7 @@ def registry() -> ResponseReturnValue:
     )
 
 
-@bp.route("/cases/<int:instance_id>")
+@bp.route("/cases/<id:instance_id>")
 @login_required
 def card(instance_id: int) -> ResponseReturnValue:
     """The case card: message, diagram with the path taken, timeline, violations, answer."""
@@ -78,13 +80,19 @@ def card(instance_id: int) -> ResponseReturnValue:
     return render_template("messages/card.html", card=found)
 
 
-@bp.route("/cases/<int:instance_id>/diagram.bpmn")
+@bp.route("/cases/<id:instance_id>/diagram.bpmn")
 @login_required
 def diagram(instance_id: int) -> ResponseReturnValue:
-    """The BPMN XML of the case's regulation version, for the diagram viewer."""
+    """The BPMN XML of the case's regulation version, for the diagram viewer.
+
+    A download, never a page: a `<script>` inside a deployed diagram must not run here.
+    """
     instance = require_instance(db.session(), current_viewer(), instance_id)
     version = db.session().get_one(ProcessVersion, instance.version_id)
-    return Response(version.bpmn_xml, mimetype="application/xml")
+    response = Response(version.bpmn_xml, mimetype="application/xml")
+    response.headers["Content-Disposition"] = f'attachment; filename="case-{instance_id}.bpmn"'
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @bp.route("/messages/new", methods=["GET", "POST"])
@@ -93,7 +101,7 @@ def new() -> ResponseReturnValue:
     """Register a message found in manual monitoring; a duplicate points at its case."""
     viewer = current_viewer()
     if request.method == "GET":
-        return _intake_form({"channel": "feed", "source": "vk"}, {})
+        return _intake_form({"channel": "feed", "source": _sources(viewer.municipality)[0]}, {})
     values = {name: request.form.get(name, "").strip() for name in INTAKE_FIELDS}
     values["official_page"] = "1" if request.form.get("official_page") else ""
     incoming, errors = _incoming(values, viewer.municipality)
@@ -105,6 +113,8 @@ def new() -> ResponseReturnValue:
         return _intake_form(values, flatten_errors(error.errors)), 422
     except DuplicateMessage as duplicate:
         return _intake_form(values, {}, duplicate_of=duplicate.instance_id), 409
+    except NoActiveVersion as error:
+        return _intake_form(values, {"_schema": [str(error)]}), 422
     flash(gettext("The message is registered."), "info")
     return redirect(url_for("messages.card", instance_id=intake.result.instance.id))
 
@@ -124,7 +134,7 @@ def _incoming(
     incoming: dict[str, object] = {
         "municipality": municipality,
         "source": values["source"],
-        "external_id": values["external_id"] or values["url"],
+        "external_id": values["external_id"] or _external_id(values["url"]),
         "channel": values["channel"] or "feed",
         "official_page": bool(values["official_page"]),
         "author": values["author"],
@@ -138,6 +148,23 @@ def _incoming(
     return {key: value for key, value in incoming.items() if value != ""}, errors
 
 
+def _external_id(url: str) -> str:
+    """The post's link as its id; a link longer than the id column is known by its digest."""
+    if len(url) <= MAX_EXTERNAL_ID:
+        return url
+    return "sha256:" + hashlib.sha256(url.encode("utf-8", "replace")).hexdigest()
+
+
+def _sources(municipality: str) -> tuple[str, ...]:
+    return municipality_settings(municipality, db.runtime().processes_dir).sources
+
+
+def _source_options(chosen: str) -> list[str]:
+    # A refused source stays chosen, so the form keeps what was sent.
+    options = list(_sources(current_viewer().municipality))
+    return options if not chosen or chosen in options else [*options, chosen]
+
+
 def _intake_form(
     values: dict[str, str], errors: dict[str, list[str]], duplicate_of: int | None = None
 ) -> str:
@@ -146,6 +173,6 @@ def _intake_form(
         values=values,
         errors=errors,
         duplicate_of=duplicate_of,
-        sources=list(SOURCE_LABELS),
+        sources=_source_options(values.get("source", "")),
         channels=CHANNELS,
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -211,11 +211,9 @@ class Calendar:
         return self._close(day)
 
     def subtract_days(self, anchor: datetime, days: int, *, working: bool = True) -> datetime:
-        """«за N дней до …»: closing of the day N (working) days before the anchor's day.
-
-        A calendar count that lands on a day off moves to the previous working day, not the
-        next: a term counted backwards must not end later than it says.
-        """
+        """«за N дней до …»: closing of the day N (working) days before the anchor's day."""
+        # A calendar count landing on a day off moves to the previous working day, not the
+        # next: a term counted backwards must not end later than it says.
         if days < 1:
             raise CalendarError(f"a day-counted period needs at least 1 day, got {days}")
         day = self._local_date(as_utc(anchor))
@@ -245,30 +243,16 @@ class Calendar:
         return total
 
     def due(self, start: datetime, spec: str | DeadlineSpec) -> datetime:
-        """The due moment of a deadline that starts at `start`, in the municipality's zone.
-
-        For a `before` deadline («за 4 часа до истечения срока …») `start` is that other
-        deadline's due moment, and the result lies before it.
-        """
+        """The due moment of a deadline from `start` (for a `before` one: from the anchor)."""
+        # «за 4 часа до истечения срока …»: `start` is that other deadline's due moment.
         if isinstance(spec, str):
             spec = parse_deadline(spec)
         self.refresh()
-        if spec.before:
-            return self._due_before(start, spec)
-        if spec.unit is Unit.END_OF_WORKING_DAY:
-            return self.end_of_working_day(start)
-        if spec.unit is Unit.END_OF_NEXT_WORKING_DAY:
-            return self.add_days(start, 1, working=True)
-        if spec.unit is Unit.DAY:
-            return self.add_days(start, spec.amount, working=spec.working)
-        return self.add(start, spec.duration, working=spec.working)
-
-    def _due_before(self, anchor: datetime, spec: DeadlineSpec) -> datetime:
-        if spec.unit is Unit.DAY:
-            return self.subtract_days(anchor, spec.amount, working=spec.working)
-        if spec.unit in (Unit.END_OF_WORKING_DAY, Unit.END_OF_NEXT_WORKING_DAY):
+        counts = _BACKWARD if spec.before else _FORWARD
+        count = counts.get(spec.unit)
+        if count is None:
             raise CalendarError(f"«{spec.describe()}» cannot be counted backwards")
-        return self.subtract(anchor, spec.duration, working=spec.working)
+        return count(self, start, spec)
 
     # --- how sure the calendar is -------------------------------------------------------------
 
@@ -287,14 +271,42 @@ class Calendar:
     def forecast_warning(
         self, start: datetime, due: datetime, spec: DeadlineSpec | None = None
     ) -> str | None:
-        """A note for staff when `due` was computed through a forecast year, else None.
-
-        Calendar hours and minutes never depend on the production calendar, so they get none.
-        """
+        """A note for staff when `due` was computed through a forecast year, else None."""
+        # Calendar hours and minutes never depend on the production calendar: no note.
         if spec is not None and spec.is_clock_time:
             return None
         years = self.unconfirmed_years(start, due)
         return forecast_note(years) if years else None
+
+
+Count = Callable[[Calendar, datetime, DeadlineSpec], datetime]
+
+
+def _clock(calendar: Calendar, start: datetime, spec: DeadlineSpec) -> datetime:
+    return calendar.add(start, spec.duration, working=spec.working)
+
+
+def _clock_back(calendar: Calendar, anchor: datetime, spec: DeadlineSpec) -> datetime:
+    return calendar.subtract(anchor, spec.duration, working=spec.working)
+
+
+# How each unit is counted forward from a start, and back from an anchor («за … до …»).
+_FORWARD: dict[Unit, Count] = {
+    Unit.SECOND: _clock,
+    Unit.MINUTE: _clock,
+    Unit.HOUR: _clock,
+    Unit.DAY: lambda cal, start, spec: cal.add_days(start, spec.amount, working=spec.working),
+    Unit.END_OF_WORKING_DAY: lambda cal, start, _: cal.end_of_working_day(start),
+    Unit.END_OF_NEXT_WORKING_DAY: lambda cal, start, _: cal.add_days(start, 1),
+}
+_BACKWARD: dict[Unit, Count] = {
+    Unit.SECOND: _clock_back,
+    Unit.MINUTE: _clock_back,
+    Unit.HOUR: _clock_back,
+    Unit.DAY: lambda cal, anchor, spec: cal.subtract_days(
+        anchor, spec.amount, working=spec.working
+    ),
+}
 
 
 def as_utc(moment: datetime) -> datetime:

@@ -33,12 +33,10 @@ def shortening_reason(
     is_public_holiday: Callable[[date], bool],
     donors: Mapping[date, date],
 ) -> str | None:
-    """Why art. 95 shortens the working day `day`, or None when it is a full day.
-
-    A day is shortened when a public holiday follows it, or when it is a weekend day made
-    working in exchange for a weekday that was itself the eve of a public holiday (Saturday
-    1 November 2025 took over Monday 3 November, the eve of 4 November; Минтруд counts it 7 h).
-    """
+    """Why art. 95 shortens the working day `day`, or None when it is a full day."""
+    # Shortened: the eve of a public holiday, or a weekend day worked in place of a weekday that
+    # was itself such an eve (Saturday 1 November 2025 took over Monday 3 November, the eve of
+    # 4 November; Минтруд counts it 7 hours). `donors` maps such a weekend day to that weekday.
     following = day + ONE_DAY
     if is_public_holiday(following):
         return f"канун праздника {following:%d.%m.%Y} ({ART_112[following.month, following.day]})"

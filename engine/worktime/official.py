@@ -1,8 +1,7 @@
-"""Official production calendars from files: xmlcalendar.ru's calendar.xml, isdayoff.ru's JSON.
+"""Official production calendars from files: xmlcalendar.ru's calendar.xml, isdayoff.ru's JSON."""
 
-Either file is read into an OfficialYear, validated against the Labour Code (every art. 112
-holiday is a day off, a shortened day is a working day, ...) and stored normalised as JSON.
-"""
+# Either file is read into an OfficialYear, validated against the Labour Code (every art. 112
+# holiday is a day off, a shortened day is a working day, ...) and stored normalised as JSON.
 
 from __future__ import annotations
 

@@ -1,8 +1,7 @@
-"""The Russian production calendar: working days, public holidays and pre-holiday days.
+"""The Russian production calendar: working days, public holidays and pre-holiday days."""
 
-By default the `holidays` package (holidays.RU) gives each year; a year whose official calendar
-was loaded from a file (`reglament calendar load`) comes from that file instead.
-"""
+# By default the `holidays` package (holidays.RU) gives each year; a year whose official calendar
+# was loaded from a file (`reglament calendar load`) comes from that file instead.
 
 from __future__ import annotations
 

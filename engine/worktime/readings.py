@@ -68,7 +68,10 @@ _ENTRIES = (
 def _head(clean: str) -> str:
     """The term without the event it runs from («… с момента поступления»)."""
     match = phrases.FROM_TAIL.match(clean)
-    return match["head"] if match else clean
+    if match is None:
+        return clean
+    # «в течение дня, следующего за днем …» names the next day: nothing to choose.
+    return "" if match["connector"] == phrases.NEXT_DAY_AFTER else match["head"]
 
 
 def _entry(clean: str) -> _Entry | None:

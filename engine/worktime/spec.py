@@ -30,11 +30,10 @@ _SECONDS = {Unit.SECOND: 1, Unit.MINUTE: 60, Unit.HOUR: 3600}
 
 @dataclass(frozen=True)
 class DeadlineSpec:
-    """A parsed deadline: an amount of a unit, in working or calendar time.
+    """A parsed deadline: an amount of a unit, in working or calendar time."""
 
-    `before` counts backwards from the anchor passed to Calendar.due (`anchor_phrase` names that
-    deadline); `from_phrase` is the event the term runs from, as the regulation words it.
-    """
+    # `before` counts backwards from the anchor passed to Calendar.due (`anchor_phrase` names
+    # that deadline); `from_phrase` is the event the term runs from, as the regulation words it.
 
     amount: int
     unit: Unit

@@ -54,11 +54,9 @@ def save_year(directory: Path, official: OfficialYear) -> Path:
 
 
 def _touch(directory: Path) -> None:
-    """Move the directory's mtime past any value a reader saw while the file was being written.
-
-    Processes notice a new year by the directory's mtime; the temporary file and the rename can
-    fall within one clock tick, so the rename alone might leave the mtime a reader already has.
-    """
+    """Move the directory's mtime past any value a reader saw while the file was written."""
+    # Processes notice a new year by the directory's mtime; the temporary file and the rename can
+    # fall within one clock tick, so the rename alone might leave the mtime a reader already has.
     stat = os.stat(directory)
     os.utime(directory, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1))
 

@@ -19,7 +19,11 @@ from web.demo import prepare
 
 def test_demo_prepares_staff_and_messages_once(tmp_path: Path) -> None:
     app = create_app(
-        {"DATABASE_URL": f"sqlite:///{tmp_path / 'demo.sqlite3'}", "WTF_CSRF_ENABLED": False}
+        {
+            "DEMO": True,
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'demo.sqlite3'}",
+            "WTF_CSRF_ENABLED": False,
+        }
     )
     state = extension_state(app)
     prepare(app)
