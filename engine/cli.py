@@ -29,6 +29,7 @@ from engine.traceability import (
 from engine.versions import DeployError, deploy_file
 from engine.worker import run_worker
 from engine.worktime import parse_deadline
+from engine.worktime.calendar_cli import calendar_group
 from engine.worktime.cli import deadline_command
 
 
@@ -40,6 +41,7 @@ def main() -> None:
 
 
 main.add_command(deadline_command)
+main.add_command(calendar_group)
 main.add_command(user_command)
 main.add_command(case_command)
 

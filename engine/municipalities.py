@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -111,7 +111,7 @@ class RegulationCalendar:
         """The deadline as this regulation means it (Chaykovsky's «2 часа» are working hours)."""
         parsed = parse_deadline(spec) if isinstance(spec, str) else spec
         if self.plain_hours == "working" and _is_plain_clock_time(parsed):
-            return DeadlineSpec(parsed.amount, parsed.unit, True, parsed.text)
+            return replace(parsed, working=True)
         return parsed
 
     def due(self, start: datetime, spec: str | DeadlineSpec) -> datetime:

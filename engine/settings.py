@@ -34,6 +34,8 @@ class Settings:
 
     database_url: str = field(default_factory=_default_database_url)
     processes_dir: Path = PROJECT_ROOT / "processes"
+    # Official production calendars loaded by `reglament calendar load`, one JSON per year.
+    calendars_dir: Path = PROJECT_ROOT / "calendars"
     worker_batch_size: int = 50
     worker_interval_seconds: float = 5.0
     intake: IntakeLimits = field(default_factory=IntakeLimits)
@@ -50,6 +52,7 @@ class Settings:
         return cls(
             database_url=os.environ.get("REGLAMENT_DATABASE_URL", defaults.database_url),
             processes_dir=Path(os.environ.get("REGLAMENT_PROCESSES_DIR", defaults.processes_dir)),
+            calendars_dir=Path(os.environ.get("REGLAMENT_CALENDARS_DIR", defaults.calendars_dir)),
             worker_batch_size=int(
                 os.environ.get("REGLAMENT_WORKER_BATCH_SIZE", defaults.worker_batch_size)
             ),

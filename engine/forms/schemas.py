@@ -37,6 +37,7 @@ _SPAN = {
     Unit.HOUR: timedelta(hours=1),
     Unit.DAY: timedelta(days=1),
     Unit.END_OF_WORKING_DAY: timedelta(0),
+    Unit.END_OF_NEXT_WORKING_DAY: timedelta(days=1),
 }
 
 
@@ -128,6 +129,9 @@ def _readable_deadline(text: str) -> None:
         spec = parse_deadline(text)
     except DeadlineSpecError as error:
         raise ValidationError(str(error)) from error
+    if spec.before:
+        # The diagram counts it from the message's arrival; «за … до …» would land in the past.
+        raise ValidationError("Укажите срок от поступления сообщения, а не «за … до …».")
     if _span(spec) > MAX_SHORTENED:
         raise ValidationError(f"Срок не длиннее {MAX_SHORTENED.days} дней.")
 

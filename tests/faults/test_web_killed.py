@@ -202,7 +202,8 @@ def _complete_until_cut(
             return
         try:
             status = client.request("POST", f"/tasks/{task.task_id}", ANSWERS[task.form_key])
-        except OSError:  # the worker died under this request
+        except (OSError, http.client.HTTPException):  # the worker died under this request
+            # (a kill while the response is read is an IncompleteRead, not an OSError)
             tally.cut_off += 1
             return
         if status == 302:
