@@ -22,6 +22,7 @@ from engine.clock import using_clock
 from engine.forms import validate_form
 from engine.ledger.case import CaseLedger
 from engine.ledger.context import using_ledger
+from engine.limits import Budget, named_step_failures, step_budget
 from engine.models import AuditEvent, Message, OpenUserTask, ProcessInstance, ProcessVersion
 from engine.projection import ReadyTask, ready_user_tasks, sync_projection, with_paused_deadlines
 from engine.runtime import Runtime
@@ -98,7 +99,9 @@ def start_instance(
 def initial_data(message: Message) -> dict[str, Any]:
     """The message as the diagram sees it: gateways and timers read these names."""
     return {
+        # The source's payload first: the engine's own fields win over a key of the same name.
         "message": {
+            **message.payload,
             "id": message.id,
             "source": message.source,
             "channel": message.channel,
@@ -106,7 +109,6 @@ def initial_data(message: Message) -> dict[str, Any]:
             "author": message.author,
             "text": message.text,
             "url": message.url,
-            **message.payload,
         },
         "received_at": message.received_at.isoformat(),
         "channel": message.channel,
@@ -164,13 +166,16 @@ def advance(
             instance.state, loaded.spec, loaded.subprocess_specs, loaded.script_engine
         )
         ledger.begin(workflow)
-        # Deadlines that passed while no worker ran fire first, at their own due moments, so
-        # completing the step they guard can never cancel them unrecorded (hardening item 1).
-        catch_up(workflow, now, _settle, ledger)
-        if action is not None:
-            action(workflow)
-        _settle(workflow)
-        ledger.observe(workflow, now)
+        # One budget for the whole advance (engine/limits.py): a runaway or failing step raises
+        # StepFailed naming its element; the caller's transaction rolls back, the case stays.
+        with step_budget(runtime.limits) as budget, named_step_failures():
+            # Deadlines that passed while no worker ran fire first, at their own due moments, so
+            # completing the step they guard can never cancel them unrecorded (hardening 1).
+            catch_up(workflow, now, lambda wf: _settle(wf, budget), ledger)
+            if action is not None:
+                action(workflow)
+            _settle(workflow, budget)
+            ledger.observe(workflow, now)
     return _save(session, runtime, instance, workflow, ledger, actor)
 
 
@@ -182,12 +187,12 @@ def read_workflow(session: Session, runtime: Runtime, instance_id: int) -> BpmnW
     return load_state(instance.state, loaded.spec, loaded.subprocess_specs, loaded.script_engine)
 
 
-def _settle(workflow: BpmnWorkflow) -> None:
-    """Run until nothing more can happen now: due timers fire, engine steps follow."""
+def _settle(workflow: BpmnWorkflow, budget: Budget) -> None:
+    """Run until nothing more can happen now, within the advance's budget: timers, then steps."""
     for _ in range(MAX_SETTLE_ROUNDS):
         before = _progress_marker(workflow)
         workflow.refresh_timers()
-        workflow.do_engine_steps()
+        workflow.do_engine_steps(did_complete_task=budget.count_step)
         if _progress_marker(workflow) == before:
             return
 

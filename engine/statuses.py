@@ -104,3 +104,6 @@ class AuditKind(enum.StrEnum):
     DEADLINE_RESUMED = "deadline_resumed"
     NOTICE_SENT = "notice_sent"
     NOTICE_ACKNOWLEDGED = "notice_acknowledged"
+    SUBSTITUTION_NAMED = "substitution_named"
+    SUBSTITUTION_ENDED = "substitution_ended"
+    INSTANCE_RETRIED = "instance_retried"

@@ -9,16 +9,24 @@ from typing import Any
 
 import yaml
 
+from engine.deadlines import deadline_names
+from engine.regulation.table import TableError, read_table
+
 DEADLINE_TABLE = "deadlines.yaml"
 
 
 @dataclass(frozen=True)
 class DeadlineRow:
-    """One row of a regulation's deadline table: the clause, the step, the deadline text."""
+    """One row of a regulation's deadline table: the clause, the step, the deadline text.
+
+    A row of a table by names (format 2) also has its name; a span row's step is its end step.
+    """
 
     clause: str
     step: str
     deadline: str
+    name: str | None = None
+    span: bool = False
 
 
 class DeadlineTableError(ValueError):
@@ -38,7 +46,13 @@ def clause_index(catalog: dict[str, Any]) -> dict[str, list[str]]:
 
 
 def timers_for(catalog: dict[str, Any], row: DeadlineRow) -> list[str]:
-    """Timer elements that cite the row's clause and count its deadline text."""
+    """Timer elements that name the row (or, in an old table, cite its clause and text)."""
+    if row.name is not None:
+        return sorted(
+            element["id"]
+            for element in catalog["elements"].values()
+            if element["timer"] and row.name in deadline_names(element["timer"]["expression"])
+        )
     return sorted(
         element["id"]
         for element in catalog["elements"].values()
@@ -49,8 +63,12 @@ def timers_for(catalog: dict[str, Any], row: DeadlineRow) -> list[str]:
 
 
 def untraced_rows(rows: list[DeadlineRow], catalog: dict[str, Any]) -> list[DeadlineRow]:
-    """Rows of the deadline table that no timer implements."""
-    return [row for row in rows if not timers_for(catalog, row)]
+    """Rows of the deadline table that no timer implements (a span needs none: it ends a step)."""
+    return [
+        row
+        for row in rows
+        if not (row.span and row.step in catalog["elements"]) and not timers_for(catalog, row)
+    ]
 
 
 def load_deadline_table(path: Path) -> list[DeadlineRow]:
@@ -59,6 +77,8 @@ def load_deadline_table(path: Path) -> list[DeadlineRow]:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as error:
         raise DeadlineTableError(f"{path}: {error}") from error
+    if isinstance(raw, dict):
+        return _named_rows(raw, path)
     if not isinstance(raw, list):
         raise DeadlineTableError(f"{path}: expected a list of rows")
     rows = []
@@ -69,3 +89,20 @@ def load_deadline_table(path: Path) -> list[DeadlineRow]:
             raise DeadlineTableError(f"{path}: row {number}: needs clause, step and deadline")
         rows.append(DeadlineRow(str(item["clause"]), str(item["step"]), str(item["deadline"])))
     return rows
+
+
+def _named_rows(raw: dict[str, Any], path: Path) -> list[DeadlineRow]:
+    try:
+        table = read_table(raw)
+    except TableError as error:
+        raise DeadlineTableError(f"{path}: {error}") from error
+    return [
+        DeadlineRow(
+            rule.clause,
+            (rule.until or rule.steps)[0],
+            rule.text,
+            name=rule.name,
+            span=rule.is_span,
+        )
+        for rule in table.rules.values()
+    ]

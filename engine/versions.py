@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from lxml import etree
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.specs import BpmnProcessSpec
 from sqlalchemy import select, update
@@ -16,10 +17,12 @@ from sqlalchemy.orm import Session
 from engine import audit
 from engine.bpmn.catalog import parse_xml
 from engine.bpmn.parsing import DeployError, parse_process
+from engine.bpmn.samples import SampleContext
 from engine.bpmn.serialization import spec_from_dict, spec_to_dict
+from engine.clock import using_clock
 from engine.models import ProcessVersion
 from engine.municipalities import RegulationCalendar, load_municipality, regulation_calendar
-from engine.regulation.checks import check_table
+from engine.regulation.checks import check_names, check_table, check_terms
 from engine.regulation.table import (
     DeadlineTable,
     TableError,
@@ -30,7 +33,7 @@ from engine.regulation.table import (
     table_to_dict,
 )
 from engine.runtime import Runtime
-from engine.scripting import make_script_engine
+from engine.scripting import bind_functions, make_script_engine
 from engine.statuses import AuditKind
 from engine.worktime import parse_deadline
 
@@ -107,9 +110,20 @@ def deploy_xml(
         table = read_table(deadlines)
     except TableError as error:
         raise DeployError(f"таблица сроков: {error}") from error
-    parsed = parse_process(xml, filename, parse_deadline)
-    reader = regulation_calendar(municipality, runtime.processes_dir)
-    check_table(table, parsed.catalog, parse_xml(xml), reader)
+    try:
+        root = parse_xml(xml)
+    except etree.XMLSyntaxError:
+        root = None  # parse_process refuses it with the line
+    if root is not None:
+        check_names(table, root)
+    calendar = regulation_calendar(municipality, runtime.processes_dir)
+    check_terms(table, calendar)
+    samples = SampleContext(
+        bind_functions({"calendar": calendar, "table": table}), runtime.clock.now()
+    )
+    with using_clock(runtime.clock):  # now() in a sampled timer reads the injected clock
+        parsed = parse_process(xml, filename, parse_deadline, samples)
+    check_table(table, parsed.catalog, root, calendar)
     now = runtime.clock.now()
     version = ProcessVersion(
         municipality=municipality,
@@ -163,8 +177,19 @@ def active_version(session: Session, municipality: str) -> ProcessVersion:
         )
     )
     if version is None:
-        raise LookupError(f"no active regulation version for municipality {municipality!r}")
+        raise NoActiveVersion(municipality)
     return version
+
+
+class NoActiveVersion(LookupError):
+    """A municipality with no active regulation version: its messages cannot start a case."""
+
+    def __init__(self, municipality: str) -> None:
+        super().__init__(
+            f"У муниципалитета «{municipality}» нет действующей версии регламента: "
+            "сообщение не зарегистрировано, обратитесь к администратору."
+        )
+        self.municipality = municipality
 
 
 @dataclass(frozen=True)
@@ -209,6 +234,7 @@ __all__ = [
     "DeployError",
     "Deployment",
     "LoadedVersion",
+    "NoActiveVersion",
     "activate_version",
     "active_version",
     "clear_cache",

@@ -37,11 +37,20 @@ def test_every_deadline_row_has_its_timer(version: Path) -> None:
 
 def test_a_row_without_a_timer_is_reported() -> None:
     catalog = _catalog(EXAMPLE_BPMN)
-    present = DeadlineRow("Пример, п. 3", "draft_answer", "8 рабочих часов")
-    missing = DeadlineRow("Пример, п. 9", "publish", "2 часа")
-    wrong_unit = DeadlineRow("Пример, п. 3", "draft_answer", "8 часов")
+    present = DeadlineRow("Пример, п. 3", "draft_answer", "8 рабочих часов", name="draft_answer")
+    missing = DeadlineRow("Пример, п. 9", "publish", "2 часа", name="publish_again")
+    span = DeadlineRow("Пример, п. 6", "publish", "2 рабочих дня", name="answer", span=True)
     assert timers_for(catalog, present) == ["draft_deadline"]
-    assert untraced_rows([present, missing, wrong_unit], catalog) == [missing, wrong_unit]
+    assert untraced_rows([present, missing, span], catalog) == [missing]
+
+
+def test_an_old_table_row_is_traced_by_its_clause_and_text() -> None:
+    catalog = _catalog(PROCESSES / "perm" / "v1" / "perm.bpmn")
+    present = DeadlineRow("Пермь, п. 3.2.1", "draft_feed", "4 часа")
+    wrong_unit = DeadlineRow("Пермь, п. 3.2.1", "draft_feed", "4 рабочих часа")
+    assert timers_for(catalog, present) and untraced_rows([present, wrong_unit], catalog) == [
+        wrong_unit
+    ]
 
 
 def test_clause_index_lists_lanes_and_elements() -> None:

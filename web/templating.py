@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Flask, g
 from flask_babel import lazy_gettext as _l
 
 from engine.statuses import AuditKind, DeadlineState, InstanceStatus
+from engine.substitutions import SubstitutionState
 from web import municipality
 from web.forms import channel_label, choice_label, field_label, source_label
 
@@ -30,8 +32,11 @@ EVENT_LABELS = {
     AuditKind.MESSAGE_CORRELATED: _l("Repeat message from the author"),
     AuditKind.INSTANCE_COMPLETED: _l("Case closed"),
     AuditKind.INSTANCE_FAILED: _l("Case stopped by an error"),
+    AuditKind.INSTANCE_RETRIED: _l("Case resumed after an error"),
     AuditKind.VERSION_DEPLOYED: _l("Regulation version deployed"),
     AuditKind.VERSION_ACTIVATED: _l("Regulation version activated"),
+    AuditKind.SUBSTITUTION_NAMED: _l("Substitute named"),
+    AuditKind.SUBSTITUTION_ENDED: _l("Substitution ended"),
     AuditKind.DEADLINE_PAUSED: _l("Deadline paused: waiting for the author"),
     AuditKind.DEADLINE_RESUMED: _l("Deadline resumed"),
     AuditKind.NOTICE_SENT: _l("Notice sent"),
@@ -45,6 +50,14 @@ DEADLINE_STATE_LABELS = {
     DeadlineState.BREACHED: _l("missed"),
     DeadlineState.CANCELLED: _l("no longer applies"),
 }
+
+SUBSTITUTION_LABELS = {
+    SubstitutionState.UPCOMING: _l("upcoming"),
+    SubstitutionState.ACTIVE: _l("active"),
+    SubstitutionState.OVER: _l("over"),
+}
+# Links staff may follow; anything else (javascript:, data:, file:) is shown as text.
+WEB_SCHEMES = frozenset({"http", "https"})
 
 ROLE_LABELS = {
     "curator": _l("curator"),
@@ -62,6 +75,18 @@ def init_app(app: Flask) -> None:
     app.context_processor(_globals)
     app.add_template_filter(choice_label, "choice_label")
     app.add_template_filter(role_label, "role_label")
+    app.add_template_test(is_web_link, "web_link")
+
+
+def is_web_link(value: object) -> bool:
+    """Whether a value from a message or a form is an http(s) address with a host."""
+    if not isinstance(value, str):
+        return False
+    try:
+        parts = urlsplit(value.strip())
+    except ValueError:
+        return False
+    return parts.scheme.lower() in WEB_SCHEMES and bool(parts.netloc)
 
 
 def role_label(role: str) -> str:
@@ -85,4 +110,5 @@ def _globals() -> dict[str, Any]:
         "deadline_state_label": lambda state: str(DEADLINE_STATE_LABELS.get(state, state)),
         "role_label": role_label,
         "scope_label": lambda scope: str(SCOPE_LABELS[scope]),
+        "substitution_state_label": lambda state: str(SUBSTITUTION_LABELS[state]),
     }

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates_schema
 
 from engine.forms.registry import register_form
-from engine.worktime import DeadlineSpecError, parse_deadline
+from engine.worktime import DeadlineSpec, DeadlineSpecError, Unit, parse_deadline
 
 REQUIRED: dict[str, Any] = {"required": "Обязательное поле.", "null": "Обязательное поле."}
 CHOICE = "Выберите одно из значений: {choices}."
@@ -23,6 +24,31 @@ REWORK_REASONS = (
     "other",
 )
 ANSWER_KINDS = ("final", "intermediate", "clarification")
+NUL = "Нулевой символ (NUL) недопустим."
+SURROGATE = "Недопустимые символы (некорректный Юникод)."
+# Answers are text; photos and documents travel as links (attachments), not inside the state.
+MAX_FORM_TEXT = 65536
+MAX_DEPARTMENT = 128  # open_user_tasks.department
+# A shortened deadline is days, not years: a longer one is a typo, and far dates overflow.
+MAX_SHORTENED = timedelta(days=366)
+_SPAN = {
+    Unit.SECOND: timedelta(seconds=1),
+    Unit.MINUTE: timedelta(minutes=1),
+    Unit.HOUR: timedelta(hours=1),
+    Unit.DAY: timedelta(days=1),
+    Unit.END_OF_WORKING_DAY: timedelta(0),
+    Unit.END_OF_NEXT_WORKING_DAY: timedelta(days=1),
+}
+
+
+def check_characters(value: str) -> None:
+    """Refuse NUL (PostgreSQL text cannot hold it) and lone surrogates (not encodable)."""
+    if "\x00" in value:
+        raise ValidationError(NUL)
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValidationError(SURROGATE) from None
 
 
 def _text(required: bool = True, min_length: int = 0) -> fields.String:
@@ -51,6 +77,33 @@ class StepForm(Schema):
     class Meta:
         unknown = "raise"
 
+    @pre_load
+    def _plain_text(self, data: Any, **_: Any) -> Any:
+        """Every submitted string, alone or in a list: no NUL, valid Unicode, bounded."""
+        if not isinstance(data, dict):
+            return data  # marshmallow reports the type
+        errors: dict[str, list[str]] = {}
+        for name, value in data.items():
+            for item in value if isinstance(value, list) else [value]:
+                problem = _text_problem(item)
+                if problem:
+                    errors.setdefault(str(name), []).append(problem)
+        if errors:
+            raise ValidationError(errors)
+        return data
+
+
+def _text_problem(value: Any) -> str | None:
+    if not isinstance(value, str):
+        return None
+    if len(value) > MAX_FORM_TEXT:
+        return f"Не длиннее {MAX_FORM_TEXT} символов."
+    try:
+        check_characters(value)
+    except ValidationError as error:
+        return str(error.messages[0])
+    return None
+
 
 @register_form("screen")
 class ScreenForm(StepForm):
@@ -73,9 +126,19 @@ class ScreenForm(StepForm):
 
 def _readable_deadline(text: str) -> None:
     try:
-        parse_deadline(text)
+        spec = parse_deadline(text)
     except DeadlineSpecError as error:
         raise ValidationError(str(error)) from error
+    if spec.before:
+        # The diagram counts it from the message's arrival; «за … до …» would land in the past.
+        raise ValidationError("Укажите срок от поступления сообщения, а не «за … до …».")
+    if _span(spec) > MAX_SHORTENED:
+        raise ValidationError(f"Срок не длиннее {MAX_SHORTENED.days} дней.")
+
+
+def _span(spec: DeadlineSpec) -> timedelta:
+    # Working time is counted like calendar time here: the bound is about magnitude.
+    return spec.amount * _SPAN[spec.unit]
 
 
 @register_form("route")
@@ -83,7 +146,11 @@ class RouteForm(StepForm):
     """Curator's routing to one or more executor departments (Perm 2.1.2, Palana 10)."""
 
     departments = fields.List(
-        fields.String(validate=validate.Length(min=1)),
+        fields.String(
+            validate=validate.Length(
+                min=1, max=MAX_DEPARTMENT, error=f"От 1 до {MAX_DEPARTMENT} символов."
+            )
+        ),
         required=True,
         error_messages=REQUIRED,
         validate=validate.Length(min=1, error="Выберите хотя бы одно подразделение."),

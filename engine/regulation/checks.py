@@ -19,40 +19,26 @@ STEP_TYPES = ("userTask", "manualTask", "subProcess", "callActivity")
 NOTICE_TARGETS = frozenset({"responsible"})
 
 
-def check_table(
-    table: DeadlineTable, catalog: dict[str, Any], root: Any, reader: RegulationCalendar
-) -> None:
-    """Refuse a diagram and table that disagree, naming the element or the row (in Russian)."""
-    if table.legacy:
-        return
-    code = list(_code(catalog, root))
-    for element_id, source in code:
-        if literal_deadline_calls(source):
-            raise DeployError(
-                "срок записан текстом в диаграмме, мимо таблицы сроков; "
-                'назовите срок из deadlines.yaml: deadline("имя")',
-                element_id,
-            )
+def check_names(table: DeadlineTable, root: Any) -> None:
+    """Before anything else: every `deadline("name")` of the diagram is a row of the table."""
+    for element_id, source in _code_in(root):
         for name in deadline_names(source):
             if name not in table:
-                raise DeployError(f"в таблице сроков нет срока «{name}»", element_id)
-    used = _check_timers(table, catalog)
-    elements = catalog["elements"]
-    roles = set(catalog["lanes"]) | set(ROLES)
-    for rule in table.rules.values():
-        _check_rule(rule, elements, roles, reader)
-        if not rule.is_span and rule.name not in used:
-            raise DeployError(
-                f"срок «{rule.name}» ({rule.clause}) не назначен ни одному таймеру шага "
-                f"{', '.join(rule.steps)}: строка таблицы не используется"
-            )
+                problem = (
+                    "срок назван по имени, а таблицы сроков по именам у версии нет"
+                    if table.legacy
+                    else f"в таблице сроков нет срока «{name}»"
+                )
+                raise DeployError(f'deadline("{name}"): {problem} (deadlines.yaml)', element_id)
 
 
-def _code(catalog: dict[str, Any], root: Any) -> Iterator[tuple[str, str]]:
-    """Every timer expression, condition and script of the diagram, with its element id."""
-    for element in catalog["elements"].values():
-        if element["timer"] and element["timer"]["expression"]:
-            yield element["id"], element["timer"]["expression"]
+def _code_in(root: Any) -> Iterator[tuple[str, str]]:
+    """Timer expressions, conditions and scripts read straight from the XML."""
+    for definition in root.iter(f"{{{BPMN_NS}}}timerEventDefinition"):
+        event = definition.getparent()
+        for expression in definition:
+            if (expression.text or "").strip():
+                yield event.get("id"), expression.text
     for flow in root.iter(f"{{{BPMN_NS}}}sequenceFlow"):
         condition = flow.find("bpmn:conditionExpression", NS)
         if condition is not None and (condition.text or "").strip():
@@ -61,6 +47,42 @@ def _code(catalog: dict[str, Any], root: Any) -> Iterator[tuple[str, str]]:
         script = task.find("bpmn:script", NS)
         if script is not None and (script.text or "").strip():
             yield task.get("id"), script.text
+
+
+def check_terms(table: DeadlineTable, reader: RegulationCalendar) -> None:
+    """Every row's term reads as the row says it is counted (before the diagram is evaluated)."""
+    for rule in table.rules.values():
+        try:
+            rule_spec(rule, reader)
+            if rule.remind:
+                reader.read(rule.remind.before)
+        except (TermError, DeadlineSpecError) as error:
+            raise DeployError(f"срок «{rule.name}» ({rule.clause}): {error}") from error
+
+
+def check_table(
+    table: DeadlineTable, catalog: dict[str, Any], root: Any, reader: RegulationCalendar
+) -> None:
+    """Refuse a diagram and table that disagree, naming the element or the row (in Russian)."""
+    if table.legacy:
+        return
+    for element_id, source in _code_in(root):
+        if literal_deadline_calls(source):
+            raise DeployError(
+                "срок записан текстом в диаграмме, мимо таблицы сроков; "
+                'назовите срок из deadlines.yaml: deadline("имя")',
+                element_id,
+            )
+    used = _check_timers(table, catalog)
+    elements = catalog["elements"]
+    roles = set(catalog["lanes"]) | set(ROLES)
+    for rule in table.rules.values():
+        _check_rule(rule, elements, roles)
+        if not rule.is_span and rule.name not in used:
+            raise DeployError(
+                f"срок «{rule.name}» ({rule.clause}) не назначен ни одному таймеру шага "
+                f"{', '.join(rule.steps)}: строка таблицы не используется"
+            )
 
 
 def _check_timers(table: DeadlineTable, catalog: dict[str, Any]) -> set[str]:
@@ -96,12 +118,7 @@ def _check_timers(table: DeadlineTable, catalog: dict[str, Any]) -> set[str]:
     return used
 
 
-def _check_rule(
-    rule: DeadlineRule,
-    elements: dict[str, Any],
-    roles: set[str],
-    reader: RegulationCalendar,
-) -> None:
+def _check_rule(rule: DeadlineRule, elements: dict[str, Any], roles: set[str]) -> None:
     where = f"срок «{rule.name}» ({rule.clause})"
     for step in rule.steps:
         _require(elements, step, STEP_TYPES if rule.is_duty else None, f"{where}: шаг «{step}»")
@@ -119,12 +136,6 @@ def _check_rule(
     for role in recipients:
         if role not in roles and role not in NOTICE_TARGETS:
             raise DeployError(f"{where}: уведомление неизвестной роли «{role}»")
-    try:
-        rule_spec(rule, reader)
-        if rule.remind:
-            reader.read(rule.remind.before)
-    except (TermError, DeadlineSpecError) as error:
-        raise DeployError(f"{where}: {error}") from error
 
 
 def _require(

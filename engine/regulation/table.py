@@ -307,14 +307,16 @@ class _RowReader:
         return rule if clause and text and start else None
 
     def clause(self) -> str | None:
-        clause = self.text("clause", required=True)
-        if clause is None:
+        raw = self.item.get("clause")
+        written = "; ".join(map(str, raw)) if isinstance(raw, list) else self.text("clause")
+        if not written:
+            self.fail("не указан «clause»")
             return None
-        found = clauses_in(clause)
-        if len(found) != 1:
-            self.fail(f"«clause»: один пункт в виде «Город, п. N», получено «{clause}»")
+        found = clauses_in(written)
+        if not found:
+            self.fail(f"«clause»: пункт в виде «Город, п. N», получено «{written}»")
             return None
-        return found[0]
+        return "; ".join(found)
 
     def start(self, default: str | None) -> StartEvent | None:
         raw = self.item.get("from", default)

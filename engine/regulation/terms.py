@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -71,19 +72,4 @@ def resume_due(
 
 def minus(reader: RegulationCalendar, due: datetime, spec: DeadlineSpec) -> datetime:
     """The moment `spec` before `due` (a reminder), counted in the spec's kind of time."""
-    if not spec.working:
-        return due - spec.duration
-    target = spec.duration
-    low, high = due - target * 40 - timedelta(days=30), due
-    calendar = reader.calendar
-    if calendar.working_time_between(low, due) < target:
-        return low
-    for _ in range(64):  # bisection to the second: working time before `due` grows as we go back
-        middle = low + (high - low) / 2
-        if calendar.working_time_between(middle, due) >= target:
-            low = middle
-        else:
-            high = middle
-        if high - low <= timedelta(seconds=1):
-            break
-    return low.replace(microsecond=0)
+    return reader.calendar.due(due, replace(spec, before=True))

@@ -1,0 +1,1 @@
+"""What a regulation version declares beside its diagram: the deadline table (and its checks)."""

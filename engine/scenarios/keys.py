@@ -1,0 +1,11 @@
+"""Every scenario step key: importing this module registers them all."""
+
+from engine.scenarios import (  # noqa: F401  (they register)
+    actions,
+    case_data,
+    expectations,
+    ledger_expectations,
+)
+from engine.scenarios.registry import ACTIONS, EXPECTATIONS
+
+__all__ = ["ACTIONS", "EXPECTATIONS"]
