@@ -74,6 +74,8 @@ def deploy(paths: tuple[Path, ...], actor: str, no_activate: bool) -> None:
                     f"{path}: {state} as version {result.version.id} "
                     f"({result.version.municipality}/{result.version.label})"
                 )
+                for warning in result.warnings:
+                    click.echo(f"{path}: warning: {warning}")
         except DeployError as error:
             raise click.ClickException(f"{path}: refused: {error}") from error
 

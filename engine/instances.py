@@ -19,13 +19,12 @@ from engine import audit
 from engine.bpmn.serialization import dump_state, load_state
 from engine.catch_up import catch_up
 from engine.clock import using_clock
-from engine.forms import validate_form
 from engine.models import AuditEvent, Message, OpenUserTask, ProcessInstance, ProcessVersion
 from engine.projection import ReadyTask, ready_user_tasks, sync_projection
 from engine.runtime import Runtime
 from engine.statuses import AuditKind, InstanceStatus
 from engine.timers import all_tasks, describe_fired, fired_timer_ids, next_due
-from engine.versions import LoadedVersion, load_version
+from engine.versions import LoadedVersion, load_version, version_forms
 from engine.violations import record_fired
 
 WorkflowAction = Callable[[BpmnWorkflow], None]
@@ -33,6 +32,7 @@ _LARGE_VERSION_COLUMNS = (
     defer(ProcessVersion.bpmn_xml),
     defer(ProcessVersion.spec),
     defer(ProcessVersion.catalog),
+    defer(ProcessVersion.forms),
 )
 MAX_SETTLE_ROUNDS = 20
 
@@ -142,7 +142,7 @@ def advance(
     actor: str,
     action: WorkflowAction | None = None,
 ) -> AdvanceResult:
-    """Lock, load, fire overdue timers, act, run engine steps, and save state with its projection."""
+    """Lock, load, fire overdue timers, act, run engine steps, save the state and its projection."""
     instance = lock_instance(session, instance_id)
     if instance.status is not InstanceStatus.RUNNING:
         raise InstanceNotRunning(f"case {instance_id} is {instance.status.value}")
@@ -241,7 +241,7 @@ def complete_task(
     row = session.get(OpenUserTask, task_id)
     if row is None:
         raise StaleTaskError(_already_done_message(session, task_id))
-    validated = validate_form(row.form_key, data)
+    validated = version_forms(session, runtime, row.instance_id).validate(row.form_key, data)
 
     def run(workflow: BpmnWorkflow) -> None:
         task = _ready_task(workflow, task_id)

@@ -4,20 +4,34 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.specs import BpmnProcessSpec
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from engine import audit
+from engine.bpmn.catalog import parse_xml
+from engine.bpmn.names import names_read
 from engine.bpmn.parsing import DeployError, parse_process
 from engine.bpmn.serialization import spec_from_dict, spec_to_dict
-from engine.models import ProcessVersion
-from engine.municipalities import load_municipality, regulation_calendar
+from engine.forms import (
+    FORMS_FILE,
+    FormContext,
+    FormDeclarationError,
+    FormSpec,
+    VersionForms,
+    declared_in,
+    forms_from_json,
+    forms_to_json,
+    library,
+)
+from engine.forms.usage import unread_fields, unused_forms
+from engine.models import ProcessInstance, ProcessVersion
+from engine.municipalities import Municipality, load_municipality, regulation_calendar
 from engine.runtime import Runtime
 from engine.scripting import make_script_engine
 from engine.statuses import AuditKind
@@ -26,10 +40,11 @@ from engine.worktime import parse_deadline
 
 @dataclass
 class Deployment:
-    """The outcome of a deploy: the version row and whether it was new."""
+    """The outcome of a deploy: the version row, whether it was new, what to look at."""
 
     version: ProcessVersion
     created: bool
+    warnings: list[str] = field(default_factory=list)  # e.g. form fields nobody reads
 
 
 def locate(path: Path) -> tuple[str, str]:
@@ -48,8 +63,9 @@ def deploy_file(
     label: str | None = None,
     activate: bool = True,
 ) -> Deployment:
-    """Deploy a BPMN file; the same file twice is a no-op, a broken one stores nothing."""
+    """Deploy a BPMN file with the forms.yaml beside it; the same files twice are a no-op."""
     found_municipality, found_label = locate(path)
+    forms_path = path.parent / FORMS_FILE
     return deploy_xml(
         session,
         runtime,
@@ -59,7 +75,16 @@ def deploy_file(
         municipality=municipality or found_municipality,
         label=label or found_label,
         activate=activate,
+        forms_yaml=forms_path.read_bytes() if forms_path.exists() else None,
     )
+
+
+def version_hash(xml: bytes, forms_yaml: bytes | None) -> str:
+    """The identity of a version: its BPMN, and its forms.yaml when it has one."""
+    digest = hashlib.sha256(xml)
+    if forms_yaml is not None:
+        digest.update(b"\0" + FORMS_FILE.encode() + b"\0" + forms_yaml)
+    return digest.hexdigest()
 
 
 def deploy_xml(
@@ -72,9 +97,10 @@ def deploy_xml(
     municipality: str,
     label: str,
     activate: bool = True,
+    forms_yaml: bytes | None = None,
 ) -> Deployment:
-    """Deploy BPMN XML for a municipality under a version label."""
-    sha256 = hashlib.sha256(xml).hexdigest()
+    """Deploy BPMN XML (and its forms.yaml) for a municipality under a version label."""
+    sha256 = version_hash(xml, forms_yaml)
     existing = session.scalar(
         select(ProcessVersion).where(
             ProcessVersion.municipality == municipality, ProcessVersion.sha256 == sha256
@@ -82,8 +108,18 @@ def deploy_xml(
     )
     if existing is not None:
         return Deployment(existing, created=False)
-    load_municipality(municipality, runtime.processes_dir)  # refuse an unknown one early
-    parsed = parse_process(xml, filename, parse_deadline)
+    settings = load_municipality(municipality, runtime.processes_dir)  # refuses an unknown one
+    local = _declared(forms_yaml)
+    declared = {**library(), **local}
+    parsed = parse_process(xml, filename, parse_deadline, form_keys=declared)
+    used = {
+        element["properties"]["form"]
+        for element in parsed.catalog["elements"].values()
+        if element["type"] == "userTask"
+    }
+    forms = {key: declared[key] for key in sorted(used)}
+    VersionForms(forms, form_context(settings))  # compiles, or refuses, for this municipality
+    warnings = unused_forms(local, used) + unread_fields(forms, names_read(parse_xml(xml)))
     now = runtime.clock.now()
     version = ProcessVersion(
         municipality=municipality,
@@ -94,6 +130,7 @@ def deploy_xml(
         bpmn_xml=xml.decode("utf-8"),
         spec=spec_to_dict(parsed.spec, parsed.subprocess_specs),
         catalog=parsed.catalog,
+        forms=forms_to_json(forms),
         deployed_at=now,
         deployed_by=actor,
         is_active=False,
@@ -105,7 +142,22 @@ def deploy_xml(
     )
     if activate:
         activate_version(session, runtime, version, actor)
-    return Deployment(version, created=True)
+    return Deployment(version, created=True, warnings=warnings)
+
+
+def _declared(forms_yaml: bytes | None) -> dict[str, FormSpec]:
+    if forms_yaml is None:
+        return {}
+    try:
+        return declared_in(forms_yaml)
+    except FormDeclarationError as error:
+        raise DeployError(f"{FORMS_FILE}: {error}") from error
+
+
+def form_context(settings: Municipality) -> FormContext:
+    """What a municipality's settings add to its forms: departments and time zone."""
+    departments = tuple((item.id, item.name) for item in settings.departments)
+    return FormContext(departments=departments, timezone=settings.timezone)
 
 
 def activate_version(
@@ -142,12 +194,13 @@ def active_version(session: Session, municipality: str) -> ProcessVersion:
 
 @dataclass(frozen=True)
 class LoadedVersion:
-    """A version's restored spec, catalog and script engine, shared by its instances."""
+    """A version's restored spec, catalog, script engine and forms, shared by its instances."""
 
     spec: BpmnProcessSpec
     subprocess_specs: dict[str, BpmnProcessSpec]
     catalog: dict[str, Any]
     script_engine: PythonScriptEngine
+    forms: VersionForms
 
 
 _CACHE: dict[tuple[str, str, str], LoadedVersion] = {}
@@ -162,12 +215,39 @@ def load_version(version: ProcessVersion, runtime: Runtime) -> LoadedVersion:
     if loaded is None:
         spec, subprocess_specs = spec_from_dict(version.spec)
         calendar = regulation_calendar(version.municipality, runtime.processes_dir)
+        settings = load_municipality(version.municipality, runtime.processes_dir)
+        stored = forms_from_json(version.forms) if version.forms is not None else library()
         loaded = LoadedVersion(
-            spec, subprocess_specs, version.catalog, make_script_engine({"calendar": calendar})
+            spec,
+            subprocess_specs,
+            version.catalog,
+            make_script_engine({"calendar": calendar}),
+            VersionForms(stored, form_context(settings)),
         )
         with _CACHE_LOCK:
             _CACHE[key] = loaded
     return loaded
+
+
+def version_forms(session: Session, runtime: Runtime, instance_id: int) -> VersionForms:
+    """The compiled forms of a case's version: what its task completions validate through."""
+    version = session.scalars(
+        select(ProcessVersion)
+        .join(ProcessInstance, ProcessInstance.version_id == ProcessVersion.id)
+        .where(ProcessInstance.id == instance_id)
+        .options(*(defer(column) for column in LARGE_VERSION_COLUMNS))  # read on a cache miss
+    ).one_or_none()
+    if version is None:
+        raise LookupError(f"no process instance {instance_id}")
+    return load_version(version, runtime).forms
+
+
+LARGE_VERSION_COLUMNS = (
+    ProcessVersion.bpmn_xml,
+    ProcessVersion.spec,
+    ProcessVersion.catalog,
+    ProcessVersion.forms,
+)
 
 
 def clear_cache() -> None:
@@ -185,5 +265,8 @@ __all__ = [
     "clear_cache",
     "deploy_file",
     "deploy_xml",
+    "form_context",
     "load_version",
+    "version_forms",
+    "version_hash",
 ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -31,7 +32,7 @@ def record_fired(
     for timer in fired:
         due = timer.due_at.isoformat() if timer.due_at else None
         at = (fired_at or {}).get(timer.task_id, now)
-        late = {"recorded_at": now.isoformat()} if at != now else {}
+        late: dict[str, Any] = {"recorded_at": now.isoformat()} if at != now else {}
         audit.record(
             session,
             AuditKind.TIMER_FIRED,

@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 
 from engine.statuses import AuditKind, InstanceStatus
 from web import municipality
-from web.forms import channel_label, choice_label, field_label, source_label
+from web.forms import channel_label, source_label
 
 STATUS_LABELS = {
     InstanceStatus.RUNNING: _l("in progress"),
@@ -48,7 +48,6 @@ SCOPE_LABELS = {"mine": _l("Mine"), "department": _l("My department"), "all": _l
 def init_app(app: Flask) -> None:
     """Make labels and the user's municipality available in every template."""
     app.context_processor(_globals)
-    app.add_template_filter(choice_label, "choice_label")
     app.add_template_filter(role_label, "role_label")
 
 
@@ -59,15 +58,10 @@ def role_label(role: str) -> str:
 
 def _globals() -> dict[str, Any]:
     user = g.get("user")
-    departments = dict(municipality.department_choices(user.municipality)) if user else {}
     return {
         "municipality_title": municipality.title(user.municipality) if user else "",
-        # Form values carry department ids; staff read the department's name.
-        "value_label": lambda value: departments.get(value) or choice_label(value),
         "source_label": source_label,
         "channel_label": channel_label,
-        "choice_label": choice_label,
-        "field_label": field_label,
         "status_label": lambda status: str(STATUS_LABELS.get(status, status)),
         "event_label": lambda kind: str(EVENT_LABELS.get(kind, kind)),
         "role_label": role_label,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,7 +15,7 @@ from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 
 from engine.bpmn.catalog import BPMN_NS, NS, build_catalog, parse_xml
 from engine.deadlines import DeadlineExpressionError, check_deadline_expression
-from engine.forms import FORMS
+from engine.forms import library_keys
 from engine.scripting import ScriptRefused, compile_expression, compile_script
 
 
@@ -41,8 +41,16 @@ class ParsedProcess:
     catalog: dict[str, Any]
 
 
-def parse_process(xml: bytes, filename: str, parse_deadline: Callable[[str], Any]) -> ParsedProcess:
-    """Parse with SpiffWorkflow's validating parser, then check forms, scripts and deadlines."""
+def parse_process(
+    xml: bytes,
+    filename: str,
+    parse_deadline: Callable[[str], Any],
+    form_keys: Collection[str] | None = None,
+) -> ParsedProcess:
+    """Parse with SpiffWorkflow's validating parser, then check forms, scripts and deadlines.
+
+    `form_keys` are the forms the version declares (None: the library's).
+    """
     try:
         root = parse_xml(xml)
     except etree.XMLSyntaxError as error:
@@ -58,7 +66,7 @@ def parse_process(xml: bytes, filename: str, parse_deadline: Callable[[str], Any
     except SpiffWorkflowException as error:
         raise DeployError(str(error)) from error
     catalog = build_catalog(root, process_id)
-    check_catalog(catalog, root, parse_deadline)
+    check_catalog(catalog, root, parse_deadline, form_keys)
     return ParsedProcess(process_id, spec, subprocess_specs, catalog)
 
 
@@ -77,22 +85,32 @@ def _main_process_id(parser: SpiffBpmnParser, root: Any) -> str:
     return candidates[0]
 
 
-def check_catalog(catalog: dict[str, Any], root: Any, parse_deadline: Callable[[str], Any]) -> None:
+def check_catalog(
+    catalog: dict[str, Any],
+    root: Any,
+    parse_deadline: Callable[[str], Any],
+    form_keys: Collection[str] | None = None,
+) -> None:
     """Every user task names a known form; every expression compiles; every deadline reads."""
+    known = set(library_keys() if form_keys is None else form_keys)
     for element in catalog["elements"].values():
         if element["type"] == "userTask":
-            _check_form(element)
+            _check_form(element, known)
         if element["timer"]:
             _check_timer(element, parse_deadline)
     _check_code(root)
 
 
-def _check_form(element: dict[str, Any]) -> None:
+def _check_form(element: dict[str, Any], known: set[str]) -> None:
     form = element["properties"].get("form")
     if not form:
         raise DeployError("user task names no form (spiffworkflow property 'form')", element["id"])
-    if form not in FORMS:
-        raise DeployError(f"unknown form {form!r}; known: {sorted(FORMS)}", element["id"])
+    if form not in known:
+        raise DeployError(
+            f"неизвестная форма «{form}»: её нет ни в библиотеке, ни в forms.yaml; "
+            f"есть: {', '.join(sorted(known))}",
+            element["id"],
+        )
 
 
 def _check_timer(element: dict[str, Any], parse_deadline: Callable[[str], Any]) -> None:

@@ -22,7 +22,7 @@ from engine.scenarios.expectations import EXPECTATIONS, ScenarioFailure
 from engine.scenarios.loader import Scenario, resolve_at
 from engine.scenarios.trace import clauses_of, completed_elements, trace_events
 from engine.scheduler import tick
-from engine.versions import deploy_xml
+from engine.versions import deploy_file
 
 ACTOR = "scenario"
 MESSAGE_DEFAULTS = {
@@ -66,11 +66,10 @@ class _Run:
 
     def deploy(self) -> None:
         with self.sessions.begin() as session:
-            deploy_xml(
+            deploy_file(
                 session,
                 self.runtime,
-                self.scenario.bpmn.read_bytes(),
-                self.scenario.bpmn.name,
+                self.scenario.bpmn,
                 ACTOR,
                 municipality=self.scenario.municipality,
                 label=self.scenario.bpmn.parent.name,
@@ -142,8 +141,10 @@ class _Run:
         return lines, elements
 
     def catalog(self) -> dict[str, Any]:
+        """The deployed version's catalog (empty when the deploy itself was refused)."""
         with self.sessions() as session:
-            return session.scalars(select(ProcessVersion.catalog)).one()
+            found = session.scalars(select(ProcessVersion.catalog)).one_or_none()
+        return found or {"elements": {}, "lanes": {}}
 
 
 def _dept(department: str | None) -> str:

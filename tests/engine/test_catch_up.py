@@ -182,4 +182,3 @@ def test_a_timer_inside_a_running_subprocess_is_seen_and_fired_once(
     assert tick(sessions, runtime).advanced == [case]
     assert len(_events(sessions, AuditKind.TIMER_FIRED)) == 1
     assert [v.element_id for v in _violations(sessions)] == ["screen"]
-

@@ -88,7 +88,7 @@ def test_activation_switches_versions_and_old_cases_keep_theirs(
         (
             EXAMPLE.replace('value="publish"', 'value="dance"'),
             "publish",
-            "unknown form 'dance'",
+            "неизвестная форма «dance»",
         ),
         (
             EXAMPLE.replace('"8 рабочих часов"', '"восемь попугаев"'),
