@@ -11,7 +11,6 @@ from pathlib import Path
 
 import click
 
-from engine.bpmn.parsing import parse_process
 from engine.db import make_engine, make_session_factory
 from engine.demo import deploy_all, seed_messages, task_list
 from engine.runtime import Runtime
@@ -30,9 +29,8 @@ from engine.traceability import (
     load_deadline_table,
     untraced_rows,
 )
-from engine.versions import DeployError, deploy_file
+from engine.versions import DeployError, deploy_file, parse_file
 from engine.worker import run_worker
-from engine.worktime import parse_deadline
 from engine.worktime.cli import deadline_command
 
 
@@ -138,7 +136,7 @@ def demo(ticks: int | None) -> None:
 def clauses(path: Path) -> None:
     """List each clause a BPMN file cites and the elements that implement it."""
     try:
-        parsed = parse_process(path.read_bytes(), path.name, parse_deadline)
+        parsed = parse_file(path)
     except DeployError as error:
         raise click.ClickException(f"{path}: {error}") from error
     for clause, elements in clause_index(parsed.catalog).items():

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, defer
 from engine import audit
 from engine.bpmn.catalog import parse_xml
 from engine.bpmn.names import names_read
-from engine.bpmn.parsing import DeployError, parse_process
+from engine.bpmn.parsing import DeployError, ParsedProcess, parse_process
 from engine.bpmn.serialization import spec_from_dict, spec_to_dict
 from engine.forms import (
     FORMS_FILE,
@@ -65,7 +65,6 @@ def deploy_file(
 ) -> Deployment:
     """Deploy a BPMN file with the forms.yaml beside it; the same files twice are a no-op."""
     found_municipality, found_label = locate(path)
-    forms_path = path.parent / FORMS_FILE
     return deploy_xml(
         session,
         runtime,
@@ -75,8 +74,20 @@ def deploy_file(
         municipality=municipality or found_municipality,
         label=label or found_label,
         activate=activate,
-        forms_yaml=forms_path.read_bytes() if forms_path.exists() else None,
+        forms_yaml=forms_beside(path),
     )
+
+
+def forms_beside(path: Path) -> bytes | None:
+    """The forms.yaml in a BPMN file's folder, if the version has one."""
+    forms_path = path.parent / FORMS_FILE
+    return forms_path.read_bytes() if forms_path.exists() else None
+
+
+def parse_file(path: Path) -> ParsedProcess:
+    """Parse and check a BPMN file against the forms it may name (library and forms.yaml)."""
+    declared = {**library(), **_declared(forms_beside(path))}
+    return parse_process(path.read_bytes(), path.name, parse_deadline, form_keys=declared)
 
 
 def version_hash(xml: bytes, forms_yaml: bytes | None) -> str:
@@ -112,14 +123,7 @@ def deploy_xml(
     local = _declared(forms_yaml)
     declared = {**library(), **local}
     parsed = parse_process(xml, filename, parse_deadline, form_keys=declared)
-    used = {
-        element["properties"]["form"]
-        for element in parsed.catalog["elements"].values()
-        if element["type"] == "userTask"
-    }
-    forms = {key: declared[key] for key in sorted(used)}
-    VersionForms(forms, form_context(settings))  # compiles, or refuses, for this municipality
-    warnings = unused_forms(local, used) + unread_fields(forms, names_read(parse_xml(xml)))
+    forms, warnings = _used_forms(xml, parsed, declared, local, settings)
     now = runtime.clock.now()
     version = ProcessVersion(
         municipality=municipality,
@@ -143,6 +147,25 @@ def deploy_xml(
     if activate:
         activate_version(session, runtime, version, actor)
     return Deployment(version, created=True, warnings=warnings)
+
+
+def _used_forms(
+    xml: bytes,
+    parsed: ParsedProcess,
+    declared: dict[str, FormSpec],
+    local: dict[str, FormSpec],
+    settings: Municipality,
+) -> tuple[dict[str, FormSpec], list[str]]:
+    """The forms the diagram's tasks name, compiled once for the municipality, and warnings."""
+    used = {
+        element["properties"]["form"]
+        for element in parsed.catalog["elements"].values()
+        if element["type"] == "userTask"
+    }
+    forms = {key: declared[key] for key in sorted(used)}
+    VersionForms(forms, form_context(settings))  # every schema builds now, not at first use
+    warnings = unused_forms(local, used) + unread_fields(forms, names_read(parse_xml(xml)))
+    return forms, warnings
 
 
 def _declared(forms_yaml: bytes | None) -> dict[str, FormSpec]:
@@ -266,7 +289,9 @@ __all__ = [
     "deploy_file",
     "deploy_xml",
     "form_context",
+    "forms_beside",
     "load_version",
+    "parse_file",
     "version_forms",
     "version_hash",
 ]

@@ -6,10 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from engine.bpmn.parsing import parse_process
 from engine.scenarios import ScenarioResult, find_scenarios, load_scenario, run_scenario
 from engine.traceability import DEADLINE_TABLE, load_deadline_table, timers_for
-from engine.worktime import parse_deadline
+from engine.versions import parse_file
 from tests.conftest import PROCESSES
 
 SCENARIOS = find_scenarios([PROCESSES])
@@ -38,7 +37,7 @@ def test_scenarios_exercise_every_deadline_row(
     """A row counts when a scenario armed or fired one of the row's own timers."""
     touched = set().union(*(r.elements for p, r in results.items() if p.parent == version))
     (bpmn,) = version.glob("*.bpmn")
-    catalog = parse_process(bpmn.read_bytes(), bpmn.name, parse_deadline).catalog
+    catalog = parse_file(bpmn).catalog
     rows = load_deadline_table(version / DEADLINE_TABLE)
     unexercised = [
         f"{row.clause}: {row.deadline}"

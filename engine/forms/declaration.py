@@ -15,6 +15,20 @@ from engine.forms.kinds import COMMON_OPTIONS, KINDS, check_messages, kind_of
 from engine.forms.spec import FieldSpec, FormDeclarationError, FormSpec
 
 NAME = re.compile(r"[a-z][a-z0-9_]*")
+# Data the engine itself puts in every case (engine/instances.py: initial_data, complete_task);
+# a form field of such a name would overwrite it, e.g. the moment deadlines count from.
+ENGINE_NAMES = frozenset(
+    {
+        "message",
+        "received_at",
+        "channel",
+        "official_page",
+        "source",
+        "completed_at",
+        "last_completed_at",
+        "last_completed_by",
+    }
+)
 FORM_KEYS = frozenset({"key", "title", "help", "extends", "fields", "remove"})
 COMMENT = FieldSpec(name="comment", kind="long_text", label="Комментарий", record=True)
 _FIELD_ATTRIBUTES: dict[str, type | tuple[type, ...]] = {
@@ -140,6 +154,8 @@ def _field_name(raw: Any, form: str) -> str:
         raise FormDeclarationError(
             "имя поля — латиница в нижнем регистре, цифры и «_» (его читает схема)", form, name
         )
+    if name in ENGINE_NAMES:
+        raise FormDeclarationError("это имя занято данными, которые ведёт движок", form, name)
     return name
 
 

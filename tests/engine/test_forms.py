@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy.orm import Session, sessionmaker
 
 from engine.forms import (
     FormContext,
@@ -19,6 +20,10 @@ from engine.forms import (
     provided_names,
     version_declaration,
 )
+from engine.forms.declaration import ENGINE_NAMES
+from engine.instances import initial_data
+from engine.runtime import Runtime
+from tests.engine.helpers import deploy_example, send
 
 CONTEXT = FormContext(
     departments=(("housing", "Отдел ЖКХ"), ("roads", "Дороги"), ("transport", "Транспорт")),
@@ -296,6 +301,10 @@ forms:
             ("probe", "Bad-Name", "имя поля"),
         ),
         ("- {key: probe, fields: []}", ("probe", None, "нужен заголовок")),
+        (
+            "- {key: probe, title: П, fields: [{name: received_at, kind: datetime, label: К}]}",
+            ("probe", "received_at", "занято данными, которые ведёт движок"),
+        ),
         ("- {key: probe, title: П, colour: red}", ("probe", None, "неизвестные ключи ['colour']")),
     ],
 )
@@ -341,3 +350,13 @@ def test_the_example_in_the_modelling_guide_is_a_valid_declaration() -> None:
         "agency_phone",
         "agency_site",
     }
+
+
+def test_no_form_field_may_take_a_name_the_engine_keeps(
+    sessions: sessionmaker[Session], runtime: Runtime
+) -> None:
+    deploy_example(sessions, runtime)
+    message = send(sessions, runtime).message
+    kept = set(initial_data(message)) | {"last_completed_by"}  # added by every completion
+    assert kept == ENGINE_NAMES
+    assert not ENGINE_NAMES & provided_names(library())

@@ -17,7 +17,14 @@ from engine.instances import complete_task
 from engine.models import ProcessInstance, ProcessVersion
 from engine.runtime import Runtime
 from engine.scenarios import load_scenario, run_scenario
-from engine.versions import DeployError, Deployment, clear_cache, deploy_file, deploy_xml
+from engine.versions import (
+    DeployError,
+    Deployment,
+    clear_cache,
+    deploy_file,
+    deploy_xml,
+    parse_file,
+)
 from tests.conftest import EXAMPLE_BPMN, PROCESSES
 from tests.engine.helpers import only_task, send
 
@@ -287,3 +294,14 @@ def test_reglament_deploy_prints_the_warnings(
     result = CliRunner().invoke(main, ["deploy", str(EXAMPLE_BPMN)])
     assert result.exit_code == 0, result.output
     assert "warning: форма «route», поле «importance» («Важность»)" in result.output
+
+
+def test_a_file_is_checked_against_the_forms_beside_it(tmp_path: Path) -> None:
+    folder = tmp_path / "example" / "v2"
+    folder.mkdir(parents=True)
+    bpmn = folder / "example.bpmn"
+    bpmn.write_bytes(EXAMPLE.replace(b'value="review"', b'value="check_answer"'))
+    with pytest.raises(DeployError, match="неизвестная форма «check_answer»"):
+        parse_file(bpmn)
+    (folder / "forms.yaml").write_bytes(b"forms:\n  - {key: check_answer, extends: review}\n")
+    assert parse_file(bpmn).catalog["elements"]["review"]["properties"]["form"] == "check_answer"
