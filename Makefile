@@ -37,7 +37,7 @@ assets: $(VENDOR_STAMP) $(CATALOG).mo
 install: $(STAMP) $(NODE_STAMP) assets
 
 run: $(STAMP) assets
-	$(BIN)/python -m web
+	REGLAMENT_DEMO=1 $(BIN)/python -m web
 
 lint: $(STAMP) $(NODE_STAMP)
 	$(BIN)/ruff check .

@@ -1,4 +1,4 @@
-"""`python -m benchmarks [engine|deadlines|web]`: run every benchmark, or the ones named."""
+"""`python -m benchmarks [engine|deadlines|web|workers]`: run every benchmark, or the ones named."""
 
 from __future__ import annotations
 
@@ -6,12 +6,13 @@ import argparse
 import time
 from collections.abc import Callable
 
-from benchmarks import bench_deadlines, bench_engine, bench_web
+from benchmarks import bench_deadlines, bench_engine, bench_web, bench_workers
 
 SUITES: dict[str, Callable[[], None]] = {
     "engine": bench_engine.main,
     "deadlines": bench_deadlines.main,
     "web": bench_web.main,
+    "workers": bench_workers.main,
 }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import tempfile
 from datetime import timedelta
 from pathlib import Path
@@ -141,6 +142,7 @@ def bench_database(name: str, engine: Engine, folder: Path) -> None:
     app = create_app(
         {
             "DATABASE_URL": engine.url.render_as_string(hide_password=False),
+            "SECRET_KEY": secrets.token_hex(32),
             "CLOCK": clock,
             "PROCESSES_DIR": PROCESSES,
             "WTF_CSRF_ENABLED": False,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import statistics
 import time
 from collections.abc import Callable, Iterator
@@ -10,15 +11,16 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
+from uuid import uuid4
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, insert, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine.clock import VirtualClock
 from engine.db import Base, make_engine, make_session_factory
-from engine.models import ProcessVersion
+from engine.models import OpenUserTask, ProcessInstance, ProcessVersion
 from engine.runtime import Runtime
 from engine.versions import deploy_file
 
@@ -29,6 +31,7 @@ MSK = timezone(timedelta(hours=3))
 START = datetime(2026, 3, 16, 10, 0, tzinfo=MSK)  # a Monday morning, the office is open
 DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 PG_SCHEMA = "bench"
+UUID_TEXT = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
 def postgres_url() -> str:
@@ -63,13 +66,18 @@ def postgres_database() -> Iterator[Engine | None]:
         print(f"  PostgreSQL at {url} unreachable, skipped ({str(error).splitlines()[0]})")
         yield None
         return
-    engine = create_engine(url, connect_args={"options": f"-csearch_path={PG_SCHEMA}"})
+    engine = bench_postgres_engine()
     try:
         Base.metadata.create_all(engine)
         yield engine
     finally:
         engine.dispose()
         _run_ddl(url, f"DROP SCHEMA IF EXISTS {PG_SCHEMA} CASCADE")
+
+
+def bench_postgres_engine() -> Engine:
+    """An engine on the benchmarks' PostgreSQL schema (worker processes open their own)."""
+    return create_engine(postgres_url(), connect_args={"options": f"-csearch_path={PG_SCHEMA}"})
 
 
 def _run_ddl(url: str, *statements: str) -> None:
@@ -113,6 +121,50 @@ def message_fields(number: int, clock: VirtualClock) -> dict[str, Any]:
         "text": "Во дворе дома 5 по ул. Ленина третий день не вывозят мусор.",
         "received_at": clock.now().isoformat(),
     }
+
+
+def copy_cases(engine: Engine, instance_id: int, count: int) -> list[int]:
+    """Bulk-insert copies of a case (its row and open tasks), each with task ids of its own."""
+    instances, tasks = ProcessInstance.__table__, OpenUserTask.__table__
+    with engine.begin() as connection:
+        found = connection.execute(select(instances).where(instances.c.id == instance_id))
+        row = {key: value for key, value in found.mappings().one().items() if key != "id"}
+        open_rows = [
+            dict(task)
+            for task in connection.execute(select(tasks).where(tasks.c.instance_id == instance_id))
+            .mappings()
+            .all()
+        ]
+        copies, names = [], []
+        for number in range(count):
+            state, renamed = _renamed(row["state"])
+            copies.append({**row, "state": state, "correlation_key": f"copy-{number}"})
+            names.append(renamed)
+        ids = list(
+            connection.scalars(
+                insert(instances).returning(instances.c.id, sort_by_parameter_order=True),
+                copies,
+            )
+        )
+        task_rows = [
+            {**task, "instance_id": new_id, "task_id": _new_id(renamed, task["task_id"])}
+            for new_id, renamed in zip(ids, names, strict=True)
+            for task in open_rows
+        ]
+        if task_rows:
+            connection.execute(insert(tasks), task_rows)
+    return ids
+
+
+def _renamed(state: str) -> tuple[str, dict[str, str]]:
+    """A stored state with every task id replaced by a new one, and the old → new ids."""
+    renamed: dict[str, str] = {}
+    return UUID_TEXT.sub(lambda match: _new_id(renamed, match.group(0)), state), renamed
+
+
+def _new_id(renamed: dict[str, str], old: str) -> str:
+    """The copy's id for a task id of the original (one new id per old one)."""
+    return renamed.setdefault(old, str(uuid4()))
 
 
 def timed(func: Callable[[], Any]) -> float:

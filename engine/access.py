@@ -9,13 +9,15 @@ from typing import Literal
 from sqlalchemy import ColumnElement, and_, false, or_, true
 from sqlalchemy.orm import Session
 
-from engine.accounts import substituted_users
 from engine.models import Message, OpenUserTask, ProcessInstance, User
+from engine.substitutions import substituted_users
 
 Scope = Literal["mine", "department", "all"]
 SCOPES: tuple[Scope, ...] = ("mine", "department", "all")
 # These roles see every task and case of their municipality ("все").
 OVERSEERS = frozenset({"curator", "head", "administrator"})
+# A substitute takes over the absent colleague's task work, never administrative rights.
+NEVER_INHERITED = frozenset({"administrator"})
 # A lane id names a role (docs/modelling.md); two regulations name the curator's lane after
 # the office that does that work: Chaykovsky's press service, Myasnikovsky's receiving department.
 LANE_ROLES = {"press_service": "curator", "department": "curator"}
@@ -31,7 +33,11 @@ class AccessDenied(PermissionError):
 
 @dataclass(frozen=True)
 class Viewer:
-    """A user as access rules see them: own roles and departments plus those they substitute."""
+    """A user as access rules see them: own roles and departments plus those they substitute.
+
+    `roles` decide task work (own roles and the absent colleagues' roles but administrator);
+    `own_roles` decide administration, such as naming substitutes.
+    """
 
     user_id: int
     login: str
@@ -40,6 +46,7 @@ class Viewer:
     roles: frozenset[str]
     departments: frozenset[str]
     acts_for: frozenset[str]
+    own_roles: frozenset[str] = frozenset()
 
     @property
     def oversees(self) -> bool:
@@ -49,15 +56,19 @@ class Viewer:
 
 def viewer_for(session: Session, user: User, now: datetime) -> Viewer:
     """The effective rights of `user` at `now`, including current substitutions."""
-    people = [user, *substituted_users(session, user, now)]
+    absent = substituted_users(session, user, now)
+    people = [user, *absent]
+    own = frozenset(user.roles)
+    inherited = frozenset(role for person in absent for role in person.roles) - NEVER_INHERITED
     return Viewer(
         user_id=user.id,
         login=user.login,
         full_name=user.full_name,
         municipality=user.municipality,
-        roles=frozenset(role for person in people for role in person.roles),
+        roles=own | inherited,
         departments=frozenset(person.department for person in people if person.department),
         acts_for=frozenset(person.login for person in people),
+        own_roles=own,
     )
 
 

@@ -11,16 +11,12 @@ from pathlib import Path
 
 import click
 
+from engine.accounts_cli import user_command
+from engine.case_cli import case_command
 from engine.db import make_engine, make_session_factory
 from engine.demo import deploy_all, seed_messages, task_list
 from engine.runtime import Runtime
-from engine.scenarios import (
-    ScenarioFormatError,
-    ScenarioResult,
-    find_scenarios,
-    load_scenario,
-    run_scenario,
-)
+from engine.scenarios import ScenarioFormatError, ScenarioResult, find_scenarios, run_file
 from engine.schema import upgrade
 from engine.settings import Settings
 from engine.traceability import (
@@ -31,6 +27,7 @@ from engine.traceability import (
 )
 from engine.versions import DeployError, deploy_file, parse_file
 from engine.worker import run_worker
+from engine.worktime.calendar_cli import calendar_group
 from engine.worktime.cli import deadline_command
 
 
@@ -42,6 +39,9 @@ def main() -> None:
 
 
 main.add_command(deadline_command)
+main.add_command(calendar_group)
+main.add_command(user_command)
+main.add_command(case_command)
 
 
 @main.command("init-db")
@@ -61,7 +61,7 @@ def deploy(paths: tuple[Path, ...], actor: str, no_activate: bool) -> None:
     settings = Settings.from_env()
     engine = make_engine(settings.database_url)
     upgrade(engine)
-    runtime = Runtime(processes_dir=settings.processes_dir)
+    runtime = Runtime(processes_dir=settings.processes_dir, intake=settings.intake)
     factory = make_session_factory(engine)
     for path in paths:
         try:
@@ -84,7 +84,7 @@ def worker(once: bool) -> None:
     """Fire due timers: advance every case whose next deadline has passed."""
     settings = Settings.from_env()
     engine = make_engine(settings.database_url)
-    runtime = Runtime(processes_dir=settings.processes_dir)
+    runtime = Runtime(processes_dir=settings.processes_dir, intake=settings.intake)
     ticks = run_worker(
         make_session_factory(engine),
         runtime,
@@ -103,7 +103,7 @@ def demo(ticks: int | None) -> None:
     settings = Settings.from_env()
     engine = make_engine(settings.database_url)
     upgrade(engine)
-    runtime = Runtime(processes_dir=settings.processes_dir)
+    runtime = Runtime(processes_dir=settings.processes_dir, intake=settings.intake)
     sessions = make_session_factory(engine)
     for line in deploy_all(sessions, runtime):
         click.echo(line)
@@ -155,24 +155,29 @@ def scenario() -> None:
     """Simulate regulations on a virtual clock."""
 
 
-def _processes_dir_of(path: Path) -> Path:
-    # processes/<municipality>/<version>/x.scenario.yaml → processes/
-    return path.resolve().parent.parent.parent
+PROCESSES_DIR = click.option(
+    "--processes-dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=None,
+    help="Where municipality folders are (default: three folders above each scenario file).",
+)
 
 
 @scenario.command("run")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option("--coverage", is_flag=True, help="Print clause → scenarios that exercise it.")
-def scenario_run(paths: tuple[Path, ...], coverage: bool) -> None:
+@PROCESSES_DIR
+def scenario_run(paths: tuple[Path, ...], coverage: bool, processes_dir: Path | None) -> None:
     """Run scenario files (or every one under folders); non-zero exit on any failure."""
     try:
         files = find_scenarios(list(paths))
-        results = [run_scenario(load_scenario(f), _processes_dir_of(f)) for f in files]
     except ScenarioFormatError as error:
         raise click.ClickException(str(error)) from error
-    for result in results:
-        mark = "PASS" if result.passed else "FAIL"
-        click.echo(f"{mark} {result.scenario.path}: {result.scenario.name}")
+    results = []
+    for path in files:  # a malformed file fails alone; the others still run
+        result = run_file(path, processes_dir)
+        results.append(result)
+        click.echo(f"{'PASS' if result.passed else 'FAIL'} {result.path}: {result.name}")
         if result.failure:
             click.echo(f"     {result.failure}")
     if coverage:
@@ -187,7 +192,7 @@ def _print_coverage(results: list[ScenarioResult]) -> None:
     by_clause: dict[str, list[str]] = defaultdict(list)
     for result in results:
         for clause in result.clauses:
-            by_clause[clause].append(result.scenario.path.name)
+            by_clause[clause].append(result.path.name)
     click.echo("coverage (clause → scenarios):")
     for clause in sorted(by_clause):
         click.echo(f"  {clause}: {', '.join(sorted(by_clause[clause]))}")
@@ -195,12 +200,10 @@ def _print_coverage(results: list[ScenarioResult]) -> None:
 
 @scenario.command("trace")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-def scenario_trace(path: Path) -> None:
+@PROCESSES_DIR
+def scenario_trace(path: Path, processes_dir: Path | None) -> None:
     """Print a scenario's events as JSON lines."""
-    try:
-        result = run_scenario(load_scenario(path), _processes_dir_of(path))
-    except ScenarioFormatError as error:
-        raise click.ClickException(str(error)) from error
+    result = run_file(path, processes_dir)
     for line in result.trace:
         click.echo(json.dumps(line, ensure_ascii=False))
     if result.failure:

@@ -116,9 +116,10 @@ def deploy_all(sessions: sessionmaker[Session], runtime: Runtime) -> list[str]:
 
 def seed_messages(sessions: sessionmaker[Session], runtime: Runtime, municipality: str) -> int:
     """Receive the demo messages as they arrived hours ago, and walk them forward from then."""
-    departments = [
-        item.id for item in load_municipality(municipality, runtime.processes_dir).departments
-    ]
+    settings = load_municipality(municipality, runtime.processes_dir)
+    departments = [item.id for item in settings.departments]
+    # The demo posts are VK links; a municipality that takes no VK messages gets its first source.
+    source = "vk" if "vk" in settings.sources else settings.sources[0]
     seeded = 0
     for external_id, hours_ago, text, steps in DEMO_MESSAGES:
         # Each case lives its past on a virtual clock, so its deadlines are set as they would
@@ -127,7 +128,7 @@ def seed_messages(sessions: sessionmaker[Session], runtime: Runtime, municipalit
         past = replace(runtime, clock=clock)
         incoming = {
             "municipality": municipality,
-            "source": "vk",
+            "source": source,
             "external_id": f"{municipality}-{external_id}",
             "author": "Житель города",
             "author_id": f"vk-{external_id}",

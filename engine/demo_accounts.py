@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from engine.accounts import create_user
 from engine.models import User
 from engine.municipalities import Department, load_municipality
+from engine.passwords import hash_password
 
 DEMO_PASSWORD = "reglament"
 EXECUTORS_PER_MUNICIPALITY = 3
@@ -66,6 +67,7 @@ def seed_users(sessions: sessionmaker[Session], processes_dir: Path) -> list[Dem
     everyone = [
         user for m in municipalities(processes_dir) for user in demo_users(m, processes_dir)
     ]
+    shared_hash = hash_password(DEMO_PASSWORD)  # one known password: one hash, not forty
     with sessions.begin() as session:
         existing = set(session.scalars(select(User.login)))
         for user in everyone:
@@ -78,5 +80,6 @@ def seed_users(sessions: sessionmaker[Session], processes_dir: Path) -> list[Dem
                     roles=list(user.roles),
                     municipality=user.municipality,
                     department=user.department,
+                    password_hash=shared_hash,
                 )
     return everyone

@@ -19,6 +19,7 @@ from engine import audit
 from engine.bpmn.serialization import dump_state, load_state
 from engine.catch_up import catch_up
 from engine.clock import using_clock
+from engine.limits import Budget, named_step_failures, step_budget
 from engine.models import AuditEvent, Message, OpenUserTask, ProcessInstance, ProcessVersion
 from engine.projection import ReadyTask, ready_user_tasks, sync_projection
 from engine.runtime import Runtime
@@ -95,7 +96,9 @@ def start_instance(
 def initial_data(message: Message) -> dict[str, Any]:
     """The message as the diagram sees it: gateways and timers read these names."""
     return {
+        # The source's payload first: the engine's own fields win over a key of the same name.
         "message": {
+            **message.payload,
             "id": message.id,
             "source": message.source,
             "channel": message.channel,
@@ -103,7 +106,6 @@ def initial_data(message: Message) -> dict[str, Any]:
             "author": message.author,
             "text": message.text,
             "url": message.url,
-            **message.payload,
         },
         "received_at": message.received_at.isoformat(),
         "channel": message.channel,
@@ -142,7 +144,7 @@ def advance(
     actor: str,
     action: WorkflowAction | None = None,
 ) -> AdvanceResult:
-    """Lock, load, fire overdue timers, act, run engine steps, save the state and its projection."""
+    """Lock, load, fire overdue timers, act, run engine steps; save state and its projection."""
     instance = lock_instance(session, instance_id)
     if instance.status is not InstanceStatus.RUNNING:
         raise InstanceNotRunning(f"case {instance_id} is {instance.status.value}")
@@ -157,12 +159,15 @@ def advance(
             instance.state, loaded.spec, loaded.subprocess_specs, loaded.script_engine
         )
         fired_before = fired_timer_ids(workflow)
-        # Deadlines that passed while no worker ran fire first, at their own due moments, so
-        # completing the step they guard can never cancel them unrecorded (hardening item 1).
-        fired_at = catch_up(workflow, runtime.clock.now(), _settle)
-        if action is not None:
-            action(workflow)
-        _settle(workflow)
+        # One budget for the whole advance (engine/limits.py): a runaway or failing step raises
+        # StepFailed naming its element; the caller's transaction rolls back, the case stays.
+        with step_budget(runtime.limits) as budget, named_step_failures():
+            # Deadlines that passed while no worker ran fire first, at their own due moments, so
+            # completing the step they guard can never cancel them unrecorded (hardening 1).
+            fired_at = catch_up(workflow, runtime.clock.now(), lambda wf: _settle(wf, budget))
+            if action is not None:
+                action(workflow)
+            _settle(workflow, budget)
     return _save(session, runtime, instance, workflow, loaded, fired_before, fired_at, actor)
 
 
@@ -174,12 +179,12 @@ def read_workflow(session: Session, runtime: Runtime, instance_id: int) -> BpmnW
     return load_state(instance.state, loaded.spec, loaded.subprocess_specs, loaded.script_engine)
 
 
-def _settle(workflow: BpmnWorkflow) -> None:
-    """Run until nothing more can happen now: due timers fire, engine steps follow."""
+def _settle(workflow: BpmnWorkflow, budget: Budget) -> None:
+    """Run until nothing more can happen now, within the advance's budget: timers, then steps."""
     for _ in range(MAX_SETTLE_ROUNDS):
         before = _progress_marker(workflow)
         workflow.refresh_timers()
-        workflow.do_engine_steps()
+        workflow.do_engine_steps(did_complete_task=budget.count_step)
         if _progress_marker(workflow) == before:
             return
 

@@ -2,26 +2,38 @@
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
-from marshmallow import Schema, ValidationError, fields, validate, validates
+from marshmallow import ValidationError
 from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
 from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
-from sqlalchemy import select
+from sqlalchemy import false, func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from engine import audit
-from engine.forms.schemas import REQUIRED
+from engine.incoming import CHANNELS, IncomingMessageSchema
 from engine.instances import AdvanceResult, advance, start_instance
 from engine.models import Message, ProcessInstance
 from engine.runtime import Runtime
 from engine.statuses import AuditKind, InstanceStatus
 from engine.versions import active_version
 
+__all__ = [
+    "CHANNELS",
+    "DuplicateMessage",
+    "Intake",
+    "InvalidMessage",
+    "correlation_key",
+    "deliver_repeat",
+    "receive_message",
+]
+
 REPEAT_MESSAGE = "repeat_message"
-CHANNELS = ("feed", "private", "comment")
+MAX_KEY = 512  # process_instances.correlation_key
 
 
 class InvalidMessage(ValueError):
@@ -45,33 +57,6 @@ class DuplicateMessage(Exception):
         self.instance_id = message.instance_id
 
 
-class IncomingMessageSchema(Schema):
-    """What every source must deliver about a message."""
-
-    municipality = fields.String(required=True, error_messages=REQUIRED)
-    source = fields.String(required=True, error_messages=REQUIRED, validate=validate.Length(1, 64))
-    external_id = fields.String(
-        required=True, error_messages=REQUIRED, validate=validate.Length(1, 256)
-    )
-    channel = fields.String(load_default="feed", validate=validate.OneOf(CHANNELS))
-    official_page = fields.Boolean(load_default=False)
-    author = fields.String(required=True, error_messages=REQUIRED, validate=validate.Length(1))
-    author_id = fields.String(required=True, error_messages=REQUIRED, validate=validate.Length(1))
-    text = fields.String(required=True, error_messages=REQUIRED, validate=validate.Length(1))
-    url = fields.Url(load_default=None)
-    thread_id = fields.String(load_default=None)
-    received_at = fields.AwareDateTime(required=True, error_messages=REQUIRED)
-    payload = fields.Dict(load_default=dict)
-
-    class Meta:
-        unknown = "raise"
-
-    @validates("received_at")
-    def _aware(self, value: datetime, **_: Any) -> None:
-        if value.tzinfo is None:
-            raise ValidationError("Нужны дата и время с часовым поясом.")
-
-
 @dataclass
 class Intake:
     """What happened to an incoming message: a new case, or a repeat in a running one."""
@@ -84,29 +69,24 @@ class Intake:
 def correlation_key(data: dict[str, Any]) -> str:
     """Same author, same question (thread): the key a repeat message is routed by."""
     thread = data.get("thread_id") or data["external_id"]
-    return f"{data['municipality']}|{data['source']}|{data['author_id']}|{thread}"
+    key = f"{data['municipality']}|{data['source']}|{data['author_id']}|{thread}"
+    if len(key) <= MAX_KEY:
+        return key
+    # Long ids would overflow the column: keep a readable head, let a digest tell them apart.
+    digest = hashlib.sha256(key.encode("utf-8")).hexdigest()
+    return f"{key[: MAX_KEY - len(digest) - 1]}#{digest}"
 
 
 def receive_message(
     session: Session, runtime: Runtime, incoming: dict[str, Any], actor: str
 ) -> Intake:
     """Register a message; start its case or deliver it to the author's running case."""
-    try:
-        data = IncomingMessageSchema().load(incoming)
-    except ValidationError as error:
-        raise InvalidMessage(error.normalized_messages()) from error
-    existing = session.scalar(
-        select(Message).where(
-            Message.source == data["source"], Message.external_id == data["external_id"]
-        )
-    )
+    data = _validated(runtime, incoming)
+    key = correlation_key(data)
+    lock_correlation(session, key)
+    existing = _received(session, data["source"], data["external_id"])
     if existing is not None:
         raise DuplicateMessage(existing)
-    key = correlation_key(data)
-    data.pop("thread_id")
-    message = Message(**data, correlation_key=key)
-    session.add(message)
-    session.flush()
     running = session.scalar(
         select(ProcessInstance.id)
         .where(
@@ -115,10 +95,75 @@ def receive_message(
         )
         .order_by(ProcessInstance.id)
     )
-    if running is None:
-        version = active_version(session, message.municipality)
-        return Intake(message, start_instance(session, runtime, version, message, actor), False)
-    return Intake(message, deliver_repeat(session, runtime, running, message, actor), True)
+    data.pop("thread_id")
+    if running is not None:
+        message = _insert(session, Message(**data, correlation_key=key))
+        return Intake(message, deliver_repeat(session, runtime, running, message, actor), True)
+    # Refused before anything is written: a municipality with no regulation to start on.
+    version = active_version(session, data["municipality"])
+    message = _insert(session, Message(**data, correlation_key=key))
+    return Intake(message, start_instance(session, runtime, version, message, actor), False)
+
+
+def _validated(runtime: Runtime, incoming: Any) -> dict[str, Any]:
+    try:
+        data: dict[str, Any] = IncomingMessageSchema(runtime).load(incoming)
+    except ValidationError as error:
+        raise InvalidMessage(error.normalized_messages()) from error
+    return data
+
+
+def _received(session: Session, source: str, external_id: str) -> Message | None:
+    return session.scalar(
+        select(Message).where(Message.source == source, Message.external_id == external_id)
+    )
+
+
+def _insert(session: Session, message: Message) -> Message:
+    """Insert the message; a simultaneous twin that committed first makes this a duplicate."""
+    try:
+        with session.begin_nested():  # only the insert is undone, the transaction goes on
+            session.add(message)
+    except IntegrityError as error:
+        winner = _received(session, message.source, message.external_id)
+        if winner is None:
+            raise
+        raise DuplicateMessage(winner) from error
+    return message
+
+
+def lock_correlation(session: Session, key: str) -> None:
+    """Serialise intake per correlation key until the transaction ends."""
+    dialect = session.get_bind().dialect.name
+    _INTAKE_LOCKS.get(dialect, _write_lock)(session, key)
+
+
+def _advisory_lock(session: Session, key: str) -> None:
+    # Two messages of one thread wait here for each other, so the second sees the first's case.
+    session.execute(select(func.pg_advisory_xact_lock(key_hash(key))))
+
+
+def _write_lock(session: Session, _key: str) -> None:
+    # SQLite has one writer: a no-op UPDATE takes the write lock before the running-case read,
+    # so a concurrent intake waits (busy_timeout) instead of reading a stale «no case yet».
+    session.execute(
+        update(Message)
+        .where(false())
+        .values(id=Message.id)
+        .execution_options(synchronize_session=False)
+    )
+
+
+_INTAKE_LOCKS: dict[str, Callable[[Session, str], None]] = {
+    "postgresql": _advisory_lock,
+    "sqlite": _write_lock,
+}
+
+
+def key_hash(key: str) -> int:
+    """A stable signed 64-bit hash of a correlation key (PostgreSQL's advisory lock id)."""
+    digest = hashlib.blake2b(key.encode("utf-8"), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
 
 
 def deliver_repeat(

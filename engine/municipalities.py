@@ -1,8 +1,8 @@
-"""A municipality's settings beyond its calendar: departments, channels, deadline readings."""
+"""A municipality's settings beyond its calendar: departments, message sources, deadlines."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -12,6 +12,18 @@ from engine.worktime.loader import municipality_file, read_municipality
 from engine.worktime.settings import CalendarConfigError
 
 PLAIN_HOURS = ("calendar", "working")
+# The sources a municipality takes messages from unless its municipality.yaml lists `sources:`
+# (the web UI labels these; monitoring systems and manual monitoring included).
+DEFAULT_SOURCES = (
+    "vk",
+    "ok",
+    "telegram",
+    "max",
+    "incident_manager",
+    "feedback_platform",
+    "manual",
+)
+MAX_SOURCE_LENGTH = 64  # messages.source
 
 
 @dataclass(frozen=True)
@@ -30,8 +42,16 @@ class Municipality:
     title: str
     timezone: str
     departments: tuple[Department, ...]
-    channels: tuple[str, ...]
+    sources: tuple[str, ...]
     plain_hours: str
+
+
+def is_known(name: str, processes_dir: Path) -> bool:
+    """Whether a municipality has its folder with municipality.yaml in the processes folder."""
+    try:
+        return municipality_file(name, processes_dir).is_file()
+    except CalendarConfigError:  # not even a folder name
+        return False
 
 
 def load_municipality(name: str, processes_dir: Path) -> Municipality:
@@ -48,7 +68,7 @@ def load_municipality(name: str, processes_dir: Path) -> Municipality:
         title=str(raw["title"]),
         timezone=str(raw["timezone"]),
         departments=_departments(raw.get("departments") or [], path),
-        channels=tuple(str(channel) for channel in raw.get("channels") or []),
+        sources=_sources(raw, path),
         plain_hours=plain_hours,
     )
 
@@ -64,6 +84,22 @@ def _departments(raw: Any, path: Path) -> tuple[Department, ...]:
     return tuple(departments)
 
 
+def _sources(raw: dict[str, Any], path: Path) -> tuple[str, ...]:
+    if "channels" in raw:  # the key's old name: refused so the list is not silently ignored
+        raise CalendarConfigError(f"{path}: channels: renamed to sources (message source ids)")
+    listed = raw.get("sources")
+    if listed is None:
+        return DEFAULT_SOURCES
+    if not isinstance(listed, list) or not listed:
+        raise CalendarConfigError(f"{path}: sources: expected a non-empty list of source ids")
+    for item in listed:
+        if not isinstance(item, str) or not 0 < len(item) <= MAX_SOURCE_LENGTH:
+            raise CalendarConfigError(
+                f"{path}: sources: {item!r} is not a source id (1 to {MAX_SOURCE_LENGTH} letters)"
+            )
+    return tuple(listed)
+
+
 class RegulationCalendar:
     """The calendar as a regulation reads deadlines: plain hours may mean working hours."""
 
@@ -75,7 +111,7 @@ class RegulationCalendar:
         """The deadline as this regulation means it (Chaykovsky's «2 часа» are working hours)."""
         parsed = parse_deadline(spec) if isinstance(spec, str) else spec
         if self.plain_hours == "working" and _is_plain_clock_time(parsed):
-            return DeadlineSpec(parsed.amount, parsed.unit, True, parsed.text)
+            return replace(parsed, working=True)
         return parsed
 
     def due(self, start: datetime, spec: str | DeadlineSpec) -> datetime:

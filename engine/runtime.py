@@ -1,4 +1,4 @@
-"""What every engine call needs besides the session: the clock and where processes live."""
+"""What every engine call needs besides the session: the clock, where processes live, budgets."""
 
 from __future__ import annotations
 
@@ -6,12 +6,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from engine.clock import Clock, SystemClock
-from engine.settings import Settings
+from engine.limits import StepLimits
+from engine.settings import IntakeLimits, Settings
 
 
 @dataclass(frozen=True)
 class Runtime:
-    """The injected clock and the processes folder (municipality settings live there)."""
+    """The injected clock, the processes folder, intake limits and the step budget."""
 
     clock: Clock = field(default_factory=SystemClock)
     processes_dir: Path = field(default_factory=lambda: Settings().processes_dir)
+    intake: IntakeLimits = field(default_factory=IntakeLimits)
+    limits: StepLimits = field(default_factory=lambda: Settings.from_env().step_limits)

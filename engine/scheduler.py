@@ -1,46 +1,75 @@
-"""The timer scheduler: finds cases whose next timer is due and advances each in its own job."""
+"""The timer scheduler: claims due cases one by one, each advanced in a transaction of its own."""
 
 from __future__ import annotations
 
 import logging
+import threading
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from engine import audit
-from engine.instances import InstanceNotRunning, advance
+from engine.faults import Backoff, is_transient
+from engine.instances import advance
 from engine.models import ProcessInstance
+from engine.recovery import describe_error, mark_failed
 from engine.runtime import Runtime
-from engine.statuses import AuditKind, InstanceStatus
+from engine.statuses import InstanceStatus
 from engine.violations import TIMER_ACTOR
 
 log = logging.getLogger(__name__)
 
+Claim = Callable[[Session, Select[Any]], int | None]
+
 
 def due_instance_ids(session: Session, now: datetime, limit: int) -> list[int]:
     """Running cases whose next timer is due (SpiffWorkflow fires only when due < now)."""
-    query = (
-        select(ProcessInstance.id)
-        .where(ProcessInstance.next_due_at < now, ProcessInstance.status == InstanceStatus.RUNNING)
-        .order_by(ProcessInstance.next_due_at)
-        .limit(limit)
-    )
-    return list(session.scalars(query))
+    return list(session.scalars(_due(now).limit(limit)))
 
 
-def claim_due(session: Session, instance_id: int, now: datetime) -> bool:
-    """Claim one due case for this transaction; another worker holding it makes this skip it."""
+def _due(now: datetime, skip: Collection[int] = ()) -> Select[Any]:
     query = select(ProcessInstance.id).where(
-        ProcessInstance.id == instance_id,
-        ProcessInstance.next_due_at < now,
-        ProcessInstance.status == InstanceStatus.RUNNING,
+        ProcessInstance.next_due_at < now, ProcessInstance.status == InstanceStatus.RUNNING
     )
-    if session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
-    return session.scalar(query) is not None
+    if skip:
+        query = query.where(ProcessInstance.id.not_in(skip))
+    return query.order_by(ProcessInstance.next_due_at)
+
+
+def claim_next_due(session: Session, now: datetime, skip: Collection[int] = ()) -> int | None:
+    """Claim the earliest due running case for this transaction, or None if none is free."""
+    dialect = session.get_bind().dialect.name
+    claim = CLAIMS.get(dialect)
+    if claim is None:
+        raise NotImplementedError(f"no way to claim due cases on {dialect}")
+    return claim(session, _due(now, skip).limit(1))
+
+
+def _claim_skipping_locked(session: Session, query: Select[Any]) -> int | None:
+    # Rows other workers' transactions hold are skipped, so each worker takes the next free
+    # case; the lock lives as long as this transaction and dies with its connection.
+    return session.scalar(query.with_for_update(skip_locked=True))
+
+
+def _claim_with_write_lock(session: Session, query: Select[Any]) -> int | None:
+    # SQLite has one writer: a no-op UPDATE takes the write lock before choosing, so the choice
+    # is made on fresh data and a second worker queues (busy_timeout) instead of racing.
+    return session.scalar(
+        update(ProcessInstance)
+        .where(ProcessInstance.id == query.scalar_subquery())
+        .values(revision=ProcessInstance.revision)
+        .returning(ProcessInstance.id)
+        .execution_options(synchronize_session=False)
+    )
+
+
+CLAIMS: dict[str, Claim] = {
+    "postgresql": _claim_skipping_locked,
+    "sqlite": _claim_with_write_lock,
+}
 
 
 @dataclass
@@ -48,49 +77,95 @@ class TickReport:
     """What one scheduler tick did."""
 
     advanced: list[int] = field(default_factory=list)
-    skipped: list[int] = field(default_factory=list)
-    failed: dict[int, str] = field(default_factory=dict)
+    retrying: dict[int, str] = field(default_factory=dict)  # transient fault: still running
+    failed: dict[int, str] = field(default_factory=dict)  # the regulation failed: parked
+    still_due: set[int] = field(default_factory=set)  # advanced, yet a timer stays past due
+    drained: bool = False  # it ended because no free case was due any more
+
+    @property
+    def handled(self) -> int:
+        """Cases this tick claimed."""
+        return len(self.advanced) + len(self.retrying) + len(self.failed)
+
+    def add(self, other: TickReport) -> None:
+        """Fold a later tick's report into this one."""
+        self.advanced += other.advanced
+        self.retrying.update(other.retrying)
+        self.failed.update(other.failed)
+        self.still_due |= other.still_due
+        self.drained = other.drained
 
 
 def tick(
     session_factory: sessionmaker[Any],
     runtime: Runtime,
     batch_size: int = 50,
+    *,
+    backoff: Backoff | None = None,
+    stop: threading.Event | None = None,
+    skip: Collection[int] = (),
 ) -> TickReport:
-    """Advance every due case, each in a transaction of its own (the worker owns them)."""
-    now = runtime.clock.now()
+    """Claim and advance up to `batch_size` due cases, each in its own transaction."""
+    backoff = Backoff() if backoff is None else backoff
     report = TickReport()
-    with session_factory() as session:
-        candidates = due_instance_ids(session, now, batch_size)
-    for instance_id in candidates:
-        try:
-            with session_factory.begin() as session:
-                if not claim_due(session, instance_id, now):
-                    report.skipped.append(instance_id)
-                    continue
-                advance(session, runtime, instance_id, TIMER_ACTOR)
-                report.advanced.append(instance_id)
-        except InstanceNotRunning:
-            report.skipped.append(instance_id)
-        except Exception as error:  # one broken case must not stop the others' deadlines
-            log.exception("case %s failed to advance", instance_id)
-            report.failed[instance_id] = str(error)
-            with session_factory.begin() as session:
-                mark_failed(session, runtime, instance_id, error)
+    while report.handled < batch_size and not (stop is not None and stop.is_set()):
+        excluded = backoff.waiting() | report.still_due | set(skip)
+        if not _advance_next(session_factory, runtime, backoff, excluded, report):
+            report.drained = True
+            break
     return report
 
 
-def mark_failed(session: Session, runtime: Runtime, instance_id: int, error: Exception) -> None:
-    """Park a case that cannot advance in ERROR, so it is seen and not retried every tick."""
-    instance = session.get_one(ProcessInstance, instance_id)
-    instance.status = instance.status.guard(InstanceStatus.ERROR)
-    instance.error = f"{type(error).__name__}: {error}"
-    instance.next_due_at = None  # out of the due index: parked cases must not slow every tick
-    audit.record(
-        session,
-        AuditKind.INSTANCE_FAILED,
-        runtime.clock.now(),
-        TIMER_ACTOR,
-        instance_id=instance_id,
-        error=instance.error,
-    )
+def _advance_next(
+    session_factory: sessionmaker[Any],
+    runtime: Runtime,
+    backoff: Backoff,
+    excluded: set[int],
+    report: TickReport,
+) -> bool:
+    """Claim the next due case and advance it; False when no free case is due."""
+    now = runtime.clock.now()
+    instance_id: int | None = None
+    try:
+        with session_factory.begin() as session:
+            instance_id = claim_next_due(session, now, excluded)
+            if instance_id is None:
+                return False
+            due = advance(session, runtime, instance_id, TIMER_ACTOR).instance.next_due_at
+    except Exception as error:
+        if instance_id is None:
+            raise  # the claim itself failed: nothing to blame on a case
+        _fault(session_factory, runtime, backoff, instance_id, error, report)
+        return True
+    backoff.succeeded(instance_id)
+    report.advanced.append(instance_id)
+    if due is not None and due < now:  # never claim it again in this drain: no busy loop
+        report.still_due.add(instance_id)
+    return True
+
+
+def _fault(
+    session_factory: sessionmaker[Any],
+    runtime: Runtime,
+    backoff: Backoff,
+    instance_id: int,
+    error: Exception,
+    report: TickReport,
+) -> None:
+    """A transient fault backs the case off; an error of the regulation parks it."""
+    reason = describe_error(error)
+    if is_transient(error):
+        delay = backoff.failed(instance_id)
+        log.warning("case %s: transient fault, retry in %.1f s: %s", instance_id, delay, reason)
+        report.retrying[instance_id] = reason
+        return
+    log.error("case %s: the regulation failed, parking it", instance_id, exc_info=error)
+    try:
+        with session_factory.begin() as session:
+            mark_failed(session, runtime, instance_id, error)
+    except Exception:  # parking needs the database too: leave it running, retry it later
+        log.exception("case %s could not be parked; it stays running", instance_id)
+        backoff.failed(instance_id)
+        report.retrying[instance_id] = reason
+        return
+    report.failed[instance_id] = reason

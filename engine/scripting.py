@@ -8,14 +8,20 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from RestrictedPython import compile_restricted_eval, compile_restricted_exec, safe_builtins
-from RestrictedPython.Eval import default_guarded_getitem, default_guarded_getiter
+from RestrictedPython.Eval import default_guarded_getitem
 from RestrictedPython.Guards import (
     full_write_guard,
     guarded_iter_unpack_sequence,
     guarded_unpack_sequence,
-    safer_getattr,
 )
+from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
+from SpiffWorkflow.task import Task
+
+from engine.limits import evaluation_budget
+from engine.script_guards import GUARD_GLOBALS, GUARDED_BUILTINS, check_data
+from engine.script_policy import DiagramPolicy
+from engine.timers import timer_kind, timer_value_error
 
 ScriptFunctionFactory = Callable[[Mapping[str, Any]], Callable[..., Any]]
 
@@ -54,29 +60,33 @@ def script_function(name: str) -> Callable[[ScriptFunctionFactory], ScriptFuncti
 def _restricted_globals() -> dict[str, Any]:
     builtins = dict(safe_builtins)
     builtins.update(_SAFE_EXTRA_BUILTINS)
+    builtins.update(GUARDED_BUILTINS)
     return {
         "__builtins__": builtins,
-        "_getattr_": safer_getattr,
         "_getitem_": default_guarded_getitem,
-        "_getiter_": default_guarded_getiter,
         "_iter_unpack_sequence_": guarded_iter_unpack_sequence,
         "_unpack_sequence_": guarded_unpack_sequence,
         "_write_": full_write_guard,
+        **GUARD_GLOBALS,
     }
 
 
+_GLOBAL_NAMES = frozenset(_restricted_globals())
+
+
 def compile_expression(expression: str) -> Any:
-    """Compile a diagram expression under RestrictedPython, refusing what it forbids."""
-    result = compile_restricted_eval(expression, "<diagram expression>")
+    """Compile a diagram expression under the engine's restricted policy, refusing what it bans."""
+    result = compile_restricted_eval(expression, "<string>", policy=DiagramPolicy)
     if result.errors or result.code is None:
         raise ScriptRefused(f"expression {expression!r} refused: {'; '.join(result.errors)}")
     return result.code
 
 
 def compile_script(script: str) -> Any:
-    """Compile a diagram script under RestrictedPython, refusing what it forbids."""
+    """Compile a diagram script under the engine's restricted policy, refusing what it forbids."""
     _refuse_imports(script)
-    result = compile_restricted_exec(script, "<diagram script>")
+    # "<string>" lets SpiffWorkflow find the failing line of a script in its traceback.
+    result = compile_restricted_exec(script, "<string>", policy=DiagramPolicy)
     if result.errors or result.code is None:
         raise ScriptRefused(f"script refused: {'; '.join(result.errors)}")
     return result.code
@@ -114,23 +124,50 @@ class RestrictedEnvironment(TaskDataEnvironment):
         my_globals = copy.copy(self.globals)
         my_globals.update(external_context or {})
         my_globals.update(context)
-        return eval(code, my_globals)  # restricted bytecode only (compiled above)
+        with evaluation_budget():
+            return eval(code, my_globals)  # restricted bytecode only (compiled above)
 
     def execute(self, script: str, context: dict[str, Any], external_context: Any = None) -> bool:
         self.check_for_overwrite(context, external_context or {})
         code = self._code("exec", script)
         context.update(copy.copy(self.globals))
         context.update(external_context or {})
-        try:
-            exec(code, context)  # restricted bytecode only (compiled above)
-        finally:
-            self._remove_globals_and_functions_from_context(context, external_context)
-            for name in _restricted_globals():
-                context.pop(name, None)
+        with evaluation_budget():
+            try:
+                exec(code, context)  # restricted bytecode only (compiled above)
+            finally:
+                self._remove_globals_and_functions_from_context(context, external_context)
+                for name in _GLOBAL_NAMES:
+                    context.pop(name, None)
+            check_data(context)  # what the script leaves is copied to every later task and saved
         return True
+
+
+class DiagramScriptEngine(PythonScriptEngine):
+    """SpiffWorkflow's script engine on the restricted environment; timer values are checked."""
+
+    def evaluate(self, task: Task, expression: str, external_context: Any = None) -> Any:
+        value = super().evaluate(task, expression, external_context)
+        kind = timer_kind(task, expression)
+        problem = timer_value_error(kind, value) if kind else None
+        if problem is not None:
+            # Raised here, a bad value names its timer; inside SpiffWorkflow it fails later,
+            # at every refresh, with no element named.
+            raise WorkflowTaskException(problem, task=task)
+        return value
+
+
+def diagram_names() -> set[str]:
+    """Names diagram code may call without defining them: safe builtins and registered functions."""
+    builtins = _restricted_globals()["__builtins__"]
+    return {name for name in builtins if not name.startswith("_")} | set(SCRIPT_FUNCTIONS)
+
+
+def bind_functions(context: Mapping[str, Any]) -> dict[str, Callable[..., Any]]:
+    """The registered diagram functions bound to one version's context (calendar, clock)."""
+    return {name: factory(context) for name, factory in SCRIPT_FUNCTIONS.items()}
 
 
 def make_script_engine(context: Mapping[str, Any]) -> PythonScriptEngine:
     """A script engine for one process version, with the registered functions bound."""
-    functions = {name: factory(context) for name, factory in SCRIPT_FUNCTIONS.items()}
-    return PythonScriptEngine(environment=RestrictedEnvironment(functions))
+    return DiagramScriptEngine(environment=RestrictedEnvironment(bind_functions(context)))

@@ -58,3 +58,6 @@ class AuditKind(enum.StrEnum):
     MESSAGE_CORRELATED = "message_correlated"
     INSTANCE_COMPLETED = "instance_completed"
     INSTANCE_FAILED = "instance_failed"
+    SUBSTITUTION_NAMED = "substitution_named"
+    SUBSTITUTION_ENDED = "substitution_ended"
+    INSTANCE_RETRIED = "instance_retried"

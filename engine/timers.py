@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -11,10 +11,59 @@ from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
     CycleTimerEventDefinition,
+    DurationTimerEventDefinition,
+    TimeDateEventDefinition,
     TimerEventDefinition,
 )
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
+
+
+def _aware_moment(value: str) -> None:
+    if datetime.fromisoformat(value).tzinfo is None:
+        raise ValueError("no time zone")
+
+
+# What SpiffWorkflow does with each kind of timer expression's value (it needs a string).
+TIMER_VALUE_READERS: dict[str, Callable[[str], Any]] = {
+    "timeDate": _aware_moment,
+    "timeDuration": TimerEventDefinition.parse_iso_duration,
+    "timeCycle": TimerEventDefinition.parse_iso_recurring_interval,
+}
+TIMER_VALUE_KINDS = {
+    "timeDate": "an aware ISO moment such as deadline(...) returns",
+    "timeDuration": "an ISO duration such as PT2H",
+    "timeCycle": "an ISO repeating interval such as R3/PT1H",
+}
+_KIND_OF_DEFINITION = {
+    TimeDateEventDefinition: "timeDate",
+    DurationTimerEventDefinition: "timeDuration",
+    CycleTimerEventDefinition: "timeCycle",
+}
+
+
+def timer_value_error(kind: str, value: Any) -> str | None:
+    """Why a timer expression's value cannot be used by SpiffWorkflow, or None when it can."""
+    reader = TIMER_VALUE_READERS.get(kind)
+    if reader is None:
+        return None
+    try:
+        if not isinstance(value, str):
+            raise TypeError(type(value).__name__)
+        reader(value)
+    except Exception:  # SpiffWorkflow's parsers raise bare Exception on bad input
+        return f"the timer expression yielded {value!r}, not {TIMER_VALUE_KINDS[kind]}"
+    return None
+
+
+def timer_kind(task: Task, expression: str) -> str | None:
+    """The kind of the timer of `task` whose expression this is, if it is one."""
+    definition = getattr(task.task_spec, "event_definition", None)
+    definitions = getattr(definition, "event_definitions", None) or [definition]
+    for candidate in definitions:
+        if getattr(candidate, "expression", None) == expression:
+            return _KIND_OF_DEFINITION.get(type(candidate))
+    return None
 
 
 def all_tasks(workflow: BpmnWorkflow, state: int = TaskState.ANY_MASK) -> Iterator[Task]:

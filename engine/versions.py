@@ -17,7 +17,9 @@ from engine import audit
 from engine.bpmn.catalog import parse_xml
 from engine.bpmn.names import names_read
 from engine.bpmn.parsing import DeployError, ParsedProcess, parse_process
+from engine.bpmn.samples import SampleContext
 from engine.bpmn.serialization import spec_from_dict, spec_to_dict
+from engine.clock import using_clock
 from engine.forms import (
     FORMS_FILE,
     FormContext,
@@ -33,7 +35,7 @@ from engine.forms.usage import unread_fields, unused_forms
 from engine.models import ProcessInstance, ProcessVersion
 from engine.municipalities import Municipality, load_municipality, regulation_calendar
 from engine.runtime import Runtime
-from engine.scripting import make_script_engine
+from engine.scripting import bind_functions, make_script_engine
 from engine.statuses import AuditKind
 from engine.worktime import parse_deadline
 
@@ -87,7 +89,7 @@ def forms_beside(path: Path) -> bytes | None:
 def parse_file(path: Path) -> ParsedProcess:
     """Parse and check a BPMN file against the forms it may name (library and forms.yaml)."""
     declared = {**library(), **_declared(forms_beside(path))}
-    return parse_process(path.read_bytes(), path.name, parse_deadline, form_keys=declared)
+    return parse_process(path.read_bytes(), path.name, parse_deadline, forms=declared)
 
 
 def version_hash(xml: bytes, forms_yaml: bytes | None) -> str:
@@ -122,7 +124,10 @@ def deploy_xml(
     settings = load_municipality(municipality, runtime.processes_dir)  # refuses an unknown one
     local = _declared(forms_yaml)
     declared = {**library(), **local}
-    parsed = parse_process(xml, filename, parse_deadline, form_keys=declared)
+    calendar = regulation_calendar(municipality, runtime.processes_dir)
+    samples = SampleContext(bind_functions({"calendar": calendar}), runtime.clock.now())
+    with using_clock(runtime.clock):  # now() in a sampled timer reads the injected clock
+        parsed = parse_process(xml, filename, parse_deadline, samples, forms=declared)
     forms, warnings = _used_forms(xml, parsed, declared, local, settings)
     now = runtime.clock.now()
     version = ProcessVersion(
@@ -211,8 +216,19 @@ def active_version(session: Session, municipality: str) -> ProcessVersion:
         )
     )
     if version is None:
-        raise LookupError(f"no active regulation version for municipality {municipality!r}")
+        raise NoActiveVersion(municipality)
     return version
+
+
+class NoActiveVersion(LookupError):
+    """A municipality with no active regulation version: its messages cannot start a case."""
+
+    def __init__(self, municipality: str) -> None:
+        super().__init__(
+            f"У муниципалитета «{municipality}» нет действующей версии регламента: "
+            "сообщение не зарегистрировано, обратитесь к администратору."
+        )
+        self.municipality = municipality
 
 
 @dataclass(frozen=True)
@@ -283,6 +299,7 @@ __all__ = [
     "DeployError",
     "Deployment",
     "LoadedVersion",
+    "NoActiveVersion",
     "activate_version",
     "active_version",
     "clear_cache",

@@ -1,4 +1,4 @@
-"""The worker job: ticks the timer scheduler until stopped (it owns its transactions)."""
+"""The worker job: drains due cases, sleeps only when none is due, outlives any fault."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy.orm import sessionmaker
 
+from engine.faults import Backoff, RetryPolicy, is_transient
 from engine.runtime import Runtime
 from engine.scheduler import TickReport, tick
 
@@ -22,24 +23,62 @@ def run_worker(
     batch_size: int,
     stop: threading.Event,
     max_ticks: int | None = None,
+    retry: RetryPolicy | None = None,
 ) -> int:
-    """Tick every `interval_seconds` until `stop` is set; returns the number of ticks."""
-    ticks = 0
-    while not stop.is_set() and (max_ticks is None or ticks < max_ticks):
-        report = _drain(session_factory, runtime, batch_size)
-        if report.advanced or report.failed:
-            log.info("advanced %s, failed %s", report.advanced, report.failed)
+    """Drain, then sleep up to `interval_seconds`, until `stop` is set; returns the wake-ups."""
+    retry = RetryPolicy() if retry is None else retry
+    backoff = Backoff(retry)
+    ticks = faults_in_a_row = 0
+    while not stop.is_set():
+        try:
+            drain(session_factory, runtime, batch_size, backoff, stop)
+            faults_in_a_row = 0
+            pause = _pause(interval_seconds, backoff)
+        except Exception as error:  # the worker outlives any fault of one wake-up
+            faults_in_a_row += 1
+            pause = retry.delay(faults_in_a_row)
+            _log_wake_up_fault(error, pause)
         ticks += 1
-        stop.wait(interval_seconds)
+        if max_ticks is not None and ticks >= max_ticks:
+            break
+        stop.wait(pause)
     return ticks
 
 
-def _drain(session_factory: sessionmaker[Any], runtime: Runtime, batch_size: int) -> TickReport:
-    # Keep ticking while whole batches come back, so a backlog clears in one wake-up.
+def drain(
+    session_factory: sessionmaker[Any],
+    runtime: Runtime,
+    batch_size: int,
+    backoff: Backoff,
+    stop: threading.Event,
+) -> TickReport:
+    """Tick batch after batch, with no pause, until no free case is due (or `stop`)."""
     total = TickReport()
-    while True:
-        report = tick(session_factory, runtime, batch_size)
-        total.advanced += report.advanced
-        total.failed.update(report.failed)
-        if len(report.advanced) + len(report.failed) < batch_size:
-            return total
+    while not stop.is_set():
+        report = tick(
+            session_factory, runtime, batch_size, backoff=backoff, stop=stop, skip=total.still_due
+        )
+        total.add(report)
+        if report.handled:
+            log.info(
+                "advanced %d, retrying %d, parked %d",
+                len(report.advanced),
+                len(report.retrying),
+                len(report.failed),
+            )
+        if report.drained:
+            break
+    return total
+
+
+def _pause(interval_seconds: float, backoff: Backoff) -> float:
+    """Sleep the interval, or less when a backed-off case may be retried sooner."""
+    retry_in = backoff.seconds_to_next_retry()
+    return interval_seconds if retry_in is None else min(interval_seconds, retry_in)
+
+
+def _log_wake_up_fault(error: Exception, pause: float) -> None:
+    if is_transient(error):
+        log.warning("the database failed (%s); the worker retries in %.1f s", error, pause)
+    else:
+        log.error("the worker's wake-up failed; it retries in %.1f s", pause, exc_info=error)

@@ -22,6 +22,10 @@ PROCESSES = ROOT / "processes"
 EXAMPLE_BPMN = PROCESSES / "example" / "v1" / "example.bpmn"
 MSK = timezone(timedelta(hours=3))
 POSTGRES_URL = os.environ.get("REGLAMENT_TEST_POSTGRES_URL")
+# Password hashes at OWASP's cost (N=2^17, 128 MiB, ~0.3 s) would make every sign-in of the
+# suite slow; tests and the servers they start hash at 2^10. One test checks the default.
+TEST_SCRYPT_N = "1024"
+os.environ["REGLAMENT_PASSWORD_SCRYPT_N"] = TEST_SCRYPT_N
 
 
 def _database_params() -> list[Any]:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.scenarios import ScenarioResult, find_scenarios, load_scenario, run_scenario
+from engine.scenarios import ScenarioResult, find_scenarios, run_file
 from engine.traceability import DEADLINE_TABLE, load_deadline_table, timers_for
 from engine.versions import parse_file
 from tests.conftest import PROCESSES
@@ -21,8 +21,8 @@ def test_every_process_version_has_scenarios() -> None:
 
 @pytest.fixture(scope="module")
 def results() -> dict[Path, ScenarioResult]:
-    """Each scenario run once for the whole module."""
-    return {path: run_scenario(load_scenario(path), PROCESSES) for path in SCENARIOS}
+    """Each scenario run once for the whole module (a malformed file fails only its own test)."""
+    return {path: run_file(path, PROCESSES) for path in SCENARIOS}
 
 
 @pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: f"{p.parent.parent.name}/{p.name}")

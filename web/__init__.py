@@ -8,9 +8,21 @@ from typing import Any
 from flask import Flask, render_template
 from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
+from werkzeug.routing import IntegerConverter
 
 from engine.access import AccessDenied, NotFound
+from engine.substitutions import SubstitutionNotFound
 from web.config import WebSettings
+
+# Row ids are PostgreSQL INTEGERs: a larger number in a URL names nothing (404, not 500).
+MAX_ROW_ID = 2**31 - 1
+
+
+class RowId(IntegerConverter):
+    """`<id:name>`: a positive integer that fits a row id."""
+
+    def __init__(self, url_map: Any) -> None:
+        super().__init__(url_map, min=1, max=MAX_ROW_ID)
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -21,21 +33,28 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.config.from_mapping(config)
     app.config["PROCESSES_DIR"] = Path(app.config["PROCESSES_DIR"])
 
-    from web import auth, i18n, messages, tasks, team, templating
+    from web import auth, i18n, messages, security, tasks, team, templating, throttle
     from web.db import database
     from web.extensions import csrf
 
+    security.check_secret(app)
+    app.url_map.converters["id"] = RowId
+    security.init_app(app)
     database.init_app(app)
     csrf.init_app(app)
     i18n.init_app(app)
     templating.init_app(app)
     for blueprint in (auth.bp, tasks.bp, messages.bp, team.bp):
         app.register_blueprint(blueprint)
+    throttle.init_app(app)
     _register_errors(app)
     return app
 
 
 def _register_errors(app: Flask) -> None:
+    def bad_request(_error: Exception) -> ResponseReturnValue:
+        return render_template("errors/400.html"), 400
+
     def not_found(_error: Exception) -> ResponseReturnValue:
         return render_template("errors/404.html"), 404
 
@@ -45,8 +64,10 @@ def _register_errors(app: Flask) -> None:
     def stale_form(_error: Exception) -> ResponseReturnValue:
         return render_template("errors/csrf.html"), 400
 
+    app.register_error_handler(400, bad_request)
     app.register_error_handler(CSRFError, stale_form)
     app.register_error_handler(NotFound, not_found)
+    app.register_error_handler(SubstitutionNotFound, not_found)
     app.register_error_handler(404, not_found)
     app.register_error_handler(AccessDenied, forbidden)
     app.register_error_handler(403, forbidden)

@@ -1,18 +1,33 @@
-"""Signing in and out; every other page needs a signed-in user."""
+"""Signing in and out; every other page needs a signed-in user whose session is still valid."""
 
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 
 from engine.access import Viewer, viewer_for
-from engine.accounts import authenticate, get_user
+from engine.accounts import end_sessions, get_user
+from engine.models import User
+from engine.signin import LockoutPolicy, Refusal, sign_in
 from web import db
 
 bp = Blueprint("auth", __name__)
@@ -21,11 +36,22 @@ View = TypeVar("View", bound=Callable[..., Any])
 
 @bp.before_app_request
 def load_signed_in_user() -> None:
-    """Put the signed-in user and their effective rights on `g`."""
-    user_id = session.get("user_id")
-    user = get_user(db.session(), user_id) if user_id is not None else None
+    """Put the signed-in user and their effective rights on `g`; a revoked session ends."""
+    user = _session_user()
     g.user = user
     g.viewer = viewer_for(db.session(), user, db.runtime().clock.now()) if user else None
+
+
+def _session_user() -> User | None:
+    user_id = session.get("user_id")
+    if not isinstance(user_id, int):
+        return None
+    user = get_user(db.session(), user_id)
+    # A cookie copied before logout, a password change or deactivation carries an old epoch.
+    if user is None or session.get("epoch") != user.session_epoch:
+        session.clear()
+        return None
+    return user
 
 
 def login_required(view: View) -> View:
@@ -40,15 +66,17 @@ def login_required(view: View) -> View:
     return wrapped  # type: ignore[return-value]
 
 
-def roles_required(*roles: str) -> Callable[[View], View]:
-    """Refuse (403) users with none of `roles`."""
+def roles_required(*roles: str, own: bool = False) -> Callable[[View], View]:
+    """Refuse (403) users with none of `roles`; `own` ignores roles held as a substitute."""
 
     def decorate(view: View) -> View:
         @functools.wraps(view)
         def wrapped(**kwargs: Any) -> Any:
             if g.user is None:
                 return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
-            if not current_viewer().roles & set(roles):
+            viewer = current_viewer()
+            held = viewer.own_roles if own else viewer.roles
+            if not held & set(roles):
                 abort(403)
             return view(**kwargs)
 
@@ -70,24 +98,51 @@ def safe_next(target: str | None) -> str:
     return target
 
 
+def lockout_policy() -> LockoutPolicy:
+    """The account lockout from the settings."""
+    return LockoutPolicy(
+        max_failures=current_app.config["LOGIN_MAX_FAILURES"],
+        duration=timedelta(minutes=current_app.config["LOGIN_LOCKOUT_MINUTES"]),
+    )
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> ResponseReturnValue:
-    """Sign in with login and password."""
+    """Sign in with login and password (limited per address and locked per account)."""
     login_name = request.form.get("login", "").strip()
-    if request.method == "POST":
-        user = authenticate(db.session(), login_name, request.form.get("password", ""))
-        if user is not None:
-            session.clear()
-            session["user_id"] = user.id
-            return redirect(safe_next(request.args.get("next")))
-        error = gettext("Wrong login or password.")
-        return render_template("auth/login.html", login=login_name, error=error), 401
-    return render_template("auth/login.html", login="", error=None)
+    if request.method == "GET":
+        return render_template("auth/login.html", login="", error=None)
+    now = db.runtime().clock.now()
+    attempt = sign_in(
+        db.session(), login_name, request.form.get("password", ""), now, lockout_policy()
+    )
+    if attempt.user is not None:
+        session.clear()
+        session["user_id"] = attempt.user.id
+        session["epoch"] = attempt.user.session_epoch
+        return redirect(safe_next(request.args.get("next")))
+    db.keep_changes()  # the failure count outlives the refusal
+    if attempt.refusal is Refusal.LOCKED and attempt.locked_until is not None:
+        error = _locked_message(attempt.locked_until, now)
+        return render_template("auth/login.html", login=login_name, error=error), 423
+    error = gettext("Wrong login or password.")
+    return render_template("auth/login.html", login=login_name, error=error), 401
+
+
+def _locked_message(locked_until: datetime, now: datetime) -> str:
+    minutes = max(1, math.ceil((locked_until - now).total_seconds() / 60))
+    return gettext(
+        "Too many wrong passwords: sign-in to this account is blocked for %(minutes)d min. "
+        "Try again later or ask an administrator.",
+        minutes=minutes,
+    )
 
 
 @bp.route("/logout", methods=["POST"])
 def logout() -> ResponseReturnValue:
-    """Sign out."""
+    """Sign out: this session and every copy of its cookie stop working."""
+    if g.user is not None:
+        end_sessions(g.user)
     session.clear()
     flash(gettext("You have signed out."), "info")
     return redirect(url_for("auth.login"))

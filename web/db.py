@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from engine.clock import Clock, SystemClock
 from engine.db import make_engine, make_session_factory
 from engine.runtime import Runtime
+from engine.settings import IntakeLimits, Settings
 
 EXTENSION = "reglament"
 
@@ -24,10 +25,18 @@ class Database:
         app.extensions[EXTENSION] = {
             "engine": engine,
             "sessions": make_session_factory(engine),
-            "runtime": Runtime(clock=clock, processes_dir=app.config["PROCESSES_DIR"]),
+            "runtime": Runtime(
+                clock=clock, processes_dir=app.config["PROCESSES_DIR"], intake=_intake(app)
+            ),
         }
         app.after_request(_finish)
         app.teardown_appcontext(_close)
+
+
+def _intake(app: Flask) -> IntakeLimits:
+    # The limits are engine settings (REGLAMENT_INTAKE_*); a test app may give its own.
+    given: IntakeLimits | None = app.config.get("INTAKE_LIMITS")
+    return given or Settings.from_env().intake
 
 
 def sessions() -> sessionmaker[Session]:
@@ -50,13 +59,19 @@ def session() -> Session:
     return found
 
 
+def keep_changes() -> None:
+    """Commit this request's work although it answers with an error (a failed sign-in counts)."""
+    g.keep_changes = True
+
+
 def _finish(response: Response) -> Response:
     # A successful response commits the request's work once; an error response (a refused
     # form, a stale task, no access) keeps nothing, so a refused action changes nothing.
     found: Session | None = g.pop("db_session", None)
+    keep = g.pop("keep_changes", False)
     if found is not None:
         try:
-            if response.status_code < 400:
+            if response.status_code < 400 or keep:
                 found.commit()
             else:
                 found.rollback()

@@ -1,9 +1,16 @@
-"""`python -m web`: the demo server with every regulation, demo staff and demo messages."""
+"""`python -m web --demo`: the demo server with every regulation, demo staff and demo messages.
+
+Only the demo seeds accounts with a known password; the production start (`web.wsgi:app` under
+gunicorn) never does, and this entry point refuses to run unless demo mode is asked for.
+"""
 
 from __future__ import annotations
 
+import argparse
 import logging
+import sys
 import threading
+from typing import Any
 
 from flask import Flask
 from sqlalchemy.orm import Session, sessionmaker
@@ -23,6 +30,8 @@ log = logging.getLogger("reglament.demo")
 
 def prepare(app: Flask) -> None:
     """Upgrade the schema, deploy the regulations, seed staff and messages (idempotent)."""
+    if not app.config.get("DEMO"):
+        raise RuntimeError(REFUSAL)
     state = extension_state(app)
     sessions: sessionmaker[Session] = state["sessions"]
     runtime: Runtime = state["runtime"]
@@ -51,7 +60,7 @@ def start_worker(app: Flask, settings: WebSettings, stop: threading.Event) -> th
     """Fire deadlines in a background thread while the server runs."""
     state = extension_state(app)
     thread = threading.Thread(
-        target=run_worker,
+        target=_run_worker_loudly,
         kwargs={
             "session_factory": state["sessions"],
             "runtime": state["runtime"],
@@ -66,12 +75,35 @@ def start_worker(app: Flask, settings: WebSettings, stop: threading.Event) -> th
     return thread
 
 
-def main() -> None:
+def _run_worker_loudly(**options: Any) -> None:
+    # run_worker outlives any fault of a case or a wake-up; should it ever end by an error,
+    # the log says so instead of the UI running on with no deadlines firing.
+    try:
+        run_worker(**options)
+    except BaseException:
+        log.critical("the deadline worker stopped: deadlines no longer fire", exc_info=True)
+        raise
+
+
+REFUSAL = (
+    "python -m web is the demo: it seeds demo accounts whose password is known into "
+    "REGLAMENT_DATABASE_URL. Run it with --demo or REGLAMENT_DEMO=1 (`make run` does); "
+    "in production serve `web.wsgi:app` with gunicorn (README.md, «Production»)."
+)
+
+
+def main(argv: list[str] | None = None) -> None:
     """Prepare the demo database and serve the staff UI with the deadline worker running."""
+    parser = argparse.ArgumentParser(prog="python -m web", description=__doc__)
+    parser.add_argument("--demo", action="store_true", help="seed demo staff and messages")
+    arguments = parser.parse_args(argv)
+    settings = WebSettings.from_env()
+    if not (arguments.demo or settings.demo):
+        print(REFUSAL, file=sys.stderr)
+        raise SystemExit(2)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     logging.getLogger("spiff").setLevel(logging.WARNING)  # it logs every task state change
-    settings = WebSettings.from_env()
-    app = create_app()
+    app = create_app({"DEMO": True})
     prepare(app)
     stop = threading.Event()
     start_worker(app, settings, stop)

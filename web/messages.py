@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
@@ -11,13 +11,15 @@ from flask_babel import gettext
 
 from engine.access import require_instance
 from engine.intake import CHANNELS, DuplicateMessage, InvalidMessage, receive_message
+from engine.intake_forms import manual_intake_message
 from engine.models import ProcessVersion
 from engine.queries import MessageFilter, case_card, municipality_settings, search, sources
+from engine.recovery import InstanceNotParked, retry_case
 from engine.statuses import InstanceStatus
+from engine.versions import NoActiveVersion
 from web import db
 from web.auth import current_viewer, login_required, roles_required
 from web.forms import flatten_errors
-from web.forms.labels import SOURCE_LABELS
 
 bp = Blueprint("messages", __name__)
 INTAKE_FIELDS = (
@@ -70,21 +72,49 @@ def registry() -> ResponseReturnValue:
     )
 
 
-@bp.route("/cases/<int:instance_id>")
+@bp.route("/cases/<id:instance_id>")
 @login_required
 def card(instance_id: int) -> ResponseReturnValue:
     """The case card: message, diagram with the path taken, timeline, violations, answer."""
+    return _render_card(instance_id)
+
+
+def _render_card(instance_id: int) -> str:
     found = case_card(db.session(), db.runtime(), current_viewer(), instance_id)
     return render_template("messages/card.html", card=found)
 
 
-@bp.route("/cases/<int:instance_id>/diagram.bpmn")
+@bp.route("/cases/<id:instance_id>/retry", methods=["POST"])
+@roles_required("administrator")
+def retry(instance_id: int) -> ResponseReturnValue:
+    """Resume a case parked by an error of its regulation (audited); it advances at once."""
+    viewer = current_viewer()
+    require_instance(db.session(), viewer, instance_id)
+    try:
+        result = retry_case(db.session(), db.runtime(), instance_id, viewer.login)
+    except InstanceNotParked:
+        flash(gettext("The case is not stopped: there is nothing to resume."), "error")
+        return _render_card(instance_id), 409
+    if result.parked_again:
+        flash(gettext("The regulation failed again; the case stays stopped."), "error")
+    else:
+        flash(gettext("The case is resumed."), "info")
+    return redirect(url_for("messages.card", instance_id=instance_id))
+
+
+@bp.route("/cases/<id:instance_id>/diagram.bpmn")
 @login_required
 def diagram(instance_id: int) -> ResponseReturnValue:
-    """The BPMN XML of the case's regulation version, for the diagram viewer."""
+    """The BPMN XML of the case's regulation version, for the diagram viewer.
+
+    A download, never a page: a `<script>` inside a deployed diagram must not run here.
+    """
     instance = require_instance(db.session(), current_viewer(), instance_id)
     version = db.session().get_one(ProcessVersion, instance.version_id)
-    return Response(version.bpmn_xml, mimetype="application/xml")
+    response = Response(version.bpmn_xml, mimetype="application/xml")
+    response.headers["Content-Disposition"] = f'attachment; filename="case-{instance_id}.bpmn"'
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @bp.route("/messages/new", methods=["GET", "POST"])
@@ -93,7 +123,7 @@ def new() -> ResponseReturnValue:
     """Register a message found in manual monitoring; a duplicate points at its case."""
     viewer = current_viewer()
     if request.method == "GET":
-        return _intake_form({"channel": "feed", "source": "vk"}, {})
+        return _intake_form({"channel": "feed", "source": _sources(viewer.municipality)[0]}, {})
     values = {name: request.form.get(name, "").strip() for name in INTAKE_FIELDS}
     values["official_page"] = "1" if request.form.get("official_page") else ""
     incoming, errors = _incoming(values, viewer.municipality)
@@ -105,6 +135,8 @@ def new() -> ResponseReturnValue:
         return _intake_form(values, flatten_errors(error.errors)), 422
     except DuplicateMessage as duplicate:
         return _intake_form(values, {}, duplicate_of=duplicate.instance_id), 409
+    except NoActiveVersion as error:
+        return _intake_form(values, {"_schema": [str(error)]}), 422
     flash(gettext("The message is registered."), "info")
     return redirect(url_for("messages.card", instance_id=intake.result.instance.id))
 
@@ -113,29 +145,21 @@ def _incoming(
     values: dict[str, str], municipality: str
 ) -> tuple[dict[str, object], dict[str, list[str]]]:
     """The intake payload from the form; the local time is read in the municipality's zone."""
-    errors: dict[str, list[str]] = {}
     zone = ZoneInfo(municipality_settings(municipality, db.runtime().processes_dir).timezone)
-    received = db.runtime().clock.now()
-    if values["received_at"]:
-        try:
-            received = datetime.fromisoformat(values["received_at"]).replace(tzinfo=zone)
-        except ValueError:
-            errors["received_at"] = [gettext("Enter a date and time.")]
-    incoming: dict[str, object] = {
-        "municipality": municipality,
-        "source": values["source"],
-        "external_id": values["external_id"] or values["url"],
-        "channel": values["channel"] or "feed",
-        "official_page": bool(values["official_page"]),
-        "author": values["author"],
-        "author_id": values["author_id"] or values["author"],
-        "text": values["text"],
-        "url": values["url"],
-        "received_at": received.isoformat(),
-        "payload": {"found_by": "manual_monitoring"},
-    }
-    # An empty answer is a missing one, so the schema says «Обязательное поле.».
-    return {key: value for key, value in incoming.items() if value != ""}, errors
+    try:
+        return manual_intake_message(values, municipality, zone, db.runtime().clock.now()), {}
+    except InvalidMessage as error:
+        return {}, error.errors
+
+
+def _sources(municipality: str) -> tuple[str, ...]:
+    return municipality_settings(municipality, db.runtime().processes_dir).sources
+
+
+def _source_options(chosen: str) -> list[str]:
+    # A refused source stays chosen, so the form keeps what was sent.
+    options = list(_sources(current_viewer().municipality))
+    return options if not chosen or chosen in options else [*options, chosen]
 
 
 def _intake_form(
@@ -146,6 +170,6 @@ def _intake_form(
         values=values,
         errors=errors,
         duplicate_of=duplicate_of,
-        sources=list(SOURCE_LABELS),
+        sources=_source_options(values.get("source", "")),
         channels=CHANNELS,
     )

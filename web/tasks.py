@@ -124,9 +124,12 @@ def complete(task_id: str) -> ResponseReturnValue:
         complete_task(db.session(), db.runtime(), task_id, data, viewer.login)
     except FormError as error:
         return render_task(task_id, data, flatten_errors(error.errors)), 422
-    except (StaleTaskError, InstanceNotRunning):
+    except StaleTaskError:
         db.session().rollback()
         return already_done(task_id)
+    except InstanceNotRunning:  # parked by an error of the regulation: the page says so
+        db.session().rollback()
+        return render_task(task_id, data), 409
     flash(gettext("Done: «%(step)s».", step=task.name), "info")
     return redirect(url_for("tasks.index"))
 

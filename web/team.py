@@ -9,25 +9,36 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 
-from engine.accounts import AccountError, municipality_users, name_substitute, substitutions_of
+from engine.accounts import AccountError, municipality_users
 from engine.models import User
 from engine.queries import municipality_settings
+from engine.substitutions import (
+    MAX_PERIOD,
+    end_substitution,
+    name_substitute,
+    state_of,
+    substitutions_of,
+)
 from web import db
 from web.auth import current_viewer, roles_required
 
 bp = Blueprint("team", __name__, url_prefix="/team")
+# Naming substitutes is administration: a substitute standing in for a head does not do it.
 MANAGERS = ("head", "administrator")
+# The engine's errors name the period's moments; the form names its days.
+FORM_FIELDS = {"starts_at": "starts_on", "ends_at": "ends_on"}
+DAY_FIELDS = ("starts_on", "ends_on")
 
 
 @bp.route("/", methods=["GET"])
-@roles_required(*MANAGERS)
+@roles_required(*MANAGERS, own=True)
 def index() -> ResponseReturnValue:
     """The municipality's staff and their substitutes."""
     return _page({}, {})
 
 
 @bp.route("/substitutions", methods=["POST"])
-@roles_required(*MANAGERS)
+@roles_required(*MANAGERS, own=True)
 def substitute() -> ResponseReturnValue:
     """Name a substitute for an absent colleague for a period of days."""
     viewer = current_viewer()
@@ -35,21 +46,17 @@ def substitute() -> ResponseReturnValue:
         name: request.form.get(name, "").strip()
         for name in ("absent", "substitute", "starts_on", "ends_on", "reason")
     }
-    errors: dict[str, list[str]] = {}
     absent = _colleague(values["absent"], viewer.municipality)
     substitute_user = _colleague(values["substitute"], viewer.municipality)
-    starts, ends = _day(values["starts_on"]), _day(values["ends_on"])
-    for name, found in (
-        ("absent", absent),
-        ("substitute", substitute_user),
-        ("starts_on", starts),
-        ("ends_on", ends),
-    ):
+    errors: dict[str, list[str]] = {}
+    for name, found in (("absent", absent), ("substitute", substitute_user)):
         if found is None:
             errors[name] = [gettext("Required field.")]
+    days = {name: _day(values[name], errors, name) for name in DAY_FIELDS}
+    starts, ends = days["starts_on"], days["ends_on"]
     if errors or absent is None or substitute_user is None or starts is None or ends is None:
         return _page(values, errors), 422
-    zone = ZoneInfo(municipality_settings(viewer.municipality, db.runtime().processes_dir).timezone)
+    zone = _zone()
     try:
         name_substitute(
             db.session(),
@@ -58,33 +65,83 @@ def substitute() -> ResponseReturnValue:
             datetime.combine(starts, time(0), tzinfo=zone),
             datetime.combine(ends + timedelta(days=1), time(0), tzinfo=zone),
             values["reason"],
+            now=db.runtime().clock.now(),
+            actor=viewer.login,
         )
     except AccountError as error:
-        return _page(values, error.errors), 422
+        return _page(values, _form_errors(error.errors)), 422
     flash(gettext("The substitute is named."), "info")
     return redirect(url_for("team.index"))
 
 
+@bp.route("/substitutions/<id:substitution_id>/end", methods=["POST"])
+@roles_required(*MANAGERS, own=True)
+def end(substitution_id: int) -> ResponseReturnValue:
+    """End a substitution now (an upcoming one never starts)."""
+    viewer = current_viewer()
+    try:
+        end_substitution(
+            db.session(),
+            substitution_id,
+            viewer.municipality,
+            db.runtime().clock.now(),
+            viewer.login,
+        )
+    except AccountError:
+        flash(gettext("This substitution is already over."), "error")
+        return _page({}, {}), 409
+    flash(gettext("The substitution is ended."), "info")
+    return redirect(url_for("team.index"))
+
+
 def _colleague(user_id: str, municipality: str) -> User | None:
-    if not user_id.isdigit():
+    if not user_id.isdigit() or len(user_id) > 10:
         return None
     user = db.session().get(User, int(user_id))
     return user if user is not None and user.municipality == municipality else None
 
 
-def _day(value: str) -> date | None:
+def _day(value: str, errors: dict[str, list[str]], name: str) -> date | None:
+    """A day of the form within a sane range around today; a field error otherwise."""
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
+        errors[name] = [gettext("Required field.") if not value else gettext("Enter a date.")]
         return None
+    today = db.runtime().clock.now().astimezone(_zone()).date()
+    earliest, latest = today - MAX_PERIOD, today + 2 * MAX_PERIOD
+    if not earliest <= day <= latest:
+        errors[name] = [
+            gettext(
+                "Enter a date from %(earliest)s to %(latest)s.",
+                earliest=earliest.strftime("%d.%m.%Y"),
+                latest=latest.strftime("%d.%m.%Y"),
+            )
+        ]
+        return None
+    return day
+
+
+def _zone() -> ZoneInfo:
+    municipality = current_viewer().municipality
+    return ZoneInfo(municipality_settings(municipality, db.runtime().processes_dir).timezone)
+
+
+def _form_errors(errors: dict[str, list[str]]) -> dict[str, list[str]]:
+    return {FORM_FIELDS.get(name, name): messages for name, messages in errors.items()}
 
 
 def _page(values: dict[str, str], errors: dict[str, list[str]]) -> str:
     viewer = current_viewer()
+    now = db.runtime().clock.now()
+    substitutions = [
+        (item, absent, standing, state_of(item, now))
+        for item, absent, standing in substitutions_of(db.session(), viewer.municipality)
+    ]
     return render_template(
         "team/index.html",
         users=municipality_users(db.session(), viewer.municipality),
-        substitutions=substitutions_of(db.session(), viewer.municipality),
+        substitutions=substitutions,
         values=values,
         errors=errors,
     )

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Flask, g
 from flask_babel import lazy_gettext as _l
 
 from engine.statuses import AuditKind, InstanceStatus
+from engine.substitutions import SubstitutionState
 from web import municipality
 from web.forms import channel_label, source_label
 
@@ -30,9 +32,20 @@ EVENT_LABELS = {
     AuditKind.MESSAGE_CORRELATED: _l("Repeat message from the author"),
     AuditKind.INSTANCE_COMPLETED: _l("Case closed"),
     AuditKind.INSTANCE_FAILED: _l("Case stopped by an error"),
+    AuditKind.INSTANCE_RETRIED: _l("Case resumed after an error"),
     AuditKind.VERSION_DEPLOYED: _l("Regulation version deployed"),
     AuditKind.VERSION_ACTIVATED: _l("Regulation version activated"),
+    AuditKind.SUBSTITUTION_NAMED: _l("Substitute named"),
+    AuditKind.SUBSTITUTION_ENDED: _l("Substitution ended"),
 }
+
+SUBSTITUTION_LABELS = {
+    SubstitutionState.UPCOMING: _l("upcoming"),
+    SubstitutionState.ACTIVE: _l("active"),
+    SubstitutionState.OVER: _l("over"),
+}
+# Links staff may follow; anything else (javascript:, data:, file:) is shown as text.
+WEB_SCHEMES = frozenset({"http", "https"})
 
 ROLE_LABELS = {
     "curator": _l("curator"),
@@ -49,6 +62,18 @@ def init_app(app: Flask) -> None:
     """Make labels and the user's municipality available in every template."""
     app.context_processor(_globals)
     app.add_template_filter(role_label, "role_label")
+    app.add_template_test(is_web_link, "web_link")
+
+
+def is_web_link(value: object) -> bool:
+    """Whether a value from a message or a form is an http(s) address with a host."""
+    if not isinstance(value, str):
+        return False
+    try:
+        parts = urlsplit(value.strip())
+    except ValueError:
+        return False
+    return parts.scheme.lower() in WEB_SCHEMES and bool(parts.netloc)
 
 
 def role_label(role: str) -> str:
@@ -66,4 +91,5 @@ def _globals() -> dict[str, Any]:
         "event_label": lambda kind: str(EVENT_LABELS.get(kind, kind)),
         "role_label": role_label,
         "scope_label": lambda scope: str(SCOPE_LABELS[scope]),
+        "substitution_state_label": lambda state: str(SUBSTITUTION_LABELS[state]),
     }

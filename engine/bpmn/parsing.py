@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,21 +13,33 @@ from SpiffWorkflow.bpmn.specs import BpmnProcessSpec
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 
-from engine.bpmn.catalog import BPMN_NS, NS, build_catalog, parse_xml
+from engine.bpmn.catalog import BPMN_NS, build_catalog, parse_xml
+from engine.bpmn.loops import loops_without_wait
+from engine.bpmn.names import Code, completed_at_keys, diagram_code, diagram_provides, reads
+from engine.bpmn.samples import SampleContext, sample_failures
 from engine.deadlines import DeadlineExpressionError, check_deadline_expression
-from engine.forms import library_keys
-from engine.scripting import ScriptRefused, compile_expression, compile_script
+from engine.forms import FormSpec, library
+from engine.scripting import ScriptRefused, compile_expression, compile_script, diagram_names
 
 
 class DeployError(Exception):
     """A BPMN file refused at deploy, naming the element and the reason."""
 
-    def __init__(self, reason: str, element_id: str | None = None, line: int | None = None) -> None:
-        where = f" (element {element_id})" if element_id else ""
+    def __init__(
+        self,
+        reason: str,
+        element_id: str | None = None,
+        line: int | None = None,
+        element_name: str | None = None,
+    ) -> None:
+        where = ""
+        if element_id:
+            where = f" (element {element_id}" + (f" «{element_name}»)" if element_name else ")")
         where += f" (line {line})" if line else ""
         super().__init__(f"{reason}{where}")
         self.reason = reason
         self.element_id = element_id
+        self.element_name = element_name
         self.line = line
 
 
@@ -45,11 +57,14 @@ def parse_process(
     xml: bytes,
     filename: str,
     parse_deadline: Callable[[str], Any],
-    form_keys: Collection[str] | None = None,
+    samples: SampleContext | None = None,
+    forms: Mapping[str, FormSpec] | None = None,
 ) -> ParsedProcess:
-    """Parse with SpiffWorkflow's validating parser, then check forms, scripts and deadlines.
+    """Parse with SpiffWorkflow's validating parser, then check forms, code and deadlines.
 
-    `form_keys` are the forms the version declares (None: the library's).
+    `forms` are the forms the version declares (None: the library's); their fields are names
+    the diagram's code may read. With `samples` (the version's functions and a moment) every
+    timer and condition is also evaluated on a sample case; without, only the static checks run.
     """
     try:
         root = parse_xml(xml)
@@ -66,7 +81,12 @@ def parse_process(
     except SpiffWorkflowException as error:
         raise DeployError(str(error)) from error
     catalog = build_catalog(root, process_id)
-    check_catalog(catalog, root, parse_deadline, form_keys)
+    declared = library() if forms is None else forms
+    check_catalog(catalog, root, parse_deadline, declared)
+    check_names(root, declared)
+    check_loops(root)
+    if samples is not None:
+        check_samples(root, samples, declared)
     return ParsedProcess(process_id, spec, subprocess_specs, catalog)
 
 
@@ -89,10 +109,10 @@ def check_catalog(
     catalog: dict[str, Any],
     root: Any,
     parse_deadline: Callable[[str], Any],
-    form_keys: Collection[str] | None = None,
+    forms: Mapping[str, FormSpec] | None = None,
 ) -> None:
     """Every user task names a known form; every expression compiles; every deadline reads."""
-    known = set(library_keys() if form_keys is None else form_keys)
+    known = set(library() if forms is None else forms)
     for element in catalog["elements"].values():
         if element["type"] == "userTask":
             _check_form(element, known)
@@ -121,22 +141,66 @@ def _check_timer(element: dict[str, Any], parse_deadline: Callable[[str], Any]) 
         compile_expression(expression)
         check_deadline_expression(expression, parse_deadline)
     except (ScriptRefused, DeadlineExpressionError) as error:
-        raise DeployError(str(error), element["id"]) from error
+        raise DeployError(str(error), element["id"], element_name=element["name"]) from error
 
 
 def _check_code(root: Any) -> None:
-    for flow in root.iter(f"{{{BPMN_NS}}}sequenceFlow"):
-        condition = flow.find("bpmn:conditionExpression", NS)
-        if condition is not None and (condition.text or "").strip():
-            _compile(compile_expression, condition.text.strip(), flow.get("id"))
-    for task in root.iter(f"{{{BPMN_NS}}}scriptTask"):
-        script = task.find("bpmn:script", NS)
-        if script is not None and (script.text or "").strip():
-            _compile(compile_script, script.text, task.get("id"))
+    for code in diagram_code(root):
+        if code.what != "timer":  # timers are compiled with their deadline texts
+            compile_ = compile_script if code.mode == "exec" else compile_expression
+            try:
+                compile_(code.source)
+            except ScriptRefused as error:
+                name = code.element_name
+                raise DeployError(str(error), code.element_id, element_name=name) from error
 
 
-def _compile(compile_: Callable[[str], Any], source: str, element_id: str | None) -> None:
-    try:
-        compile_(source)
-    except ScriptRefused as error:
-        raise DeployError(str(error), element_id) from error
+def check_names(root: Any, forms: Mapping[str, FormSpec]) -> None:
+    """Every name code reads is provided by the engine, a form, a script, the diagram's data."""
+    provided = diagram_provides(root, forms)
+    known = provided.all(diagram_names())
+    for code in diagram_code(root):
+        try:
+            unknown = sorted(reads(code.source, code.mode) - known)
+            missing_tasks = sorted(completed_at_keys(code.source, code.mode) - provided.user_tasks)
+        except SyntaxError:
+            continue  # compiling the code reported it already
+        if unknown:
+            raise _code_error(
+                code,
+                f"reads {', '.join(unknown)}, which neither the engine, a form of this process, "
+                "a script, a multi-instance item nor a message variable provides",
+            )
+        if missing_tasks:
+            raise _code_error(
+                code, f"reads completed_at of {', '.join(missing_tasks)}: no such user task"
+            )
+
+
+def check_loops(root: Any) -> None:
+    """Refuse a loop of the sequence flow that passes no user task, message or timer."""
+    for cycle in loops_without_wait(root):
+        first = cycle[0]
+        path = " → ".join(node.get("id") for node in [*cycle, first])
+        raise DeployError(
+            f"a loop without a wait state would run without end: {path}; "
+            "let it pass a user task, a message or a timer",
+            first.get("id"),
+            element_name=first.get("name"),
+        )
+
+
+def check_samples(root: Any, samples: SampleContext, forms: Mapping[str, FormSpec]) -> None:
+    """Refuse a timer or condition that fails, or a timer yielding no moment, on a sample case."""
+    failures = sample_failures(list(diagram_code(root)), diagram_provides(root, forms), samples)
+    if failures:
+        failure = failures[0]
+        raise _code_error(failure.code, f"fails on a sample case: {failure.reason}")
+
+
+def _code_error(code: Code, reason: str) -> DeployError:
+    return DeployError(
+        f"{code.what} {code.source.strip()!r} {reason}",
+        code.element_id,
+        element_name=code.element_name,
+    )

@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from marshmallow import RAISE, Schema, ValidationError, validates_schema
+from marshmallow import RAISE, Schema, ValidationError, pre_load, validates_schema
 
 from engine.forms.conditions import evaluate
 from engine.forms.kinds import KINDS, FormContext
+from engine.forms.schemas import text_problem
 from engine.forms.spec import FieldSpec, FormSpec, provided_names
 
 
@@ -33,6 +34,21 @@ class StepSchema(Schema):
 
     class Meta:
         unknown = RAISE
+
+    @pre_load
+    def _plain_text(self, data: Any, **_: Any) -> Any:
+        """Every submitted string, alone or in a list: no NUL, valid Unicode, bounded."""
+        if not isinstance(data, Mapping):
+            return data  # marshmallow reports the type
+        errors: dict[str, list[str]] = {}
+        for name, value in data.items():
+            for item in value if isinstance(value, list) else [value]:
+                problem = text_problem(item)
+                if problem:
+                    errors.setdefault(str(name), []).append(problem)
+        if errors:
+            raise ValidationError(errors)
+        return data
 
     @validates_schema(skip_on_field_errors=False, pass_original=True)
     def _requirements(self, data: dict[str, Any], original: Any, **_: Any) -> None:

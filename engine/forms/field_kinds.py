@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
 
@@ -21,14 +21,25 @@ from engine.forms.kinds import (
     register_kind,
     unless_empty,
 )
+from engine.forms.schemas import CHOICE
 from engine.forms.spec import FieldSpec, FormDeclarationError
-from engine.worktime import DeadlineSpecError, parse_deadline
+from engine.worktime import DeadlineSpec, DeadlineSpecError, Unit, parse_deadline
 
 Field = fields.Field[Any]
-CHOICE = "Выберите одно из значений: {choices}."
 TOO_FEW = "Выбрано меньше допустимого: нужно не меньше {min}."
 TOO_MANY = "Выбрано больше допустимого: можно не больше {max}."
 PHONE = re.compile(r"\+?[\d\s()\-]{5,20}")
+MAX_DEPARTMENT = 128  # open_user_tasks.department
+# A deadline from a form is days, not years: a longer one is a typo, and far dates overflow.
+MAX_DEADLINE = timedelta(days=366)
+_SPAN = {
+    Unit.SECOND: timedelta(seconds=1),
+    Unit.MINUTE: timedelta(minutes=1),
+    Unit.HOUR: timedelta(hours=1),
+    Unit.DAY: timedelta(days=1),
+    Unit.END_OF_WORKING_DAY: timedelta(0),
+    Unit.END_OF_NEXT_WORKING_DAY: timedelta(days=1),
+}
 
 
 @register_kind
@@ -131,13 +142,26 @@ class Department(Kind):
     messages: ClassVar[dict[str, str]] = {
         **Kind.messages,
         "unknown": "Нет такого подразделения: {unknown}.",
+        "length": f"От 1 до {MAX_DEPARTMENT} символов.",
     }
 
     def choices(self, spec: FieldSpec, context: FormContext) -> tuple[tuple[str, str], ...]:
         return context.departments
 
     def field(self, spec: FieldSpec, context: FormContext, say: Say, base: dict[str, Any]) -> Field:
-        return fields.String(validate=_known_departments(context, say), **base)
+        rules = [_fitting_ids(say), _known_departments(context, say)]
+        return fields.String(validate=rules, **base)
+
+
+def _fitting_ids(say: Say) -> Any:
+    """Every department id fits the task list's column, whatever municipality.yaml lists."""
+
+    def validate(value: Any) -> None:
+        values = value if isinstance(value, list) else [value]
+        if any(not 0 < len(str(item)) <= MAX_DEPARTMENT for item in values):
+            raise ValidationError(say("length"))
+
+    return unless_empty(validate)
 
 
 def _known_departments(context: FormContext, say: Say) -> Any:
@@ -162,7 +186,7 @@ class Departments(Department):
     list_valued = True
 
     def field(self, spec: FieldSpec, context: FormContext, say: Say, base: dict[str, Any]) -> Field:
-        rules = [_known_departments(context, say), count(spec, say)]
+        rules = [_fitting_ids(say), _known_departments(context, say), count(spec, say)]
         return fields.List(fields.String(), validate=rules, **base)
 
 
@@ -231,16 +255,31 @@ class DeadlineText(Kind):
 
     name = "deadline_text"
     options = frozenset({"default"})
-    messages: ClassVar[dict[str, str]] = {**Kind.messages, "invalid": "{error}"}
+    messages: ClassVar[dict[str, str]] = {
+        **Kind.messages,
+        "invalid": "{error}",
+        # The diagram counts it from the message's arrival; «за … до …» would land in the past.
+        "before": "Укажите срок от поступления сообщения, а не «за … до …».",
+        "too_long": f"Срок не длиннее {MAX_DEADLINE.days} дней.",
+    }
 
     def field(self, spec: FieldSpec, context: FormContext, say: Say, base: dict[str, Any]) -> Field:
         def readable(text: str) -> None:
             try:
-                parse_deadline(text)
+                deadline = parse_deadline(text)
             except DeadlineSpecError as error:
                 raise ValidationError(say("invalid", error=str(error))) from error
+            if deadline.before:
+                raise ValidationError(say("before"))
+            if _span(deadline) > MAX_DEADLINE:
+                raise ValidationError(say("too_long"))
 
         return fields.String(validate=unless_empty(readable), **base)
+
+
+def _span(deadline: DeadlineSpec) -> timedelta:
+    # Working time is counted like calendar time here: the bound is about magnitude.
+    return deadline.amount * _SPAN[deadline.unit]
 
 
 @register_kind

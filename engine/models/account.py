@@ -23,6 +23,10 @@ class User(Base):
     department: Mapped[str | None] = mapped_column(String(128), nullable=True)
     municipality: Mapped[str] = mapped_column(String(64), index=True)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # A signed-in session carries the epoch it began in; bumping it ends every such session.
+    session_epoch: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    locked_until: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
 
 
 class Substitution(Base):

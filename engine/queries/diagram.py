@@ -10,6 +10,7 @@ from engine.bpmn.serialization import load_state
 from engine.clock import using_clock
 from engine.models import OpenUserTask, ProcessInstance, ProcessVersion
 from engine.runtime import Runtime
+from engine.statuses import InstanceStatus
 from engine.timers import all_tasks
 from engine.versions import load_version
 
@@ -32,14 +33,19 @@ def diagram_marks(
 ) -> DiagramMarks:
     """Completed elements come from the stored workflow state; current ones are open tasks."""
     loaded = load_version(version, runtime)
-    with using_clock(runtime.clock):
-        workflow = load_state(
-            instance.state, loaded.spec, loaded.subprocess_specs, loaded.script_engine
-        )
     elements = loaded.catalog["elements"]
+    try:
+        with using_clock(runtime.clock):
+            workflow = load_state(
+                instance.state, loaded.spec, loaded.subprocess_specs, loaded.script_engine
+            )
+    except Exception:
+        if instance.status is not InstanceStatus.ERROR:
+            raise
+        workflow = None  # an unreadable state is what parked it: the card still shows the reason
     completed = {
         task.task_spec.bpmn_id
-        for task in all_tasks(workflow, TaskState.COMPLETED)
+        for task in (all_tasks(workflow, TaskState.COMPLETED) if workflow else [])
         if task.task_spec.bpmn_id in elements
     }
     current = {task.element_id for task in open_tasks}

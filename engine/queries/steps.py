@@ -13,7 +13,7 @@ from engine.access import Viewer, can_complete, require_task
 from engine.models import AuditEvent, ProcessInstance, User
 from engine.queries.cases import CaseCard, case_card
 from engine.runtime import Runtime
-from engine.statuses import AuditKind
+from engine.statuses import AuditKind, InstanceStatus
 
 
 @dataclass(frozen=True)
@@ -37,6 +37,11 @@ class TaskView:
     can_complete: bool
     requirements: list[Requirement]
     card: CaseCard
+
+    @property
+    def stopped(self) -> bool:
+        """Whether the case is parked by an error of its regulation (nothing can be completed)."""
+        return self.card.instance.status is InstanceStatus.ERROR
 
     @property
     def row(self) -> Any:

@@ -1,7 +1,14 @@
 """Scenario files: whole regulations simulated on a virtual clock, with expectations."""
 
-from engine.scenarios.loader import Scenario, ScenarioFormatError, find_scenarios, load_scenario
-from engine.scenarios.runner import ScenarioFailure, ScenarioResult, run_scenario
+from engine.scenarios.loader import (
+    Scenario,
+    ScenarioFormatError,
+    find_scenarios,
+    load_scenario,
+    processes_dir_of,
+)
+from engine.scenarios.registry import ScenarioFailure
+from engine.scenarios.runner import ScenarioResult, run_file, run_scenario
 
 __all__ = [
     "Scenario",
@@ -10,5 +17,7 @@ __all__ = [
     "ScenarioResult",
     "find_scenarios",
     "load_scenario",
+    "processes_dir_of",
+    "run_file",
     "run_scenario",
 ]

@@ -1,115 +1,146 @@
-"""Scenario expectations, registered by step key."""
+"""Scenario expectations on tasks, violations, end events and the case's status.
+
+Every key of an expectation's mapping but `count` selects: an item matches when it meets them all.
+Without `count` at least one item must match; with it exactly that many (`count: 0`: none).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Sized
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from engine.models import OpenUserTask, Violation
+from engine.scenarios.readable import listing, readable
+from engine.scenarios.registry import expectation, fail
+from engine.scenarios.shapes import DUES, Shape, choice, clause, count, flag, moment, text
 from engine.statuses import InstanceStatus
 
 if TYPE_CHECKING:
-    from engine.scenarios.runner import _Run
+    from engine.scenarios.runner import ReachedEnd, _Run
 
-Expectation = Callable[["_Run", Any], None]
-EXPECTATIONS: dict[str, Expectation] = {}
-
-
-def expectation(key: str) -> Callable[[Expectation], Expectation]:
-    """Register a check under a step key."""
-
-    def register(check: Expectation) -> Expectation:
-        EXPECTATIONS[key] = check
-        return check
-
-    return register
-
-
-class ScenarioFailure(AssertionError):
-    """An expectation of a scenario step that did not hold."""
+TASK = Shape(
+    {"element": text, "lane": text, "department": text, "count": count, **DUES},
+    shorthand="element",
+)
+VIOLATION_FIELDS = {"element": text, "clause": clause}
+VIOLATION = Shape(
+    {**VIOLATION_FIELDS, "count": count, "due": moment, "due_by": moment, "due_after": moment},
+    shorthand="element",
+)
+NO_VIOLATION = Shape(VIOLATION_FIELDS, shorthand="element", true_means_empty=True)
+END = Shape(
+    {"element": text, "clause": clause, "completed": flag, "count": count}, shorthand="element"
+)
 
 
-def _fail(message: str) -> None:
-    raise ScenarioFailure(message)
+def cited(clauses: str | None) -> list[str]:
+    """The clauses a violation cites: its «; »-joined normalised clauses, each whole."""
+    return [part.strip() for part in (clauses or "").split(";") if part.strip()]
 
 
-def _moment(value: Any) -> datetime:
-    moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
-    if moment.tzinfo is None:
-        raise ValueError(f"expected due {value!r} needs a UTC offset")
-    return moment
+def due_matches(due: datetime | None, spec: dict[str, Any]) -> bool:
+    """`due` exact (null: none), `due_by` due ≤ moment, `due_after` due > moment."""
+    if "due" in spec and due != spec["due"]:
+        return False
+    if "due_by" in spec and (due is None or due > spec["due_by"]):
+        return False
+    return not ("due_after" in spec and (due is None or due <= spec["due_after"]))
 
 
-@expectation("expect_task")
-def _expect_task(run: _Run, expected: Any) -> None:
-    spec = expected if isinstance(expected, dict) else {"element": expected}
-    matches = [
-        task
-        for task in run.open_tasks()
-        if task.element_id == spec["element"] and spec.get("department") in (None, task.department)
-    ]
-    if not matches:
-        _fail(f"expected open task {spec['element']!r}; {run.describe()}")
-    if "count" in spec and len(matches) != spec["count"]:
-        _fail(f"expected {spec['count']} open {spec['element']!r}, found {len(matches)}")
-    for task in matches:
-        if "lane" in spec and task.role != spec["lane"]:
-            _fail(f"{task.element_id} is in lane {task.role}, expected {spec['lane']}")
-        if "due" in spec:
-            want = _moment(spec["due"]) if spec["due"] is not None else None
-            if task.due_at != want:
-                got = (
-                    task.due_at.astimezone(want.tzinfo).isoformat()
-                    if task.due_at and want
-                    else task.due_at
-                )
-                _fail(f"{task.element_id} due {got}, expected {spec['due']}")
+def expect_count(run: _Run, noun: str, spec: dict[str, Any], found: Sized, context: str) -> None:
+    """At least one match, or exactly `count`; the failure says what was looked for and seen."""
+    selected = {k: v for k, v in spec.items() if k != "count"}
+    criteria = readable(selected, run.zone) if selected else "anything"
+    wanted = spec.get("count")
+    if wanted is None and len(found) == 0:
+        fail(f"expected {noun} matching {criteria}, found none; {context}")
+    if wanted is not None and len(found) != wanted:
+        fail(f"expected {wanted} {noun} matching {criteria}, found {len(found)}; {context}")
 
 
-@expectation("expect_no_task")
+def _task_matches(task: OpenUserTask, spec: dict[str, Any]) -> bool:
+    return (
+        spec.get("element") in (None, task.element_id)
+        and spec.get("lane") in (None, task.role)
+        and spec.get("department") in (None, task.department)
+        and due_matches(task.due_at, spec)
+    )
+
+
+@expectation("expect_task", TASK)
+def _expect_task(run: _Run, spec: dict[str, Any]) -> None:
+    """Open tasks by element, lane (role), department and due."""
+    matches = [task for task in run.open_tasks() if _task_matches(task, spec)]
+    expect_count(run, "open task(s)", spec, matches, run.describe())
+
+
+@expectation("expect_no_task", text)
 def _expect_no_task(run: _Run, element: str) -> None:
+    """No open task with that element id."""
     if any(task.element_id == element for task in run.open_tasks()):
-        _fail(f"expected no open task {element!r}; {run.describe()}")
+        fail(f"expected no open task {element}; {run.describe()}")
 
 
-@expectation("expect_violation")
-def _expect_violation(run: _Run, expected: Any) -> None:
-    spec = expected if isinstance(expected, dict) else {"element": expected}
-    found = [v for v in run.violations() if v.element_id == spec["element"]]
-    if not found:
-        recorded = [(v.element_id, v.due_at.isoformat()) for v in run.violations()]
-        _fail(f"expected a violation on {spec['element']!r}; recorded: {recorded}")
-    if "due" in spec and all(v.due_at != _moment(spec["due"]) for v in found):
-        _fail(f"violation on {spec['element']} due {[v.due_at.isoformat() for v in found]}")
-    if "clause" in spec and all(spec["clause"] not in (v.clause or "") for v in found):
-        _fail(f"violation on {spec['element']} cites {[v.clause for v in found]}")
-    if "count" in spec and len(found) != spec["count"]:
-        _fail(f"expected {spec['count']} violations on {spec['element']}, found {len(found)}")
+def _violation_matches(violation: Violation, spec: dict[str, Any]) -> bool:
+    return (
+        spec.get("element") in (None, violation.element_id)
+        and ("clause" not in spec or spec["clause"] in cited(violation.clause))
+        and due_matches(violation.due_at, spec)
+    )
 
 
-@expectation("expect_completed")
-def _expect_completed(run: _Run, expected: Any) -> None:
+def _recorded(run: _Run, violations: list[Violation]) -> str:
+    lines = [
+        f"{v.element_id} due {run.moment(v.due_at)} citing «{v.clause or 'no clause'}»"
+        for v in violations
+    ]
+    return f"recorded violations: {listing(lines)}"
+
+
+@expectation("expect_violation", VIOLATION)
+def _expect_violation(run: _Run, spec: dict[str, Any]) -> None:
+    """Violations by element (the step), clause, due moment or bounds."""
+    violations = run.violations()
+    matches = [v for v in violations if _violation_matches(v, spec)]
+    expect_count(run, "violation(s)", spec, matches, _recorded(run, violations))
+
+
+@expectation("expect_no_violation", NO_VIOLATION)
+def _expect_no_violation(run: _Run, spec: dict[str, Any]) -> None:
+    """No violation at all (`true`), or none on that element and/or citing that clause."""
+    _expect_violation(run, {**spec, "count": 0})
+
+
+def _end_matches(end: ReachedEnd, spec: dict[str, Any]) -> bool:
+    return spec.get("element") in (None, end.element_id) and (
+        "clause" not in spec or spec["clause"] in end.clauses
+    )
+
+
+@expectation("expect_end", END)
+def _expect_end(run: _Run, spec: dict[str, Any]) -> None:
+    """End events reached, by id or by the clause their documentation cites; `completed` too."""
+    ends = run.reached_ends()
+    matches = [end for end in ends if _end_matches(end, spec)]
+    seen = [f"{end.element_id} («{'; '.join(end.clauses) or 'no clause'}»)" for end in ends]
+    selection = {key: value for key, value in spec.items() if key != "completed"}
+    expect_count(run, "end event(s) reached", selection, matches, f"reached: {listing(seen)}")
+    if "completed" in spec:
+        _expect_completed(run, spec["completed"])
+
+
+@expectation("expect_completed", flag)
+def _expect_completed(run: _Run, expected: bool) -> None:
+    """The case completed (true) or not (false)."""
     status = run.instance().status
-    if bool(expected) != (status is InstanceStatus.COMPLETED):
-        _fail(f"expected completed={bool(expected)}, case is {status.value}")
+    if expected != (status is InstanceStatus.COMPLETED):
+        fail(f"expected completed={readable(expected, run.zone)}, case is {status.value}")
 
 
-@expectation("expect_status")
+@expectation("expect_status", choice(*(status.value for status in InstanceStatus)))
 def _expect_status(run: _Run, expected: str) -> None:
+    """The case's status: running, completed, error, cancelled."""
     status = run.instance().status
     if status.value != expected:
-        _fail(f"expected case {expected}, it is {status.value}")
-
-
-@expectation("expect_data")
-def _expect_data(run: _Run, expected: Any) -> None:
-    """The data at the case's last completed step holds these values (a subset match)."""
-    if not isinstance(expected, dict):
-        _fail("expect_data needs a mapping of names to values")
-    workflow = run.workflow()
-    data = workflow.last_task.data if workflow.last_task is not None else workflow.data
-    wrong = {
-        key: data.get(key, "<missing>") for key, value in expected.items() if data.get(key) != value
-    }
-    if wrong:
-        _fail(f"case data differs: expected {expected}, found {wrong}")
+        fail(f"expected case {expected}, it is {status.value}")

@@ -4,24 +4,24 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import yaml
 
+from engine.municipalities import load_municipality
+from engine.scenarios.actions import message_fields
+from engine.scenarios.keys import ACTIONS, EXPECTATIONS
+from engine.scenarios.readable import moment_text, shown
+from engine.scenarios.refusals import REFUSED, REFUSED_KEY
+from engine.scenarios.shapes import Read, ShapeError
+from engine.worktime.settings import CalendarConfigError
+
 SCENARIO_SUFFIX = ".scenario.yaml"
-STEP_ACTIONS = (
-    "complete",
-    "message",
-    "expect_task",
-    "expect_no_task",
-    "expect_violation",
-    "expect_completed",
-    "expect_status",
-    "expect_data",
-    "tick",
-)
+TOP_KEYS = ("name", "start", "bpmn", "municipality", "covers", "message", "steps")
+STEP_EXTRAS = ("at", "note")
 OFFSET = re.compile(r"^\+(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?$")
 
 
@@ -31,7 +31,7 @@ class ScenarioFormatError(ValueError):
 
 @dataclass
 class Scenario:
-    """One scenario: where it starts, the message, and its steps."""
+    """One scenario: where it starts, the message, and its steps (values already checked)."""
 
     path: Path
     name: str
@@ -41,6 +41,8 @@ class Scenario:
     message: dict[str, Any]
     steps: list[dict[str, Any]]
     covers: list[str]
+    processes_dir: Path
+    zone: tzinfo
 
 
 def find_scenarios(paths: list[Path]) -> list[Path]:
@@ -56,30 +58,53 @@ def find_scenarios(paths: list[Path]) -> list[Path]:
     return sorted(found)
 
 
-def load_scenario(path: Path) -> Scenario:
-    """Read and check a scenario file."""
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as error:
-        raise ScenarioFormatError(f"{path}: not valid YAML: {error}") from error
-    if not isinstance(raw, dict):
-        raise ScenarioFormatError(f"{path}: expected a mapping at the top")
+def processes_dir_of(path: Path) -> Path:
+    """processes/<municipality>/<version>/x.scenario.yaml → processes/."""
+    return path.resolve().parent.parent.parent
+
+
+def load_scenario(path: Path, processes_dir: Path | None = None) -> Scenario:
+    """Read and check a scenario file; municipalities are looked up in `processes_dir`."""
+    raw = _read_yaml(path)
+    unknown = sorted(set(raw) - set(TOP_KEYS))
+    if unknown:
+        raise ScenarioFormatError(f"{path}: unknown keys {unknown}; known: {', '.join(TOP_KEYS)}")
+    processes_dir = processes_dir or processes_dir_of(path)
     version_dir = path.parent
-    bpmn = version_dir / raw.get("bpmn", _only_bpmn(version_dir))
+    bpmn = version_dir / str(raw["bpmn"] if "bpmn" in raw else _only_bpmn(version_dir))
+    if not bpmn.is_file():
+        raise ScenarioFormatError(f"{path}: bpmn: no such file {bpmn}")
+    municipality = str(raw.get("municipality") or version_dir.parent.name)
+    zone = _zone(municipality, processes_dir, path)
     start = _aware(raw.get("start"), path, "start")
     steps = raw.get("steps") or []
-    for number, step in enumerate(steps, 1):
-        _check_step(step, path, number)
+    if not isinstance(steps, list):
+        raise ScenarioFormatError(f"{path}: steps: expected a list of steps")
+    read = [_read_step(step, path, number, start) for number, step in enumerate(steps, 1)]
+    _check_clock_moves_forward(read, start, path, zone)
     return Scenario(
         path=path,
         name=str(raw.get("name") or path.name),
         bpmn=bpmn,
-        municipality=str(raw.get("municipality") or version_dir.parent.name),
+        municipality=municipality,
         start=start,
-        message=dict(raw.get("message") or {}),
-        steps=steps,
+        message=_read_value(message_fields, raw.get("message"), f"{path}: message"),
+        steps=read,
         covers=[str(clause) for clause in raw.get("covers") or []],
+        processes_dir=processes_dir,
+        zone=zone,
     )
+
+
+def _read_yaml(path: Path) -> dict[str, Any]:
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, ValueError) as error:  # PyYAML raises ValueError on 2026-13-01
+        said = " ".join(str(error).split())  # PyYAML's message spans lines; the run prints one
+        raise ScenarioFormatError(f"{path}: not valid YAML: {said}") from error
+    if not isinstance(raw, dict):
+        raise ScenarioFormatError(f"{path}: expected a mapping at the top")
+    return raw
 
 
 def _only_bpmn(folder: Path) -> str:
@@ -89,39 +114,93 @@ def _only_bpmn(folder: Path) -> str:
     return files[0].name
 
 
-def _aware(value: Any, path: Path, key: str) -> datetime:
+def _zone(municipality: str, processes_dir: Path, path: Path) -> tzinfo:
+    try:
+        return ZoneInfo(load_municipality(municipality, processes_dir).timezone)
+    except CalendarConfigError as error:
+        raise ScenarioFormatError(f"{path}: municipality {municipality}: {error}") from error
+
+
+def _aware(value: Any, path: Path | str, key: str) -> datetime:
     moment = value if isinstance(value, datetime) else _parse_iso(value, path, key)
     if moment.tzinfo is None:
-        raise ScenarioFormatError(f"{path}: {key} must carry a UTC offset, got {value!r}")
+        raise ScenarioFormatError(f"{path}: {key} must carry a UTC offset, got {shown(value)}")
     return moment
 
 
-def _parse_iso(value: Any, path: Path, key: str) -> datetime:
+def _parse_iso(value: Any, path: Path | str, key: str) -> datetime:
     try:
         return datetime.fromisoformat(str(value))
     except ValueError as error:
-        raise ScenarioFormatError(f"{path}: {key} is not an ISO datetime: {value!r}") from error
+        raise ScenarioFormatError(
+            f"{path}: {key} is not an ISO datetime: {shown(value)}"
+        ) from error
 
 
-def _check_step(step: Any, path: Path, number: int) -> None:
-    if not isinstance(step, dict):
-        raise ScenarioFormatError(f"{path}: step {number} must be a mapping")
-    actions = [key for key in step if key in STEP_ACTIONS]
-    unknown = set(step) - set(STEP_ACTIONS) - {"at", "as", "data", "department", "note"}
+def _read_value(read: Read, value: Any, where: str) -> Any:
+    try:
+        return read(value)
+    except ShapeError as error:
+        raise ScenarioFormatError(f"{where}: {error}") from error
+
+
+def _readers_of(step: dict[str, Any], where: str) -> dict[str, Read]:
+    """The reader of each key this step may carry: its action's companions, or nothing else."""
+    acts = [key for key in step if key in ACTIONS or key in EXPECTATIONS]
+    if len(acts) > 1:
+        raise ScenarioFormatError(f"{where}: one action or expectation per step, got {acts}")
+    readers: dict[str, Read] = {name: EXPECTATIONS[name].read for name in EXPECTATIONS}
+    readers |= {name: ACTIONS[name].read for name in ACTIONS}
+    readers |= {"at": lambda value: value, "note": str}
+    if acts and acts[0] in ACTIONS:
+        act = ACTIONS[acts[0]]
+        readers |= dict(act.companions)
+        if act.refusable:
+            readers[REFUSED_KEY] = REFUSED
+    unknown = sorted(set(step) - set(readers))
     if unknown:
-        raise ScenarioFormatError(f"{path}: step {number}: unknown keys {sorted(unknown)}")
-    if len(actions) > 1:
-        raise ScenarioFormatError(f"{path}: step {number}: one action per step, got {actions}")
-    if not actions and "at" not in step:
-        raise ScenarioFormatError(f"{path}: step {number}: nothing to do")
+        raise ScenarioFormatError(
+            f"{where}: unknown keys {unknown}" + (f" with {acts[0]}" if acts else "")
+        )
+    if not acts and "at" not in step:
+        raise ScenarioFormatError(f"{where}: nothing to do")
+    return readers
 
 
-def resolve_at(value: Any, start: datetime, path: Path) -> datetime:
+def _read_step(step: Any, path: Path, number: int, start: datetime) -> dict[str, Any]:
+    where = f"{path}: step {number}"
+    if not isinstance(step, dict):
+        raise ScenarioFormatError(f"{where} must be a mapping")
+    readers = _readers_of(step, where)
+    read = {key: _read_value(readers[key], value, f"{where}: {key}") for key, value in step.items()}
+    if "at" in read:
+        read["at"] = resolve_at(read["at"], start, where)
+    return read
+
+
+def _check_clock_moves_forward(
+    steps: list[dict[str, Any]], start: datetime, path: Path, zone: tzinfo
+) -> None:
+    latest = start
+    for number, step in enumerate(steps, 1):
+        if "at" not in step:
+            continue
+        if step["at"] < latest:
+            raise ScenarioFormatError(
+                f"{path}: step {number}: at {moment_text(step['at'], zone)} is before "
+                f"{moment_text(latest, zone)}; the virtual clock never moves back"
+            )
+        latest = step["at"]
+
+
+def resolve_at(value: Any, start: datetime, where: Path | str) -> datetime:
     """`at:` as an offset from the scenario start (+1d2h30m) or an aware moment."""
     if isinstance(value, str) and value.startswith("+"):
         match = OFFSET.match(value.replace(" ", ""))
         if not match or not any(match.groups()):
-            raise ScenarioFormatError(f"{path}: offset {value!r}: use +1d, +2h, +30m, +1d2h30m")
+            raise ScenarioFormatError(
+                f"{where}: offset {shown(value)}: use +1d, +2h, +30m, +1d2h30m"
+            )
         days, hours, minutes = (int(group or 0) for group in match.groups())
         return start + timedelta(days=days, hours=hours, minutes=minutes)
-    return _aware(value, path, "at")
+    return _aware(value, where, "at")

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
-from sqlalchemy import create_engine, select
+from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
@@ -16,12 +18,25 @@ from engine.clock import VirtualClock
 from engine.db import Base, make_session_factory
 from engine.instances import complete_task, read_workflow
 from engine.intake import receive_message
-from engine.models import AuditEvent, OpenUserTask, ProcessInstance, ProcessVersion, Violation
+from engine.intake_forms import INTAKE_FORMS
+from engine.models import (
+    AuditEvent,
+    Message,
+    OpenUserTask,
+    ProcessInstance,
+    ProcessVersion,
+    Violation,
+)
 from engine.runtime import Runtime
-from engine.scenarios.expectations import EXPECTATIONS, ScenarioFailure
-from engine.scenarios.loader import Scenario, resolve_at
+from engine.scenarios.actions import FORM_KEY
+from engine.scenarios.keys import ACTIONS, EXPECTATIONS
+from engine.scenarios.loader import Scenario, ScenarioFormatError, load_scenario
+from engine.scenarios.readable import in_zone, listing, moment_text, readable
+from engine.scenarios.refusals import REFUSED_KEY, perform_refused, refusal_text
+from engine.scenarios.registry import ScenarioFailure, fail
 from engine.scenarios.trace import clauses_of, completed_elements, trace_events
 from engine.scheduler import tick
+from engine.timers import all_tasks
 from engine.versions import deploy_file
 
 ACTOR = "scenario"
@@ -38,7 +53,8 @@ MESSAGE_DEFAULTS = {
 class ScenarioResult:
     """A scenario's outcome, its trace and the elements it exercised."""
 
-    scenario: Scenario
+    path: Path
+    name: str
     failure: str | None
     trace: list[dict[str, Any]] = field(default_factory=list)
     clauses: set[str] = field(default_factory=set)
@@ -49,11 +65,29 @@ class ScenarioResult:
         return self.failure is None
 
 
+@dataclass(frozen=True)
+class ReachedEnd:
+    """A completed end event of the case and the clauses its documentation cites."""
+
+    element_id: str
+    clauses: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class CompletedTask:
+    """A task the scenario completed, so `again: true` can submit it once more."""
+
+    element_id: str
+    department: str | None
+    task_id: str
+
+
 class _Run:
     """The state of one scenario run."""
 
     def __init__(self, scenario: Scenario, processes_dir: Path) -> None:
         self.scenario = scenario
+        self.zone = scenario.zone
         engine = create_engine(
             "sqlite://", poolclass=StaticPool, connect_args={"check_same_thread": False}
         )
@@ -63,6 +97,12 @@ class _Run:
         self.runtime = Runtime(clock=self.clock, processes_dir=processes_dir)
         self.instance_id: int | None = None
         self.messages = 0
+        self.last_incoming: dict[str, Any] | None = None
+        self.completed: list[CompletedTask] = []
+
+    def moment(self, value: datetime | None) -> str:
+        """A moment as failure messages print it: in the municipality's zone."""
+        return moment_text(value, self.zone)
 
     def deploy(self) -> None:
         with self.sessions.begin() as session:
@@ -76,17 +116,33 @@ class _Run:
             )
 
     def send(self, fields: dict[str, Any]) -> None:
+        """An incoming message: defaults fill the rest, or an intake form builds it."""
         self.messages += 1
-        incoming = {
-            **MESSAGE_DEFAULTS,
-            "external_id": f"scenario-{self.messages}",
-            **fields,
-            "municipality": self.scenario.municipality,
-            "received_at": self.clock.now().isoformat(),
-        }
+        if FORM_KEY in fields:
+            values = {name: value for name, value in fields.items() if name != FORM_KEY}
+            form = INTAKE_FORMS[fields[FORM_KEY]]
+            incoming = form.build(values, self.scenario.municipality, self.zone, self.clock.now())
+        else:
+            incoming = {
+                **MESSAGE_DEFAULTS,
+                "external_id": f"scenario-{self.messages}",
+                **fields,
+                "municipality": self.scenario.municipality,
+                "received_at": self.clock.now().isoformat(),
+            }
+        self._receive(incoming)
+
+    def send_again(self, fields: dict[str, Any]) -> None:
+        """The last message delivered once more (its fields overridden by `fields`)."""
+        if self.last_incoming is None:
+            fail("no message was delivered before to send again")
+        self._receive({**self.last_incoming, **fields})
+
+    def _receive(self, incoming: dict[str, Any]) -> None:
         with self.sessions.begin() as session:
             intake = receive_message(session, self.runtime, incoming, ACTOR)
             self.instance_id = self.instance_id or intake.result.instance.id
+        self.last_incoming = incoming
 
     def move_to(self, moment: datetime) -> None:
         self.clock.set(moment)
@@ -94,11 +150,24 @@ class _Run:
             pass
 
     def complete(self, step: dict[str, Any]) -> None:
-        task = self._open_task(step["complete"], step.get("department"))
-        if "as" in step and task.role != step["as"]:
-            raise ScenarioFailure(f"{task.element_id} is in lane {task.role}, not {step['as']}")
+        """Complete the open task of the step; `again: true` resubmits the last completed one."""
+        element, department = step["complete"], step.get("department")
+        if step.get("again"):
+            task_id = self._completed_before(element, department)
+        else:
+            task = self._open_task(element, department)
+            if "as" in step and task.role != step["as"]:
+                fail(f"{task.element_id} is in lane {task.role}, not {step['as']}")
+            task_id, department = task.task_id, task.department
         with self.sessions.begin() as session:
-            complete_task(session, self.runtime, task.task_id, step.get("data") or {}, ACTOR)
+            complete_task(session, self.runtime, task_id, step.get("data") or {}, ACTOR)
+        self.completed.append(CompletedTask(element, department, task_id))
+
+    def _completed_before(self, element: str, department: str | None) -> str:
+        for done in reversed(self.completed):
+            if done.element_id == element and department in (None, done.department):
+                return done.task_id
+        fail(f"no task {element}{_dept(department)} was completed earlier to complete again")
 
     def open_tasks(self) -> list[OpenUserTask]:
         with self.sessions() as session:
@@ -109,13 +178,16 @@ class _Run:
         for task in self.open_tasks():
             if task.element_id == element and department in (None, task.department):
                 return task
-        raise ScenarioFailure(f"no open task {element!r}{_dept(department)}; {self.describe()}")
+        fail(f"no open task {element}{_dept(department)}; {self.describe()}")
 
     def describe(self) -> str:
+        """The open tasks now, each with its lane and due moment in the municipality's zone."""
         tasks = [
-            f"{t.element_id}{_dept(t.department)} due {_iso(t.due_at)}" for t in self.open_tasks()
+            f"{t.element_id}{_dept(t.department)} ({t.role or 'no lane'}) "
+            f"due {self.moment(t.due_at)}"
+            for t in self.open_tasks()
         ]
-        return f"open tasks at {self.clock.now().isoformat()}: {tasks or 'none'}"
+        return f"open tasks at {self.moment(self.clock.now())}: {listing(tasks)}"
 
     def instance(self) -> ProcessInstance:
         with self.sessions() as session:
@@ -124,11 +196,40 @@ class _Run:
     def violations(self) -> list[Violation]:
         with self.sessions() as session:
             query = select(Violation).where(Violation.instance_id == self.instance_id)
-            return list(session.scalars(query))
+            return list(session.scalars(query.order_by(Violation.id)))
 
     def workflow(self) -> BpmnWorkflow:
         with self.sessions() as session:
             return read_workflow(session, self.runtime, self.instance_id or 0)
+
+    def reached_ends(self) -> list[ReachedEnd]:
+        """Every completed end event of the case, in the workflow and its subprocesses."""
+        elements = self.catalog()["elements"]
+        return [
+            ReachedEnd(task.task_spec.bpmn_id, tuple(elements[task.task_spec.bpmn_id]["clauses"]))
+            for task in all_tasks(self.workflow(), TaskState.COMPLETED)
+            if elements.get(task.task_spec.bpmn_id or "", {}).get("type") == "endEvent"
+        ]
+
+    def snapshot(self) -> dict[str, Any]:
+        """What a refused action must leave as it was, part by part."""
+        with self.sessions() as session:
+            cases = session.execute(
+                select(
+                    ProcessInstance.id,
+                    ProcessInstance.status,
+                    ProcessInstance.revision,
+                    ProcessInstance.state,
+                    ProcessInstance.next_due_at,
+                ).order_by(ProcessInstance.id)
+            )
+            return {
+                "cases (status, revision, state)": [tuple(row) for row in cases],
+                "open tasks": sorted(session.scalars(select(OpenUserTask.task_id))),
+                "messages": _count(session, Message),
+                "violations": _count(session, Violation),
+                "audit log": _count(session, AuditEvent),
+            }
 
     def trace(self) -> tuple[list[dict[str, Any]], set[str]]:
         """Trace lines and every element the case touched (traced or completed)."""
@@ -146,47 +247,79 @@ class _Run:
             found = session.scalars(select(ProcessVersion.catalog)).one_or_none()
         return found or {"elements": {}, "lanes": {}}
 
+    def deployed(self) -> bool:
+        with self.sessions() as session:
+            return _count(session, ProcessVersion) > 0
+
+
+def _count(session: Session, model: type[Any]) -> int:
+    return int(session.scalar(select(func.count()).select_from(model)) or 0)
+
 
 def _dept(department: str | None) -> str:
     return f" [{department}]" if department else ""
 
 
-def _iso(moment: datetime | None) -> str | None:
-    return moment.isoformat() if moment else None
+def run_file(path: Path, processes_dir: Path | None = None) -> ScenarioResult:
+    """Load and run one file; a malformed one is a failed result naming the file and why."""
+    try:
+        scenario = load_scenario(path, processes_dir)
+    except ScenarioFormatError as error:
+        return ScenarioResult(path, path.name, str(error))
+    return run_scenario(scenario)
 
 
-def run_scenario(scenario: Scenario, processes_dir: Path) -> ScenarioResult:
+def run_scenario(scenario: Scenario, processes_dir: Path | None = None) -> ScenarioResult:
     """Run every step; the first unmet expectation fails the scenario."""
-    run = _Run(scenario, processes_dir)
+    run = _Run(scenario, processes_dir or scenario.processes_dir)
     failure = None
     try:
         run.deploy()
-        run.send(scenario.message)
+        _start(run)
         for number, step in enumerate(scenario.steps, 1):
             try:
                 _do_step(run, step)
-            except (ScenarioFailure, ValueError, LookupError, RuntimeError) as error:
-                raise ScenarioFailure(f"step {number} {_label(step)}: {error}") from error
+            except Exception as error:
+                label = _label(step, run)
+                reason = _reason(error, run)
+                raise ScenarioFailure(f"step {number} {label}: {reason}") from error
     except Exception as error:
         failure = str(error)
-    trace, elements = run.trace()
-    clauses = clauses_of(elements, run.catalog()) | set(scenario.covers)
-    return ScenarioResult(scenario, failure, trace, clauses, elements)
+    trace, elements = run.trace() if run.deployed() else ([], set())
+    clauses = clauses_of(elements, run.catalog()) if run.deployed() else set()
+    return ScenarioResult(
+        scenario.path, scenario.name, failure, trace, clauses | set(scenario.covers), elements
+    )
 
 
-def _label(step: dict[str, Any]) -> str:
-    return ", ".join(f"{key}={value}" for key, value in step.items() if key != "data")
+def _start(run: _Run) -> None:
+    try:
+        run.send(run.scenario.message)
+    except Exception as error:
+        raise ScenarioFailure(f"message: {_reason(error, run)}") from error
+
+
+def _reason(error: Exception, run: _Run) -> str:
+    if isinstance(error, ScenarioFailure):
+        return str(error)
+    return in_zone(refusal_text(error) or f"{type(error).__name__}: {error}", run.zone)
+
+
+def _label(step: dict[str, Any], run: _Run) -> str:
+    return ", ".join(
+        f"{key}={readable(value, run.zone)}" for key, value in step.items() if key != "data"
+    )
 
 
 def _do_step(run: _Run, step: dict[str, Any]) -> None:
     if "at" in step:
-        run.move_to(resolve_at(step["at"], run.scenario.start, run.scenario.path))
-    for key, check in EXPECTATIONS.items():
-        if key in step:
-            check(run, step[key])
-    if "tick" in step:
-        run.move_to(run.clock.now())
-    if "message" in step:
-        run.send(step["message"] or {})
-    if "complete" in step:
-        run.complete(step)
+        run.move_to(step["at"])
+    for key, value in step.items():
+        if key in EXPECTATIONS:
+            EXPECTATIONS[key].check(run, value)
+        elif key in ACTIONS:
+            act = ACTIONS[key].act
+            if REFUSED_KEY in step:
+                perform_refused(run, step[REFUSED_KEY], partial(act, run, step))
+            else:
+                act(run, step)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
@@ -10,6 +11,7 @@ from SpiffWorkflow.util.task import TaskState
 from engine.models import AuditEvent
 from engine.statuses import AuditKind
 from engine.timers import all_tasks
+from engine.worktime.production import production_calendar, unconfirmed_years
 
 TRACED = {
     AuditKind.TASK_READY: "task_ready",
@@ -33,8 +35,25 @@ def trace_events(events: list[AuditEvent]) -> list[dict[str, Any]]:
         if event.element_id:
             line["element"] = event.element_id
         line.update({key: event.data[key] for key in DETAIL_KEYS if key in event.data})
+        years = _unconfirmed(line)
+        if years:
+            line["due_unconfirmed"] = years
         lines.append(line)
     return lines
+
+
+def _unconfirmed(line: dict[str, Any]) -> list[int]:
+    """Forecast years (transfers not decreed) between the event and its due moment."""
+    due_text = line.get("due")
+    if not isinstance(due_text, str):
+        return []
+    try:
+        due = datetime.fromisoformat(due_text)
+        at = datetime.fromisoformat(line["at"]).astimezone(due.tzinfo)
+    except (ValueError, TypeError):
+        return []
+    first, last = sorted((at.date(), due.date()))
+    return list(unconfirmed_years(production_calendar(), first, last))
 
 
 def completed_elements(workflow: BpmnWorkflow) -> set[str]:

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from engine.worktime.production import ProductionCalendar, production_calendar
+from engine.worktime.production import (
+    ProductionCalendar,
+    forecast_note,
+    production_calendar,
+    unconfirmed_years,
+)
 from engine.worktime.settings import CalendarSettings, DayHours, parse_settings
 from engine.worktime.spec import DeadlineSpec, Unit, parse_deadline
 
@@ -31,6 +36,7 @@ class Calendar:
         self.zone = ZoneInfo(settings.timezone)
         self.production = production or production_calendar()
         self._intervals: dict[date, tuple[Interval, ...]] = {}
+        self._generation = self.production.generation
 
     @classmethod
     def from_settings(cls, raw: Mapping[str, Any], source: str = "<settings>") -> Calendar:
@@ -81,12 +87,13 @@ class Calendar:
 
     def intervals(self, day: date) -> tuple[Interval, ...]:
         """The day's office time as UTC (start, end) pairs, cached."""
-        cached = self._intervals.get(day)
+        cache = self._intervals
+        cached = cache.get(day)
         if cached is None:
             hours = self.day_hours(day)
             spans = hours.intervals() if hours else ()
             cached = tuple((self._instant(day, a), self._instant(day, b)) for a, b in spans)
-            self._intervals[day] = cached
+            cache[day] = cached
         return cached
 
     def _instant(self, day: date, wall: time) -> datetime:
@@ -96,12 +103,22 @@ class Calendar:
     def _local_date(self, moment: datetime) -> date:
         return moment.astimezone(self.zone).date()
 
-    def _next_working_date(self, day: date) -> date:
+    def _next_working_date(self, day: date, step: timedelta = ONE_DAY) -> date:
         for _ in range(MAX_SEARCH_DAYS):
-            day += ONE_DAY
+            day += step
             if self.intervals(day):
                 return day
-        raise CalendarError(f"{self!r}: no working day within ten years after {day}")
+        raise CalendarError(f"{self!r}: no working day within ten years from {day}")
+
+    def _previous_working_date(self, day: date) -> date:
+        return self._next_working_date(day, -ONE_DAY)
+
+    def refresh(self) -> None:
+        """Drop cached days when the production calendar changed (an official year loaded)."""
+        self.production.refresh()
+        if self._generation != self.production.generation:
+            self._intervals = {}
+            self._generation = self.production.generation
 
     def _close(self, day: date) -> datetime:
         return self.intervals(day)[-1][1].astimezone(self.zone)
@@ -157,6 +174,28 @@ class Calendar:
             day += ONE_DAY
         raise CalendarError(f"{self!r}: no working time within ten years after {at}")
 
+    def subtract(self, anchor: datetime, duration: timedelta, *, working: bool = True) -> datetime:
+        """The latest moment with `duration` of working (or elapsed) time left before `anchor`."""
+        at = as_utc(anchor)
+        if duration < timedelta(0):
+            raise CalendarError(f"negative duration {duration}")
+        if not working or not duration:
+            return (at - duration).astimezone(self.zone)
+        return self._subtract_working(at, duration).astimezone(self.zone)
+
+    def _subtract_working(self, at: datetime, left: timedelta) -> datetime:
+        day = self._local_date(at)
+        for _ in range(MAX_SEARCH_DAYS):
+            for a, b in reversed(self.intervals(day)):
+                if a >= at:
+                    continue
+                b = min(b, at)
+                if left <= b - a:
+                    return b - left
+                left -= b - a
+            day -= ONE_DAY
+        raise CalendarError(f"{self!r}: no working time within ten years before {at}")
+
     def add_days(self, start: datetime, days: int, *, working: bool = True) -> datetime:
         """Civil Code days: from the next day (191), moved off days off (193), at closing (194)."""
         if days < 1:
@@ -171,8 +210,25 @@ class Calendar:
             day = self._next_working_date(day)
         return self._close(day)
 
+    def subtract_days(self, anchor: datetime, days: int, *, working: bool = True) -> datetime:
+        """«за N дней до …»: closing of the day N (working) days before the anchor's day."""
+        # A calendar count landing on a day off moves to the previous working day, not the
+        # next: a term counted backwards must not end later than it says.
+        if days < 1:
+            raise CalendarError(f"a day-counted period needs at least 1 day, got {days}")
+        day = self._local_date(as_utc(anchor))
+        if working:
+            for _ in range(days):
+                day = self._previous_working_date(day)
+            return self._close(day)
+        day -= timedelta(days=days)
+        if not self.intervals(day):
+            day = self._previous_working_date(day)
+        return self._close(day)
+
     def working_time_between(self, a: datetime, b: datetime) -> timedelta:
         """Office time between two moments; negative when b is before a."""
+        self.refresh()
         lo, hi = as_utc(a), as_utc(b)
         if hi < lo:
             return -self.working_time_between(b, a)
@@ -187,14 +243,70 @@ class Calendar:
         return total
 
     def due(self, start: datetime, spec: str | DeadlineSpec) -> datetime:
-        """The due moment of a deadline that starts at `start`, in the municipality's zone."""
+        """The due moment of a deadline from `start` (for a `before` one: from the anchor)."""
+        # «за 4 часа до истечения срока …»: `start` is that other deadline's due moment.
         if isinstance(spec, str):
             spec = parse_deadline(spec)
-        if spec.unit is Unit.END_OF_WORKING_DAY:
-            return self.end_of_working_day(start)
-        if spec.unit is Unit.DAY:
-            return self.add_days(start, spec.amount, working=spec.working)
-        return self.add(start, spec.duration, working=spec.working)
+        self.refresh()
+        counts = _BACKWARD if spec.before else _FORWARD
+        count = counts.get(spec.unit)
+        if count is None:
+            raise CalendarError(f"«{spec.describe()}» cannot be counted backwards")
+        return count(self, start, spec)
+
+    # --- how sure the calendar is -------------------------------------------------------------
+
+    def is_confirmed(self, moment: datetime | date) -> bool:
+        """True when the year of `moment` (local date) has decreed or official transfers."""
+        self.refresh()
+        day = self._local_date(as_utc(moment)) if isinstance(moment, datetime) else moment
+        return self.production.year_status(day.year).confirmed
+
+    def unconfirmed_years(self, start: datetime, due: datetime) -> tuple[int, ...]:
+        """Years between `start` and `due` (either order) whose calendar is only a forecast."""
+        self.refresh()
+        first, last = sorted((self._local_date(as_utc(start)), self._local_date(as_utc(due))))
+        return unconfirmed_years(self.production, first, last)
+
+    def forecast_warning(
+        self, start: datetime, due: datetime, spec: DeadlineSpec | None = None
+    ) -> str | None:
+        """A note for staff when `due` was computed through a forecast year, else None."""
+        # Calendar hours and minutes never depend on the production calendar: no note.
+        if spec is not None and spec.is_clock_time:
+            return None
+        years = self.unconfirmed_years(start, due)
+        return forecast_note(years) if years else None
+
+
+Count = Callable[[Calendar, datetime, DeadlineSpec], datetime]
+
+
+def _clock(calendar: Calendar, start: datetime, spec: DeadlineSpec) -> datetime:
+    return calendar.add(start, spec.duration, working=spec.working)
+
+
+def _clock_back(calendar: Calendar, anchor: datetime, spec: DeadlineSpec) -> datetime:
+    return calendar.subtract(anchor, spec.duration, working=spec.working)
+
+
+# How each unit is counted forward from a start, and back from an anchor («за … до …»).
+_FORWARD: dict[Unit, Count] = {
+    Unit.SECOND: _clock,
+    Unit.MINUTE: _clock,
+    Unit.HOUR: _clock,
+    Unit.DAY: lambda cal, start, spec: cal.add_days(start, spec.amount, working=spec.working),
+    Unit.END_OF_WORKING_DAY: lambda cal, start, _: cal.end_of_working_day(start),
+    Unit.END_OF_NEXT_WORKING_DAY: lambda cal, start, _: cal.add_days(start, 1),
+}
+_BACKWARD: dict[Unit, Count] = {
+    Unit.SECOND: _clock_back,
+    Unit.MINUTE: _clock_back,
+    Unit.HOUR: _clock_back,
+    Unit.DAY: lambda cal, anchor, spec: cal.subtract_days(
+        anchor, spec.amount, working=spec.working
+    ),
+}
 
 
 def as_utc(moment: datetime) -> datetime:

@@ -62,5 +62,10 @@ def deadline_command(
     if explain:
         kind = "рабочее" if parsed.working else "календарное"
         click.echo(f"срок: {parsed.describe()} ({kind} время), {calendar.settings.timezone}")
-        click.echo(f"начало: {moment.astimezone(calendar.zone).isoformat()}")
+        label = "отсчет назад от" if parsed.before else "начало"
+        click.echo(f"{label}: {moment.astimezone(calendar.zone).isoformat()}")
     click.echo(due.isoformat())
+    warning = calendar.forecast_warning(moment, due, parsed)
+    if warning:
+        # On stderr, so that scripts reading the due moment from stdout still get one line.
+        click.echo(f"внимание: {warning}", err=True)

@@ -24,13 +24,12 @@ from engine.accounts import (
     check_password,
     create_user,
     hash_password,
-    name_substitute,
-    substitutions_of,
 )
 from engine.clock import VirtualClock
 from engine.instances import complete_task
 from engine.models import OpenUserTask, User
 from engine.runtime import Runtime
+from engine.substitutions import name_substitute, substitutions_of
 from tests.engine.helpers import deploy_example, only_task, send
 
 
@@ -156,7 +155,16 @@ def test_a_substitute_works_on_the_absent_colleagues_tasks_for_the_period(
     with sessions.begin() as session:
         absent = _user(session, "housing", ["executor"], department="housing")
         substitute = _user(session, "roads", ["executor"], department="roads")
-        name_substitute(session, absent, substitute, now, now + timedelta(days=3), "отпуск")
+        name_substitute(
+            session,
+            absent,
+            substitute,
+            now,
+            now + timedelta(days=3),
+            "отпуск",
+            now=now,
+            actor="head",
+        )
     with sessions() as session:
         housing_task = session.scalars(
             select(OpenUserTask).where(OpenUserTask.department == "housing")
@@ -178,5 +186,5 @@ def test_a_substitution_must_make_sense(
         anna = _user(session, "anna", ["executor"], department="housing")
         boris = _user(session, "boris", ["executor"], department="roads", municipality="perm")
     with sessions() as session, pytest.raises(AccountError) as refused:
-        name_substitute(session, anna, boris, now, now - timedelta(days=1))
+        name_substitute(session, anna, boris, now, now - timedelta(days=1), now=now, actor="head")
     assert set(refused.value.errors) == {"substitute", "ends_at"}

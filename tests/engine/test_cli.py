@@ -53,7 +53,7 @@ def test_deploy_twice_reports_unchanged_and_refuses_broken_files(env: str, tmp_p
 def test_scenario_run_passes_and_prints_coverage() -> None:
     result = CliRunner().invoke(main, ["scenario", "run", "--coverage", str(SCENARIO.parent)])
     assert result.exit_code == 0, result.output
-    assert "scenarios: 4 passed, 0 failed" in result.output
+    assert "scenarios: 5 passed, 0 failed" in result.output
     assert "Пример, п. 3: main_path.scenario.yaml" in result.output
 
 
@@ -68,7 +68,50 @@ def test_a_failing_scenario_fails_the_run(tmp_path: Path) -> None:
     (version / "wrong.scenario.yaml").write_text(wrong, encoding="utf-8")
     result = CliRunner().invoke(main, ["scenario", "run", str(version)])
     assert result.exit_code == 1
-    assert "FAIL" in result.output and "screen due 2026-03-16T09:30:00+03:00" in result.output
+    assert (
+        "FAIL" in result.output
+        and "screen (curator) due 2026-03-16T09:30:00+03:00" in result.output
+    )
+
+
+def test_a_malformed_file_fails_alone_and_the_run_goes_on(tmp_path: Path) -> None:
+    version = tmp_path / "example" / "v1"
+    version.mkdir(parents=True)
+    shutil.copy(EXAMPLE_BPMN, version)
+    shutil.copy(PROCESSES / "example" / "municipality.yaml", tmp_path / "example")
+    (version / "a_broken.scenario.yaml").write_text("steps: [1, 2", encoding="utf-8")
+    (version / "b_unknown.scenario.yaml").write_text(
+        "start: 2026-03-16T10:00:00+03:00\nsteps: [{expect_task: {elemnt: screen}}]\n",
+        encoding="utf-8",
+    )
+    shutil.copy(SCENARIO, version / "c_good.scenario.yaml")
+    result = CliRunner().invoke(main, ["scenario", "run", str(version)])
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert lines[0].startswith("FAIL") and "a_broken.scenario.yaml" in lines[0]
+    assert "not valid YAML" in lines[1]
+    assert lines[2].startswith("FAIL") and "b_unknown" in lines[2]
+    assert "step 1: expect_task: unknown keys ['elemnt']" in lines[3]
+    assert lines[4].startswith("PASS") and "c_good" in lines[4]
+    assert "scenarios: 1 passed, 2 failed" in result.output
+
+
+def test_scenarios_kept_outside_processes_name_the_processes_dir(tmp_path: Path) -> None:
+    """The municipality folder is looked up in --processes-dir, not three folders up."""
+    folder = tmp_path / "fixtures" / "flows"
+    folder.mkdir(parents=True)
+    shutil.copy(EXAMPLE_BPMN, folder)
+    text = "municipality: example\n" + SCENARIO.read_text(encoding="utf-8")
+    (folder / "main.scenario.yaml").write_text(text, encoding="utf-8")
+    alone = CliRunner().invoke(main, ["scenario", "run", str(folder)])
+    assert alone.exit_code == 1 and "municipality example:" in alone.output
+    options = ["--processes-dir", str(PROCESSES)]
+    run = CliRunner().invoke(main, ["scenario", "run", *options, str(folder)])
+    assert run.exit_code == 0 and "scenarios: 1 passed, 0 failed" in run.output, run.output
+    trace = CliRunner().invoke(
+        main, ["scenario", "trace", *options, str(folder / "main.scenario.yaml")]
+    )
+    assert trace.exit_code == 0 and '"event": "instance_completed"' in trace.output
 
 
 def test_scenario_trace_prints_json_lines() -> None:

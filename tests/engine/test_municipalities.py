@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.municipalities import RegulationCalendar, load_municipality
+from engine.municipalities import DEFAULT_SOURCES, RegulationCalendar, is_known, load_municipality
 from engine.worktime import load_calendar
 from engine.worktime.settings import CalendarConfigError
 from tests.conftest import PROCESSES
@@ -52,3 +52,33 @@ def test_every_municipality_loads() -> None:
     assert {"chaykovsky", "palana", "myasnikovsky", "perm", "elets"} <= set(names)
     for name in names:
         assert load_municipality(name, PROCESSES).title
+
+
+def test_sources_are_listed_per_municipality_or_default(tmp_path: Path) -> None:
+    assert load_municipality("perm", PROCESSES).sources == (
+        "vk",
+        "ok",
+        "monitoring",
+        "incident_manager",
+    )
+    assert load_municipality("example", PROCESSES).sources == DEFAULT_SOURCES
+    folder = tmp_path / "town"
+    folder.mkdir()
+    base = (PROCESSES / "example" / "municipality.yaml").read_text(encoding="utf-8")
+    base = base.replace("name: example", "name: town")
+    for bad, says in (
+        ("sources: vk", "non-empty list"),
+        ("sources: []", "non-empty list"),
+        ("sources: [vk, 7]", "7 is not a source id"),
+        ("channels: [vk]", "renamed to sources"),
+    ):
+        (folder / "municipality.yaml").write_text(f"{base}\n{bad}\n", encoding="utf-8")
+        with pytest.raises(CalendarConfigError, match=says):
+            load_municipality("town", tmp_path)
+
+
+def test_a_municipality_is_known_by_its_settings_file(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    assert is_known("perm", PROCESSES)
+    assert not is_known("empty", tmp_path) and not is_known("atlantis", PROCESSES)
+    assert not is_known("../perm", PROCESSES) and not is_known("", PROCESSES)

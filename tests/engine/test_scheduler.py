@@ -1,18 +1,26 @@
-"""The scheduler advances due cases only, each once, even with several workers."""
+"""The scheduler claims due cases one by one: each fired once, none blocked by a held one."""
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine.clock import VirtualClock
-from engine.models import ProcessInstance, Violation
+from engine.db import make_engine, make_session_factory
+from engine.faults import Backoff, is_transient
+from engine.instances import lock_instance
+from engine.models import AuditEvent, ProcessInstance, Violation
 from engine.runtime import Runtime
-from engine.scheduler import claim_due, due_instance_ids, tick
-from engine.statuses import InstanceStatus
+from engine.scheduler import claim_next_due, due_instance_ids, tick
+from engine.statuses import AuditKind, InstanceStatus
+from engine.worker import drain, run_worker
 from tests.engine.helpers import deploy_example, send
 
 
@@ -59,18 +67,102 @@ def test_a_case_that_fails_is_parked_in_error_and_others_go_on(
         broken = session.get_one(ProcessInstance, cases[0])
     assert broken.status is InstanceStatus.ERROR and "JSONDecodeError" in (broken.error or "")
     assert broken.next_due_at is None  # parked out of the due index
+    with sessions() as session:
+        reasons = session.scalars(
+            select(AuditEvent.data).where(AuditEvent.kind == AuditKind.INSTANCE_FAILED)
+        ).all()
+    assert [reason["error"] for reason in reasons] == [broken.error]
     assert tick(sessions, runtime).failed == {}
 
 
-@pytest.mark.postgres
-def test_two_workers_never_claim_the_same_case(
-    sessions: sessionmaker[Session], clock: VirtualClock, cases: list[int]
-) -> None:
+def _on_postgres(sessions: sessionmaker[Session]) -> None:
     with sessions() as probe:
         if probe.get_bind().dialect.name != "postgresql":
             pytest.skip("SKIP LOCKED is PostgreSQL's")
+
+
+@pytest.mark.postgres
+def test_workers_claim_different_cases_in_due_order(
+    sessions: sessionmaker[Session], clock: VirtualClock, cases: list[int]
+) -> None:
+    _on_postgres(sessions)
     clock.advance(timedelta(hours=1))
-    with sessions.begin() as first, sessions.begin() as second:
-        assert claim_due(first, cases[0], clock.now())
-        assert not claim_due(second, cases[0], clock.now())
-        assert claim_due(second, cases[1], clock.now())
+    now = clock.now()
+    with sessions.begin() as first, sessions.begin() as second, sessions.begin() as third:
+        assert claim_next_due(first, now) == cases[0]
+        assert claim_next_due(second, now) == cases[1]  # the first worker's case is skipped
+        assert claim_next_due(third, now, skip=[cases[2]]) is None
+        assert claim_next_due(third, now) == cases[2]
+
+
+@pytest.mark.postgres
+def test_a_case_held_by_another_transaction_does_not_stop_the_drain(
+    sessions: sessionmaker[Session], runtime: Runtime, clock: VirtualClock, cases: list[int]
+) -> None:
+    _on_postgres(sessions)
+    clock.advance(timedelta(hours=1))
+    with sessions.begin() as request:
+        lock_instance(request, cases[0])  # a staff member completing a step of the first case
+        report = drain(sessions, runtime, 1, Backoff(), threading.Event())
+        assert report.advanced == cases[1:] and report.drained
+    assert tick(sessions, runtime).advanced == cases[:1]  # its request ended: it fires now
+
+
+def test_on_sqlite_a_second_worker_queues_behind_the_first(
+    db_engine: Engine, sessions: sessionmaker[Session], clock: VirtualClock, cases: list[int]
+) -> None:
+    if db_engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's single writer")
+    impatient = make_engine(db_engine.url.render_as_string(hide_password=False))
+    event.listen(impatient, "connect", lambda dbapi, _: dbapi.execute("PRAGMA busy_timeout=50"))
+    clock.advance(timedelta(hours=1))
+    with sessions.begin() as first:
+        assert claim_next_due(first, clock.now()) == cases[0]  # holds the write lock
+        with (
+            pytest.raises(OperationalError, match="database is locked") as refused,
+            make_session_factory(impatient).begin() as second,
+        ):
+            claim_next_due(second, clock.now())
+    assert is_transient(refused.value)
+    with make_session_factory(impatient).begin() as second:
+        assert claim_next_due(second, clock.now()) == cases[0]  # the first one let it go
+    impatient.dispose()
+
+
+def test_one_wake_up_drains_every_batch_without_pausing(
+    sessions: sessionmaker[Session], runtime: Runtime, clock: VirtualClock, cases: list[int]
+) -> None:
+    clock.advance(timedelta(hours=1))
+    stop = threading.Event()
+    assert (
+        run_worker(sessions, runtime, interval_seconds=3600, batch_size=1, stop=stop, max_ticks=1)
+        == 1
+    )
+    with sessions() as session:
+        fired = session.scalars(
+            select(AuditEvent.instance_id).where(AuditEvent.kind == AuditKind.TIMER_FIRED)
+        ).all()
+    assert sorted(fired) == cases
+
+
+def test_stop_interrupts_the_sleep_between_wake_ups(
+    sessions: sessionmaker[Session], runtime: Runtime, clock: VirtualClock, cases: list[int]
+) -> None:
+    clock.advance(timedelta(hours=1))
+    stop = threading.Event()
+    worker = threading.Thread(
+        target=run_worker,
+        args=(sessions, runtime),
+        kwargs={"interval_seconds": 3600, "batch_size": 10, "stop": stop},
+    )
+    worker.start()
+    for _ in range(200):  # until the first wake-up has drained: the worker sleeps an hour now
+        with sessions() as session:
+            if not due_instance_ids(session, clock.now(), 10):
+                break
+        time.sleep(0.05)
+    stop.set()
+    worker.join(timeout=10)
+    assert not worker.is_alive()
+    with sessions() as session:
+        assert due_instance_ids(session, clock.now(), 10) == []

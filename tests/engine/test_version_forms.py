@@ -27,6 +27,7 @@ from engine.versions import (
 )
 from tests.conftest import EXAMPLE_BPMN, PROCESSES
 from tests.engine.helpers import only_task, send
+from tests.engine.regulations import after_deadline
 
 EXAMPLE = EXAMPLE_BPMN.read_bytes()
 NARROW_REVIEW = """
@@ -240,7 +241,9 @@ def test_chaykovsky_redirect_requires_the_agency_phone_email_and_site(
 ) -> None:
     with sessions.begin() as session:
         deploy_file(session, runtime, PROCESSES / "chaykovsky" / "v1" / "chaykovsky.bpmn", "admin")
-    case = send(sessions, runtime, "1", municipality="chaykovsky").result.instance.id
+    case = send(
+        sessions, runtime, "1", municipality="chaykovsky", source="popular_groups"
+    ).result.instance.id
     _complete(sessions, runtime, case, departments=["social_policy"])
     answer = {"answer_kind": "final", "answer_text": "Здравствуйте! Обратитесь в министерство."}
     with pytest.raises(FormError) as refused:
@@ -305,3 +308,51 @@ def test_a_file_is_checked_against_the_forms_beside_it(tmp_path: Path) -> None:
         parse_file(bpmn)
     (folder / "forms.yaml").write_bytes(b"forms:\n  - {key: check_answer, extends: review}\n")
     assert parse_file(bpmn).catalog["elements"]["review"]["properties"]["form"] == "check_answer"
+
+
+URGENT_FORWARD = """
+forms:
+  - key: forward
+    title: Передача проекта
+    fields:
+      - name: urgency
+        kind: choice
+        label: Срочность
+        required: true
+        choices: {low: Обычная, high: Срочная}
+""".encode()
+
+
+def _deploy_after_deadline(
+    sessions: sessionmaker[Session], runtime: Runtime, late_timer: str, forms_yaml: bytes | None
+) -> Deployment:
+    with sessions.begin() as session:
+        return deploy_xml(
+            session,
+            runtime,
+            after_deadline(late_timer=late_timer).encode(),
+            "test.bpmn",
+            "admin",
+            municipality="example",
+            label="test",
+            forms_yaml=forms_yaml,
+        )
+
+
+def test_a_field_of_the_versions_forms_yaml_is_a_name_its_diagram_may_read(
+    sessions: sessionmaker[Session], runtime: Runtime
+) -> None:
+    timer = 'deadline(received_at, "1 час" if urgency == "high" else "2 часа")'
+    with pytest.raises(DeployError, match="reads urgency, which neither"):
+        _deploy_after_deadline(sessions, runtime, timer, None)  # the library's forward: no field
+    assert _versions(sessions) == 0
+    assert _deploy_after_deadline(sessions, runtime, timer, URGENT_FORWARD).created
+
+
+def test_a_timer_is_sampled_on_each_choice_of_the_versions_own_form(
+    sessions: sessionmaker[Session], runtime: Runtime
+) -> None:
+    timer = 'deadline(received_at, {"low": "2 часа"}[urgency])'  # «high» has no deadline
+    with pytest.raises(DeployError, match="fails on a sample case: KeyError") as refused:
+        _deploy_after_deadline(sessions, runtime, timer, URGENT_FORWARD)
+    assert refused.value.element_id == "late_deadline" and _versions(sessions) == 0

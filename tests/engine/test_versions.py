@@ -3,17 +3,27 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from engine.models import AuditEvent, ProcessVersion
+from engine.bpmn.names import ENGINE_NAMES
+from engine.instances import initial_data
+from engine.models import AuditEvent, Message, ProcessVersion
 from engine.runtime import Runtime
 from engine.statuses import AuditKind
-from engine.versions import DeployError, activate_version, active_version, deploy_xml
-from tests.conftest import EXAMPLE_BPMN
+from engine.versions import (
+    DeployError,
+    activate_version,
+    active_version,
+    deploy_file,
+    deploy_xml,
+)
+from tests.conftest import EXAMPLE_BPMN, PROCESSES
 from tests.engine.helpers import deploy_example
+from tests.engine.regulations import after_deadline, deploy_regulation
 
 EXAMPLE = EXAMPLE_BPMN.read_text(encoding="utf-8")
 
@@ -106,6 +116,60 @@ def test_activation_switches_versions_and_old_cases_keep_theirs(
             "refused",
         ),
         (
+            EXAMPLE.replace("drafts = []", "while True:\n    drafts = []"),
+            "prepare_rework",
+            "Line 1: while loops are not allowed",
+        ),
+        (
+            EXAMPLE.replace('deadline(received_at, "1 рабочий час")', "deadline(no_such, '1 час')"),
+            "screen_deadline",
+            "reads no_such, which neither the engine, a form of this process",
+        ),
+        (
+            EXAMPLE.replace('screen_decision == "redirect"', 'screen_desicion == "redirect"'),
+            "flow_redirect",
+            "reads screen_desicion",
+        ),
+        (
+            EXAMPLE.replace("drafts = []", "drafts = list(draft_list)"),
+            "prepare_rework",
+            "reads draft_list",
+        ),
+        (
+            EXAMPLE.replace("deadline(last_completed_at, ", 'deadline(completed_at["sreen"], '),
+            "draft_deadline",
+            "completed_at of sreen: no such user task",
+        ),
+        (
+            EXAMPLE.replace('deadline(received_at, "1 рабочий час")', '"not a date"'),
+            "screen_deadline",
+            "yielded 'not a date', not an aware ISO moment",
+        ),
+        (
+            EXAMPLE.replace('deadline(received_at, "1 рабочий час")', '"2026-03-16T12:00:00"'),
+            "screen_deadline",
+            "yielded '2026-03-16T12:00:00', not an aware ISO moment",
+        ),
+        (
+            EXAMPLE.replace(
+                'deadline(received_at, "1 рабочий час")',
+                'deadline(received_at, "1 рабочий час") if not official_page else None',
+            ),
+            "screen_deadline",
+            "yielded None, not an aware ISO moment such as deadline(...) returns "
+            "(with {'official_page': True})",
+        ),
+        (
+            EXAMPLE.replace('deadline(received_at, "1 рабочий час")', "deadline(received_at, 8)"),
+            "screen_deadline",
+            "fails on a sample case: ",
+        ),
+        (
+            EXAMPLE.replace('screen_decision == "redirect"', "screen_decision.upper() + 1"),
+            "flow_redirect",
+            "fails on a sample case: TypeError",
+        ),
+        (
             EXAMPLE.replace('targetRef="publish" />', 'targetRef="nowhere" />'),
             None,
             "",
@@ -147,3 +211,64 @@ def test_unknown_municipality_is_refused(sessions: sessionmaker[Session], runtim
             label="v1",
         )
     assert _version_count(sessions) == 0
+
+
+def test_a_refusal_names_the_element_by_id_and_name(
+    sessions: sessionmaker[Session], runtime: Runtime
+) -> None:
+    broken = EXAMPLE.replace('deadline(received_at, "1 рабочий час")', "deadline(nope, '1 час')")
+    with pytest.raises(DeployError) as refused:
+        _deploy(sessions, runtime, broken)
+    assert refused.value.element_name == "1 рабочий час"
+    assert str(refused.value).endswith("(element screen_deadline «1 рабочий час»)")
+
+
+def test_a_loop_without_a_wait_state_is_refused(
+    sessions: sessionmaker[Session], runtime: Runtime
+) -> None:
+    with pytest.raises(DeployError, match="a loop without a wait state") as refused:
+        deploy_regulation(sessions, runtime, after_deadline(loop_while="True"))
+    assert "after → check → after" in str(refused.value)
+    assert refused.value.element_id == "after"
+    assert _version_count(sessions) == 0
+
+
+def test_a_timer_is_sampled_on_every_value_a_script_may_set(
+    sessions: sessionmaker[Session], runtime: Runtime
+) -> None:
+    # `returned_at` is None until the step after the deadline sets it: one value works, so
+    # the timer (reached only after that step) is kept; None alone would fail every case.
+    kept = after_deadline(
+        "returned_at = now()", prepare="returned_at = None", late_timer=_RETURNED_DEADLINE
+    )
+    deploy_regulation(sessions, runtime, kept)
+    refused = after_deadline(prepare="returned_at = None", late_timer=_RETURNED_DEADLINE)
+    with pytest.raises(DeployError, match="got None") as error:
+        deploy_regulation(sessions, runtime, refused, label="v2")
+    assert error.value.element_id == "late_deadline"
+
+
+def test_every_regulation_reads_only_provided_names_and_its_timers_sample_as_moments(
+    sessions: sessionmaker[Session], runtime: Runtime
+) -> None:
+    for bpmn in sorted(PROCESSES.glob("*/v1/*.bpmn")):
+        with sessions.begin() as session:
+            assert deploy_file(session, runtime, bpmn, "admin").created
+
+
+def test_the_names_the_engine_provides_are_what_a_case_holds() -> None:
+    message = Message(
+        source="vk",
+        channel="feed",
+        official_page=False,
+        author="Иван",
+        text="Текст",
+        url=None,
+        payload={},
+        received_at=datetime(2026, 3, 16, 10, tzinfo=UTC),
+    )
+    # completed_at, last_completed_at and last_completed_by are renewed by complete_task
+    assert {*initial_data(message), "last_completed_by"} == ENGINE_NAMES
+
+
+_RETURNED_DEADLINE = 'deadline(returned_at, "1 час")'

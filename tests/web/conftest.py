@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -13,16 +14,24 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from engine.accounts import create_user
 from engine.clock import VirtualClock
-from engine.db import Base
+from engine.db import Base, make_engine
 from engine.runtime import Runtime
 from engine.versions import deploy_file
-from tests.conftest import EXAMPLE_BPMN, PROCESSES
+from tests.conftest import (
+    EXAMPLE_BPMN,
+    POSTGRES_URL,
+    PROCESSES,
+    _database_params,
+    reset_postgres,
+)
 from tests.engine.helpers import send
 from web import create_app
 from web.db import extension_state
 from web.i18n import compile_catalogs
 
 PASSWORD = "secret-password"
+# A fresh random secret: the app refuses a short or known one outside the demo.
+SECRET_KEY = secrets.token_hex(32)
 STAFF = (
     ("curator", "Анна Куратор", ["curator"], "example", None),
     ("housing", "Борис ЖКХ", ["executor"], "example", "housing"),
@@ -37,14 +46,30 @@ def _catalogs() -> None:
     compile_catalogs()
 
 
+# `@on_both_databases` runs a web test on SQLite and, when configured, on PostgreSQL.
+on_both_databases = pytest.mark.parametrize("database", _database_params(), indirect=True)
+
+
 @pytest.fixture
-def app(tmp_path: Path, clock: VirtualClock) -> Iterator[Flask]:
-    """The app on a new database with the example deployed and the staff created."""
+def database(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The app's database URL: a SQLite file unless a test asks for PostgreSQL."""
+    if getattr(request, "param", "sqlite") == "sqlite":
+        return f"sqlite:///{tmp_path / 'web.sqlite3'}"
+    engine = make_engine(str(POSTGRES_URL))
+    reset_postgres(engine)
+    engine.dispose()
+    return str(POSTGRES_URL)
+
+
+def make_app(database: str | Path, clock: VirtualClock) -> Flask:
+    """An app on a new database (a URL, or a folder for SQLite) with staff and the example."""
+    if isinstance(database, Path):
+        database = f"sqlite:///{database / 'web.sqlite3'}"
     flask_app = create_app(
         {
             "TESTING": True,
-            "SECRET_KEY": "test",
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'web.sqlite3'}",
+            "SECRET_KEY": SECRET_KEY,
+            "DATABASE_URL": database,
             "PROCESSES_DIR": PROCESSES,
             "CLOCK": clock,
             "WTF_CSRF_ENABLED": False,
@@ -64,8 +89,15 @@ def app(tmp_path: Path, clock: VirtualClock) -> Iterator[Flask]:
                 municipality=municipality,
                 department=department,
             )
+    return flask_app
+
+
+@pytest.fixture
+def app(database: str, clock: VirtualClock) -> Iterator[Flask]:
+    """The app on a new database with the example deployed and the staff created."""
+    flask_app = make_app(database, clock)
     yield flask_app
-    state["engine"].dispose()
+    extension_state(flask_app)["engine"].dispose()
 
 
 @pytest.fixture

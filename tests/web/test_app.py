@@ -4,18 +4,23 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from flask import Flask
 
 from tests.conftest import PROCESSES
-from tests.web.conftest import PASSWORD, login
+from tests.web.conftest import PASSWORD, SECRET_KEY, login
 from web import create_app
 
 
-def test_create_app_reads_settings_and_takes_overrides(tmp_path: Path) -> None:
-    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite3'}", "TESTING": True})
+def test_create_app_reads_settings_and_takes_overrides(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    database = {"DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite3'}"}
+    app = create_app({**database, "TESTING": True, "SECRET_KEY": SECRET_KEY})
     assert app.testing and app.config["PROCESSES_DIR"] == PROCESSES
     assert {"auth", "tasks", "messages", "team"} <= set(app.blueprints)
-    assert not create_app().testing
+    monkeypatch.setenv("REGLAMENT_SECRET_KEY", SECRET_KEY)
+    assert not create_app(database).testing
 
 
 def test_pages_need_a_signed_in_user(app: Flask) -> None:

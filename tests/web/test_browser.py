@@ -45,19 +45,40 @@ def live_url(app: Flask) -> Iterator[str]:
 
 
 @pytest.fixture
-def browser() -> Iterator[object]:
+def csp_violations() -> Iterator[list[str]]:
+    """What the Content-Security-Policy refused in any page; none may be refused."""
+    refused: list[str] = []
+    yield refused
+    assert refused == [], "the pages need something the CSP forbids"
+
+
+@pytest.fixture
+def browser(csp_violations: list[str]) -> Iterator[object]:
     """Debian's Chromium, headless, driven by Playwright (no browser download)."""
     assert CHROMIUM.exists(), "install Debian's chromium: apt-get install -y chromium"
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     with playwright_api.sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        launched.csp_violations = csp_violations  # type: ignore[attr-defined]
         yield launched
         launched.close()
+
+
+def watch_csp(page: object, refused: list[str]) -> None:
+    """Collect the console's Content-Security-Policy refusals of a page."""
+
+    def seen(message: object) -> None:
+        text = message.text  # type: ignore[attr-defined]
+        if "Content Security Policy" in text:
+            refused.append(text)
+
+    page.on("console", seen)  # type: ignore[attr-defined]
 
 
 def sign_in(browser: object, base: str, user: str, width: int = 1366) -> object:
     """A new browser session signed in as `user`."""
     page = browser.new_page(viewport={"width": width, "height": 900}, locale="ru-RU")  # type: ignore[attr-defined]
+    watch_csp(page, browser.csp_violations)  # type: ignore[attr-defined]
     page.goto(f"{base}/login")
     page.fill("#login", user)
     page.fill("#password", PASSWORD)

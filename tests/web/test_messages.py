@@ -148,3 +148,41 @@ def test_head_names_a_substitute_who_then_sees_the_absent_colleagues_task(
     assert named.status_code == 302 and "отпуск" in head.get("/team/").text
     roads = login(app.test_client(), "roads").get("/?scope=mine").text
     assert roads.count("data-task-id=") == 2 and case
+
+
+def test_manual_intake_refusals_are_field_errors_never_a_500(app: Flask) -> None:
+    client = login(app.test_client(), "curator")
+    for change, field_error in (
+        ({"received_at": "9999-12-31T23:59"}, "мин. в будущем"),
+        ({"received_at": "2024-01-01T10:00"}, "366 дн. в прошлом"),
+        ({"author": "я" * 300}, "Не длиннее 256 символов."),
+        ({"url": "ftp://ok.ru/x"}, "Укажите правильную ссылку (http:// или https://)."),
+        ({"source": "forged"}, "Источник «forged» не принимается"),
+    ):
+        response = client.post("/messages/new", data={**INTAKE, **change})
+        assert response.status_code == 422, (change, response.status_code)
+        assert field_error in response.text, change
+    kept = client.post("/messages/new", data={**INTAKE, "source": "forged"}).text
+    assert '<option value="forged" selected>' in kept  # what was sent stays chosen
+    # A NUL anywhere in a request is refused before any view reads it (web/security.py).
+    assert client.post("/messages/new", data={**INTAKE, "text": "Нет\x00света"}).status_code == 400
+
+
+def test_manual_intake_offers_the_municipalitys_sources_and_says_when_none_is_deployed(
+    app: Flask,
+) -> None:
+    perm = login(app.test_client(), "perm")
+    form = perm.get("/messages/new").text
+    assert 'value="monitoring"' in form and 'value="telegram"' not in form
+    refused = perm.post("/messages/new", data={**INTAKE, "source": "vk"})
+    assert refused.status_code == 422
+    assert "нет действующей версии регламента" in refused.text
+
+
+def test_a_link_longer_than_an_id_is_registered_by_its_digest(app: Flask) -> None:
+    client = login(app.test_client(), "curator")
+    long_link = "https://ok.ru/group/1/topic/" + "4" * 400
+    created = client.post("/messages/new", data={**INTAKE, "url": long_link})
+    assert created.status_code == 302
+    again = client.post("/messages/new", data={**INTAKE, "url": long_link})
+    assert again.status_code == 409  # the same link is the same post

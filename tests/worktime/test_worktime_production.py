@@ -1,13 +1,17 @@
 """The official Russian production calendars for 2025 and 2026, as the office sees them."""
 
 from datetime import date, datetime, time, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from engine.worktime import Calendar, DayHours, production_calendar
+from engine.worktime import Calendar, DayHours, ProductionCalendar, YearStatus, production_calendar
+from engine.worktime.official import read_official
+from engine.worktime.store import save_year
 
 MOSCOW = ZoneInfo("Europe/Moscow")
+FIXTURES = Path(__file__).parent / "calendars"
 CAL = Calendar.from_settings({"timezone": "Europe/Moscow"})
 
 
@@ -94,3 +98,59 @@ def test_2026_days_off_9_january_and_31_december() -> None:
 def test_ordinary_week_has_lunch() -> None:
     assert CAL.day_hours(date(2025, 10, 15)) == DayHours(time(9), time(18), (time(13), time(14)))
     assert CAL.day_hours(date(2025, 10, 18)) is None
+
+
+@pytest.mark.parametrize(
+    ("saturday", "shortened"),
+    [
+        (date(2025, 11, 1), True),  # instead of Mon 3 Nov, the eve of 4 November
+        (date(2024, 11, 2), True),  # instead of Tue 30 Apr, the eve of 1 May
+        (date(2024, 4, 27), False),  # instead of Mon 29 Apr: not an eve
+        (date(2024, 12, 28), False),  # instead of Mon 30 Dec: 31 Dec is no art. 112 holiday
+        (date(2027, 2, 20), True),  # instead of Mon 22 Feb, the eve of 23 February
+    ],
+)
+def test_working_saturdays_take_over_the_shortening_of_the_weekday_they_replace(
+    saturday: date, shortened: bool
+) -> None:
+    production = production_calendar()
+    assert production.is_transferred_working_day(saturday)
+    assert production.is_pre_holiday(saturday) is shortened
+    hours = DayHours(time(9), time(17 if shortened else 18), (time(13), time(14)))
+    assert CAL.day_hours(saturday) == hours
+    if shortened:
+        assert "кануна праздника" in (production.shortening(saturday) or "")
+
+
+def test_2024_norm_is_1979_hours_with_the_derived_short_saturday() -> None:
+    start, end = datetime(2024, 1, 1, tzinfo=MOSCOW), datetime(2025, 1, 1, tzinfo=MOSCOW)
+    assert sum(CAL.is_working_day(d) for d in _days(2024)) == 248
+    # 248 × 8 − 5 (22 Feb, 7 Mar, 8 May, 11 Jun, Saturday 2 Nov): Минтруд's 2024 calendar.
+    assert CAL.working_time_between(start, end) == timedelta(hours=1979)
+
+
+def test_year_status_from_the_package() -> None:
+    production = ProductionCalendar(None)
+    assert production.year_status(2025) is YearStatus.DECREE
+    assert production.year_status(2027) is YearStatus.DECREE  # holidays 0.109 has the decree
+    assert production.year_status(2028) is YearStatus.FORECAST
+    assert not YearStatus.FORECAST.confirmed and YearStatus.OFFICIAL.confirmed
+    assert "прогноз" in YearStatus.FORECAST.label
+
+
+def test_a_loaded_official_year_overrides_the_package(tmp_path: Path) -> None:
+    production = ProductionCalendar(tmp_path)
+    calendar = Calendar.from_settings({"timezone": "Europe/Moscow"})
+    calendar = Calendar(calendar.settings, production)
+    monday = datetime(2026, 6, 15, 10, tzinfo=MOSCOW)
+    assert calendar.due(monday, "1 рабочий день") == datetime(2026, 6, 16, 18, tzinfo=MOSCOW)
+    # The real 2026 file, edited so that the override is visible: 16 June made a day off.
+    data = (FIXTURES / "xmlcalendar-ru-2026.xml").read_text(encoding="utf-8")
+    data = data.replace('<day d="11.03"', '<day d="06.16" t="1"/>\n    <day d="11.03"')
+    save_year(tmp_path, read_official(data.encode(), "calendar.xml"))
+    assert production.year_status(2026) is YearStatus.DECREE  # not re-read yet
+    assert calendar.due(monday, "1 рабочий день") == datetime(2026, 6, 17, 18, tzinfo=MOSCOW)
+    assert production.year_status(2026) is YearStatus.OFFICIAL
+    assert production.holiday_name(date(2026, 6, 16)) == "Нерабочий день"
+    assert production.year_status(2025) is YearStatus.DECREE
+    assert production.official_years() == (2026,)

@@ -1,0 +1,112 @@
+"""`reglament user ...`: staff accounts from the command line (the production way to add them)."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+
+import click
+from sqlalchemy.orm import Session, sessionmaker
+
+from engine.accounts import (
+    ROLES,
+    AccountError,
+    create_user,
+    deactivate_user,
+    find_user,
+    set_password,
+)
+from engine.db import make_engine, make_session_factory
+from engine.models import User
+from engine.schema import upgrade
+from engine.settings import Settings
+
+password_stdin = click.option(
+    "--password-stdin", is_flag=True, help="Read the password from the first line of stdin."
+)
+
+
+@click.group("user")
+def user_command() -> None:
+    """Add staff accounts, change passwords, close accounts."""
+
+
+@user_command.command("add")
+@click.argument("login")
+@click.option("--name", "full_name", required=True, help="Full name as staff read it.")
+@click.option("--role", "roles", multiple=True, required=True, type=click.Choice(ROLES))
+@click.option("--municipality", required=True, help="The municipality folder, e.g. perm.")
+@click.option("--department", default=None, help="The department id (executors).")
+@password_stdin
+def add(
+    login: str,
+    full_name: str,
+    roles: tuple[str, ...],
+    municipality: str,
+    department: str | None,
+    password_stdin: bool,
+) -> None:
+    """Add a member of staff."""
+    password = _password(password_stdin)
+    with _sessions().begin() as session:
+        _refusing(
+            lambda: create_user(
+                session,
+                login=login,
+                password=password,
+                full_name=full_name,
+                roles=list(roles),
+                municipality=municipality,
+                department=department,
+            )
+        )
+    click.echo(f"user {login} added ({', '.join(roles)}, {municipality})")
+
+
+@user_command.command("password")
+@click.argument("login")
+@password_stdin
+def password(login: str, password_stdin: bool) -> None:
+    """Set a new password; the user's open sessions end."""
+    new_password = _password(password_stdin)
+    with _sessions().begin() as session:
+        user = _existing(session, login)
+        _refusing(lambda: set_password(session, user, new_password))
+    click.echo(f"password of {login} changed; its sessions ended")
+
+
+@user_command.command("deactivate")
+@click.argument("login")
+def deactivate(login: str) -> None:
+    """Close an account: it cannot sign in and its open sessions end."""
+    with _sessions().begin() as session:
+        deactivate_user(session, _existing(session, login))
+    click.echo(f"user {login} deactivated")
+
+
+def _sessions() -> sessionmaker[Session]:
+    engine = make_engine(Settings.from_env().database_url)
+    upgrade(engine)
+    return make_session_factory(engine)
+
+
+def _password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    entered: str = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    return entered
+
+
+def _existing(session: Session, login: str) -> User:
+    user = find_user(session, login)
+    if user is None:
+        raise click.ClickException(f"no user {login!r}")
+    return user
+
+
+def _refusing(action: Callable[[], object]) -> None:
+    try:
+        action()
+    except AccountError as error:
+        details = "; ".join(f"{field}: {' '.join(items)}" for field, items in error.errors.items())
+        raise click.ClickException(f"refused: {details}") from error
