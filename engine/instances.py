@@ -19,7 +19,7 @@ from engine import audit
 from engine.bpmn.serialization import dump_state, load_state
 from engine.catch_up import catch_up
 from engine.clock import using_clock
-from engine.limits import Budget, named_step_failures, step_budget
+from engine.limits import Budget, StepFailed, named_step_failures, step_budget, step_failure
 from engine.models import AuditEvent, Message, OpenUserTask, ProcessInstance, ProcessVersion
 from engine.projection import ReadyTask, ready_user_tasks, sync_projection
 from engine.runtime import Runtime
@@ -44,6 +44,10 @@ class StaleTaskError(Exception):
 
 class InstanceNotRunning(Exception):
     """An action on a case that has finished."""
+
+
+# The regulation itself failed on a step (engine/limits.py): the caller parks the case.
+RegulationFailed = StepFailed
 
 
 @dataclass
@@ -275,7 +279,7 @@ def complete_task(
     try:
         return advance(session, runtime, row.instance_id, actor, run)
     except WorkflowException as error:
-        raise RuntimeError(f"the regulation failed while completing the task: {error}") from error
+        raise step_failure(error) from error
 
 
 def _ready_task(workflow: BpmnWorkflow, task_id: str) -> Any:

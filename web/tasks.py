@@ -10,8 +10,9 @@ from flask_babel import gettext
 
 from engine.access import SCOPES, NotFound, Scope, require_task
 from engine.forms import FormError
-from engine.instances import InstanceNotRunning, StaleTaskError, complete_task
+from engine.instances import InstanceNotRunning, RegulationFailed, StaleTaskError, complete_task
 from engine.queries import TaskFilter, completion_of, filter_choices, task_list, task_view
+from engine.recovery import mark_failed
 from engine.tasks import TaskClaimedError, TaskNotOpenError, claim_task, release_task
 from engine.versions import version_forms
 from web import db
@@ -129,6 +130,14 @@ def complete(task_id: str) -> ResponseReturnValue:
         return already_done(task_id)
     except InstanceNotRunning:  # parked by an error of the regulation: the page says so
         db.session().rollback()
+        return render_task(task_id, data), 409
+    except RegulationFailed as error:
+        # The regulation itself failed on this step (a runaway or raising script, a timer that
+        # yields no moment): nothing of the step is kept, the case is parked with the reason for
+        # an administrator, and every later submit is refused the same clear way.
+        db.session().rollback()
+        mark_failed(db.session(), db.runtime(), task.instance_id, error, actor=viewer.login)
+        db.keep_changes()
         return render_task(task_id, data), 409
     flash(gettext("Done: «%(step)s».", step=task.name), "info")
     return redirect(url_for("tasks.index"))
