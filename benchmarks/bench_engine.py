@@ -38,7 +38,7 @@ from benchmarks.common import (
 )
 from engine.bpmn.serialization import dump_state, load_state
 from engine.clock import VirtualClock, using_clock
-from engine.forms import validate_form
+from engine.forms import FormContext, VersionForms, library
 from engine.instances import AdvanceResult, complete_task, initial_data
 from engine.intake import receive_message
 from engine.models import Message, OpenUserTask, ProcessInstance, ProcessVersion
@@ -73,7 +73,8 @@ TICK_RUNS = 9
 QUERY_RUNS = 101
 
 # What complete_task stores after validation (every form key here equals its element id).
-VALIDATED = {element: validate_form(element, data) for element, data in FORM_DATA.items()}
+_LIBRARY = VersionForms(library(), FormContext())
+VALIDATED = {element: _LIBRARY.validate(element, data) for element, data in FORM_DATA.items()}
 
 SpecPair = tuple[BpmnProcessSpec, dict[str, BpmnProcessSpec]]
 

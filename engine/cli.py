@@ -12,7 +12,6 @@ from pathlib import Path
 import click
 
 from engine.accounts_cli import user_command
-from engine.bpmn.parsing import parse_process
 from engine.case_cli import case_command
 from engine.db import make_engine, make_session_factory
 from engine.demo import deploy_all, seed_messages, task_list
@@ -26,9 +25,8 @@ from engine.traceability import (
     load_deadline_table,
     untraced_rows,
 )
-from engine.versions import DeployError, deploy_file
+from engine.versions import DeployError, deploy_file, parse_file
 from engine.worker import run_worker
-from engine.worktime import parse_deadline
 from engine.worktime.calendar_cli import calendar_group
 from engine.worktime.cli import deadline_command
 
@@ -74,6 +72,8 @@ def deploy(paths: tuple[Path, ...], actor: str, no_activate: bool) -> None:
                     f"{path}: {state} as version {result.version.id} "
                     f"({result.version.municipality}/{result.version.label})"
                 )
+                for warning in result.warnings:
+                    click.echo(f"{path}: warning: {warning}")
         except DeployError as error:
             raise click.ClickException(f"{path}: refused: {error}") from error
 
@@ -136,7 +136,7 @@ def demo(ticks: int | None) -> None:
 def clauses(path: Path) -> None:
     """List each clause a BPMN file cites and the elements that implement it."""
     try:
-        parsed = parse_process(path.read_bytes(), path.name, parse_deadline)
+        parsed = parse_file(path)
     except DeployError as error:
         raise click.ClickException(f"{path}: {error}") from error
     for clause, elements in clause_index(parsed.catalog).items():

@@ -18,7 +18,7 @@ from engine.intake import DuplicateMessage, receive_message
 from engine.models import OpenUserTask
 from engine.municipalities import load_municipality
 from engine.runtime import Runtime
-from engine.versions import DeployError, deploy_file
+from engine.versions import DeployError, deploy_file, version_forms
 
 DEMO_ACTOR = "demo"
 ANSWER = {
@@ -94,7 +94,7 @@ DEMO_MESSAGES: list[tuple[str, int, str, list[tuple[str, dict[str, Any]]]]] = [
             ("screen", {"screen_decision": "process"}),
             ("route", {"departments": ["housing"]}),
             ("draft_answer", ANSWER),
-            ("review", {"review_decision": "rework", "rework_reasons": ["formal"]}),
+            ("review", {"review_decision": "rework", "rework_reasons": ["unanswered_questions"]}),
         ],
     ),
 ]
@@ -108,6 +108,7 @@ def deploy_all(sessions: sessionmaker[Session], runtime: Runtime) -> list[str]:
             with sessions.begin() as session:
                 result = deploy_file(session, runtime, path, DEMO_ACTOR)
             report.append(f"{path}: {'deployed' if result.created else 'unchanged'}")
+            report += [f"{path}: warning: {warning}" for warning in result.warnings]
         except DeployError as error:
             report.append(f"{path}: refused: {error}")
     return report
@@ -206,10 +207,22 @@ def _complete_all(
     for task_id in task_ids:
         try:
             with sessions.begin() as session:
-                complete_task(session, runtime, task_id, data, DEMO_ACTOR)
+                checked = _checklists_confirmed(session, runtime, case, key, data)
+                complete_task(session, runtime, task_id, checked, DEMO_ACTOR)
         except (FormError, StaleTaskError, InstanceNotRunning, RuntimeError):
             return False
     return True
+
+
+def _checklists_confirmed(
+    session: Session, runtime: Runtime, case: int, key: str, data: dict[str, Any]
+) -> dict[str, Any]:
+    # Demo staff confirm every item of a regulation's checklist (Elets, п. 7) as they go.
+    form = version_forms(session, runtime, case).form(key)
+    items = {
+        spec.name: list(spec.choice_values) for spec in form.fields if spec.kind == "checklist"
+    }
+    return {**items, **data}
 
 
 def task_list(sessions: sessionmaker[Session]) -> list[str]:

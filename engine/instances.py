@@ -19,22 +19,22 @@ from engine import audit
 from engine.bpmn.serialization import dump_state, load_state
 from engine.catch_up import catch_up
 from engine.clock import using_clock
-from engine.forms import validate_form
 from engine.ledger.case import CaseLedger
 from engine.ledger.context import using_ledger
-from engine.limits import Budget, named_step_failures, step_budget
+from engine.limits import Budget, StepFailed, named_step_failures, step_budget, step_failure
 from engine.models import AuditEvent, Message, OpenUserTask, ProcessInstance, ProcessVersion
 from engine.projection import ReadyTask, ready_user_tasks, sync_projection, with_paused_deadlines
 from engine.runtime import Runtime
 from engine.statuses import AuditKind, InstanceStatus
 from engine.timers import all_tasks, next_due
-from engine.versions import load_version
+from engine.versions import load_version, version_forms
 
 WorkflowAction = Callable[[BpmnWorkflow], None]
 _LARGE_VERSION_COLUMNS = (
     defer(ProcessVersion.bpmn_xml),
     defer(ProcessVersion.spec),
     defer(ProcessVersion.catalog),
+    defer(ProcessVersion.forms),
 )
 MAX_SETTLE_ROUNDS = 20
 
@@ -45,6 +45,10 @@ class StaleTaskError(Exception):
 
 class InstanceNotRunning(Exception):
     """An action on a case that has finished."""
+
+
+# The regulation itself failed on a step (engine/limits.py): the caller parks the case.
+RegulationFailed = StepFailed
 
 
 @dataclass
@@ -260,7 +264,7 @@ def complete_task(
     row = session.get(OpenUserTask, task_id)
     if row is None:
         raise StaleTaskError(_already_done_message(session, task_id))
-    validated = validate_form(row.form_key, data)
+    validated = version_forms(session, runtime, row.instance_id).validate(row.form_key, data)
 
     def run(workflow: BpmnWorkflow) -> None:
         task = _ready_task(workflow, task_id)
@@ -289,7 +293,7 @@ def complete_task(
     try:
         return advance(session, runtime, row.instance_id, actor, run)
     except WorkflowException as error:
-        raise RuntimeError(f"the regulation failed while completing the task: {error}") from error
+        raise step_failure(error) from error
 
 
 def _ready_task(workflow: BpmnWorkflow, task_id: str) -> Any:

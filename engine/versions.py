@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -12,23 +12,41 @@ from lxml import etree
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.specs import BpmnProcessSpec
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from engine import audit
 from engine.bpmn.catalog import parse_xml
-from engine.bpmn.parsing import DeployError, parse_process
+from engine.bpmn.names import names_read
+from engine.bpmn.parsing import DeployError, ParsedProcess, parse_process
 from engine.bpmn.samples import SampleContext
 from engine.bpmn.serialization import spec_from_dict, spec_to_dict
 from engine.clock import using_clock
-from engine.models import ProcessVersion
-from engine.municipalities import RegulationCalendar, load_municipality, regulation_calendar
+from engine.forms import (
+    FORMS_FILE,
+    FormContext,
+    FormDeclarationError,
+    FormSpec,
+    VersionForms,
+    declared_in,
+    forms_from_json,
+    forms_to_json,
+    library,
+)
+from engine.forms.usage import unread_fields, unused_forms
+from engine.models import ProcessInstance, ProcessVersion
+from engine.municipalities import (
+    Municipality,
+    RegulationCalendar,
+    load_municipality,
+    regulation_calendar,
+)
 from engine.regulation.checks import check_names, check_table, check_terms
 from engine.regulation.table import (
+    TABLE_FILE,
     DeadlineTable,
     TableError,
-    load_table_file,
     read_table,
-    table_digest,
+    read_table_yaml,
     table_from_dict,
     table_to_dict,
 )
@@ -40,10 +58,11 @@ from engine.worktime import parse_deadline
 
 @dataclass
 class Deployment:
-    """The outcome of a deploy: the version row and whether it was new."""
+    """The outcome of a deploy: the version row, whether it was new, what to look at."""
 
     version: ProcessVersion
     created: bool
+    warnings: list[str] = field(default_factory=list)  # e.g. form fields nobody reads
 
 
 def locate(path: Path) -> tuple[str, str]:
@@ -62,12 +81,8 @@ def deploy_file(
     label: str | None = None,
     activate: bool = True,
 ) -> Deployment:
-    """Deploy a BPMN file; the same file twice is a no-op, a broken one stores nothing."""
+    """Deploy a BPMN file with the forms.yaml and deadlines.yaml beside it; twice is a no-op."""
     found_municipality, found_label = locate(path)
-    try:
-        deadlines = load_table_file(path.parent)
-    except TableError as error:
-        raise DeployError(f"таблица сроков: {error}") from error
     return deploy_xml(
         session,
         runtime,
@@ -77,8 +92,36 @@ def deploy_file(
         municipality=municipality or found_municipality,
         label=label or found_label,
         activate=activate,
-        deadlines=deadlines,
+        forms_yaml=forms_beside(path),
+        deadlines_yaml=deadlines_beside(path),
     )
+
+
+def forms_beside(path: Path) -> bytes | None:
+    """The forms.yaml in a BPMN file's folder, if the version has one."""
+    forms_path = path.parent / FORMS_FILE
+    return forms_path.read_bytes() if forms_path.exists() else None
+
+
+def deadlines_beside(path: Path) -> bytes | None:
+    """The deadlines.yaml in a BPMN file's folder, if the version has one."""
+    table_path = path.parent / TABLE_FILE
+    return table_path.read_bytes() if table_path.exists() else None
+
+
+def parse_file(path: Path) -> ParsedProcess:
+    """Parse and check a BPMN file against the forms it may name (library and forms.yaml)."""
+    declared = {**library(), **_declared(forms_beside(path))}
+    return parse_process(path.read_bytes(), path.name, parse_deadline, forms=declared)
+
+
+def version_hash(xml: bytes, forms_yaml: bytes | None, deadlines_yaml: bytes | None = None) -> str:
+    """The identity of a version: its BPMN, its forms.yaml and deadlines.yaml when it has them."""
+    digest = hashlib.sha256(xml)
+    for name, content in ((FORMS_FILE, forms_yaml), (TABLE_FILE, deadlines_yaml)):
+        if content is not None:
+            digest.update(b"\0" + name.encode() + b"\0" + content)
+    return digest.hexdigest()
 
 
 def deploy_xml(
@@ -91,13 +134,11 @@ def deploy_xml(
     municipality: str,
     label: str,
     activate: bool = True,
-    deadlines: Any = None,
+    forms_yaml: bytes | None = None,
+    deadlines_yaml: bytes | None = None,
 ) -> Deployment:
-    """Deploy BPMN XML (with its parsed deadline table) for a municipality under a label."""
-    digest = hashlib.sha256(xml)
-    if deadlines is not None:
-        digest.update(table_digest(deadlines))
-    sha256 = digest.hexdigest()
+    """Deploy BPMN XML (and its forms.yaml, deadlines.yaml) for a municipality under a label."""
+    sha256 = version_hash(xml, forms_yaml, deadlines_yaml)
     existing = session.scalar(
         select(ProcessVersion).where(
             ProcessVersion.municipality == municipality, ProcessVersion.sha256 == sha256
@@ -105,25 +146,17 @@ def deploy_xml(
     )
     if existing is not None:
         return Deployment(existing, created=False)
-    load_municipality(municipality, runtime.processes_dir)  # refuse an unknown one early
-    try:
-        table = read_table(deadlines)
-    except TableError as error:
-        raise DeployError(f"таблица сроков: {error}") from error
-    try:
-        root = parse_xml(xml)
-    except etree.XMLSyntaxError:
-        root = None  # parse_process refuses it with the line
-    if root is not None:
-        check_names(table, root)
+    settings = load_municipality(municipality, runtime.processes_dir)  # refuses an unknown one
+    local = _declared(forms_yaml)
+    declared = {**library(), **local}
     calendar = regulation_calendar(municipality, runtime.processes_dir)
-    check_terms(table, calendar)
-    samples = SampleContext(
-        bind_functions({"calendar": calendar, "table": table}), runtime.clock.now()
-    )
+    table = _table(deadlines_yaml, xml, calendar)
+    functions = bind_functions({"calendar": calendar, "table": table})
+    samples = SampleContext(functions, runtime.clock.now())
     with using_clock(runtime.clock):  # now() in a sampled timer reads the injected clock
-        parsed = parse_process(xml, filename, parse_deadline, samples)
-    check_table(table, parsed.catalog, root, calendar)
+        parsed = parse_process(xml, filename, parse_deadline, samples, forms=declared)
+    check_table(table, parsed.catalog, parse_xml(xml), calendar)
+    forms, warnings = _used_forms(xml, parsed, declared, local, settings, table.data_names())
     now = runtime.clock.now()
     version = ProcessVersion(
         municipality=municipality,
@@ -134,6 +167,7 @@ def deploy_xml(
         bpmn_xml=xml.decode("utf-8"),
         spec=spec_to_dict(parsed.spec, parsed.subprocess_specs),
         catalog=parsed.catalog,
+        forms=forms_to_json(forms),
         deadline_table=table_to_dict(table),
         deployed_at=now,
         deployed_by=actor,
@@ -146,7 +180,58 @@ def deploy_xml(
     )
     if activate:
         activate_version(session, runtime, version, actor)
-    return Deployment(version, created=True)
+    return Deployment(version, created=True, warnings=warnings)
+
+
+def _used_forms(
+    xml: bytes,
+    parsed: ParsedProcess,
+    declared: dict[str, FormSpec],
+    local: dict[str, FormSpec],
+    settings: Municipality,
+    table_reads: set[str],
+) -> tuple[dict[str, FormSpec], list[str]]:
+    """The forms the diagram's tasks name, compiled once for the municipality, and warnings."""
+    used = {
+        element["properties"]["form"]
+        for element in parsed.catalog["elements"].values()
+        if element["type"] == "userTask"
+    }
+    forms = {key: declared[key] for key in sorted(used)}
+    VersionForms(forms, form_context(settings))  # every schema builds now, not at first use
+    read = names_read(parse_xml(xml)) | table_reads  # the deadline table reads fields too
+    warnings = unused_forms(local, used) + unread_fields(forms, read)
+    return forms, warnings
+
+
+def _table(deadlines_yaml: bytes | None, xml: bytes, calendar: RegulationCalendar) -> DeadlineTable:
+    """The version's deadline table, refused (in Russian) before the diagram is evaluated."""
+    try:
+        table = read_table(read_table_yaml(deadlines_yaml))
+    except TableError as error:
+        raise DeployError(f"{TABLE_FILE}: {error}") from error
+    try:
+        root = parse_xml(xml)
+    except etree.XMLSyntaxError:
+        return table  # parse_process refuses it with the line
+    check_names(table, root)
+    check_terms(table, calendar)
+    return table
+
+
+def _declared(forms_yaml: bytes | None) -> dict[str, FormSpec]:
+    if forms_yaml is None:
+        return {}
+    try:
+        return declared_in(forms_yaml)
+    except FormDeclarationError as error:
+        raise DeployError(f"{FORMS_FILE}: {error}") from error
+
+
+def form_context(settings: Municipality) -> FormContext:
+    """What a municipality's settings add to its forms: departments and time zone."""
+    departments = tuple((item.id, item.name) for item in settings.departments)
+    return FormContext(departments=departments, timezone=settings.timezone)
 
 
 def activate_version(
@@ -194,12 +279,13 @@ class NoActiveVersion(LookupError):
 
 @dataclass(frozen=True)
 class LoadedVersion:
-    """A version's restored spec, catalog and script engine, shared by its instances."""
+    """A version's restored spec, catalog, script engine and forms, shared by its instances."""
 
     spec: BpmnProcessSpec
     subprocess_specs: dict[str, BpmnProcessSpec]
     catalog: dict[str, Any]
     script_engine: PythonScriptEngine
+    forms: VersionForms
     table: DeadlineTable
     reader: RegulationCalendar
 
@@ -216,12 +302,43 @@ def load_version(version: ProcessVersion, runtime: Runtime) -> LoadedVersion:
     if loaded is None:
         spec, subprocess_specs = spec_from_dict(version.spec)
         calendar = regulation_calendar(version.municipality, runtime.processes_dir)
+        settings = load_municipality(version.municipality, runtime.processes_dir)
+        stored = forms_from_json(version.forms) if version.forms is not None else library()
         table = table_from_dict(version.deadline_table)
-        engine = make_script_engine({"calendar": calendar, "table": table})
-        loaded = LoadedVersion(spec, subprocess_specs, version.catalog, engine, table, calendar)
+        loaded = LoadedVersion(
+            spec,
+            subprocess_specs,
+            version.catalog,
+            make_script_engine({"calendar": calendar, "table": table}),
+            VersionForms(stored, form_context(settings)),
+            table,
+            calendar,
+        )
         with _CACHE_LOCK:
             _CACHE[key] = loaded
     return loaded
+
+
+def version_forms(session: Session, runtime: Runtime, instance_id: int) -> VersionForms:
+    """The compiled forms of a case's version: what its task completions validate through."""
+    version = session.scalars(
+        select(ProcessVersion)
+        .join(ProcessInstance, ProcessInstance.version_id == ProcessVersion.id)
+        .where(ProcessInstance.id == instance_id)
+        .options(*(defer(column) for column in LARGE_VERSION_COLUMNS))  # read on a cache miss
+    ).one_or_none()
+    if version is None:
+        raise LookupError(f"no process instance {instance_id}")
+    return load_version(version, runtime).forms
+
+
+LARGE_VERSION_COLUMNS = (
+    ProcessVersion.bpmn_xml,
+    ProcessVersion.spec,
+    ProcessVersion.catalog,
+    ProcessVersion.forms,
+    ProcessVersion.deadline_table,
+)
 
 
 def clear_cache() -> None:
@@ -238,7 +355,13 @@ __all__ = [
     "activate_version",
     "active_version",
     "clear_cache",
+    "deadlines_beside",
     "deploy_file",
     "deploy_xml",
+    "form_context",
+    "forms_beside",
     "load_version",
+    "parse_file",
+    "version_forms",
+    "version_hash",
 ]

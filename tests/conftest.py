@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -21,6 +22,15 @@ ROOT = Path(__file__).resolve().parent.parent
 PROCESSES = ROOT / "processes"
 EXAMPLE_BPMN = PROCESSES / "example" / "v1" / "example.bpmn"
 EXAMPLE_TABLE = EXAMPLE_BPMN.parent / "deadlines.yaml"  # the timers of the example name its rows
+EXAMPLE_FILES = ("example.bpmn", "deadlines.yaml", "forms.yaml")  # the version, its scenarios aside
+
+
+def copy_example_version(folder: Path) -> None:
+    """Copy the example version (diagram, deadline table, forms) into `folder`."""
+    for name in EXAMPLE_FILES:
+        shutil.copy(EXAMPLE_BPMN.parent / name, folder)
+
+
 MSK = timezone(timedelta(hours=3))
 POSTGRES_URL = os.environ.get("REGLAMENT_TEST_POSTGRES_URL")
 # Password hashes at OWASP's cost (N=2^17, 128 MiB, ~0.3 s) would make every sign-in of the

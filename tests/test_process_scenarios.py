@@ -7,10 +7,9 @@ from typing import Any
 
 import pytest
 
-from engine.bpmn.parsing import parse_process
 from engine.scenarios import ScenarioResult, find_scenarios, run_file
 from engine.traceability import DEADLINE_TABLE, DeadlineRow, load_deadline_table, timers_for
-from engine.worktime import parse_deadline
+from engine.versions import parse_file
 from tests.conftest import PROCESSES
 
 SCENARIOS = find_scenarios([PROCESSES])
@@ -41,7 +40,7 @@ def test_scenarios_exercise_every_deadline_row(
     touched = set().union(*(r.elements for r in own))
     armed = set().union(*(r.deadlines for r in own))
     (bpmn,) = version.glob("*.bpmn")
-    catalog = parse_process(bpmn.read_bytes(), bpmn.name, parse_deadline).catalog
+    catalog = parse_file(bpmn).catalog
     rows = load_deadline_table(version / DEADLINE_TABLE)
     unexercised = [
         f"{row.clause}: {row.deadline}"

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 
-from engine.bpmn.parsing import parse_process
 from engine.traceability import (
     DEADLINE_TABLE,
     DeadlineRow,
@@ -16,14 +15,14 @@ from engine.traceability import (
     timers_for,
     untraced_rows,
 )
-from engine.worktime import parse_deadline
+from engine.versions import parse_file
 from tests.conftest import EXAMPLE_BPMN, PROCESSES
 
 VERSIONS = sorted(path.parent for path in PROCESSES.glob("*/v*/*.bpmn"))
 
 
 def _catalog(bpmn: Path) -> dict:
-    return parse_process(bpmn.read_bytes(), bpmn.name, parse_deadline).catalog
+    return parse_file(bpmn).catalog
 
 
 @pytest.mark.parametrize("version", VERSIONS, ids=lambda p: f"{p.parent.name}/{p.name}")

@@ -10,7 +10,7 @@ from flask_babel import gettext
 
 from engine.access import SCOPES, NotFound, Scope, require_task
 from engine.forms import FormError
-from engine.instances import InstanceNotRunning, StaleTaskError, complete_task
+from engine.instances import InstanceNotRunning, RegulationFailed, StaleTaskError, complete_task
 from engine.queries import (
     TaskFilter,
     completion_of,
@@ -19,10 +19,12 @@ from engine.queries import (
     task_view,
     unread_notices,
 )
+from engine.recovery import mark_failed
 from engine.tasks import TaskClaimedError, TaskNotOpenError, claim_task, release_task
+from engine.versions import version_forms
 from web import db
 from web.auth import current_viewer, login_required, safe_next
-from web.forms import flatten_errors, form_help, read_submission, render_form
+from web.forms import flatten_errors, read_submission, render_form
 from web.municipality import department_choices
 
 bp = Blueprint("tasks", __name__)
@@ -125,7 +127,8 @@ def complete(task_id: str) -> ResponseReturnValue:
         task = require_task(db.session(), viewer, task_id, to_complete=True)
     except NotFound:
         return already_done(task_id)
-    data = read_submission(task.form_key, request.form)
+    form = version_forms(db.session(), db.runtime(), task.instance_id).form(task.form_key)
+    data = read_submission(form, request.form)
     try:
         complete_task(db.session(), db.runtime(), task_id, data, viewer.login)
     except FormError as error:
@@ -135,6 +138,14 @@ def complete(task_id: str) -> ResponseReturnValue:
         return already_done(task_id)
     except InstanceNotRunning:  # parked by an error of the regulation: the page says so
         db.session().rollback()
+        return render_task(task_id, data), 409
+    except RegulationFailed as error:
+        # The regulation itself failed on this step (a runaway or raising script, a timer that
+        # yields no moment): nothing of the step is kept, the case is parked with the reason for
+        # an administrator, and every later submit is refused the same clear way.
+        db.session().rollback()
+        mark_failed(db.session(), db.runtime(), task.instance_id, error, actor=viewer.login)
+        db.keep_changes()
         return render_task(task_id, data), 409
     flash(gettext("Done: «%(step)s».", step=task.name), "info")
     return redirect(url_for("tasks.index"))
@@ -146,17 +157,15 @@ def render_task(
     """The task page, with submitted values and errors when a form was refused."""
     viewer = current_viewer()
     view = task_view(db.session(), db.runtime(), viewer, task_id)
-    departments = department_choices(viewer.municipality)
-    dynamic = {"departments": departments} if departments else {}
-    fields = render_form(view.form_key, values, errors, dynamic)
+    forms = view.card.forms
     return render_template(
         "tasks/task.html",
         view=view,
         card=view.card,
-        fields=fields,
+        form=forms.form(view.form_key),
+        fields=render_form(forms, view.form_key, values, errors),
         form_errors=(errors or {}).get("_schema", []),
-        help_text=form_help(view.form_key),
-        departments=departments,
+        departments=department_choices(viewer.municipality),
     )
 
 

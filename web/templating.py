@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from engine.statuses import AuditKind, DeadlineState, InstanceStatus
 from engine.substitutions import SubstitutionState
 from web import municipality
-from web.forms import channel_label, choice_label, field_label, source_label
+from web.forms import channel_label, source_label
 
 STATUS_LABELS = {
     InstanceStatus.RUNNING: _l("in progress"),
@@ -73,7 +73,6 @@ SCOPE_LABELS = {"mine": _l("Mine"), "department": _l("My department"), "all": _l
 def init_app(app: Flask) -> None:
     """Make labels and the user's municipality available in every template."""
     app.context_processor(_globals)
-    app.add_template_filter(choice_label, "choice_label")
     app.add_template_filter(role_label, "role_label")
     app.add_template_test(is_web_link, "web_link")
 
@@ -99,12 +98,10 @@ def _globals() -> dict[str, Any]:
     departments = dict(municipality.department_choices(user.municipality)) if user else {}
     return {
         "municipality_title": municipality.title(user.municipality) if user else "",
-        # Form values carry department ids; staff read the department's name.
-        "value_label": lambda value: departments.get(value) or choice_label(value),
+        # Violations and notices carry department ids; staff read the department's name.
+        "department_label": lambda value: departments.get(value, value),
         "source_label": source_label,
         "channel_label": channel_label,
-        "choice_label": choice_label,
-        "field_label": field_label,
         "status_label": lambda status: str(STATUS_LABELS.get(status, status)),
         "event_label": lambda kind: str(EVENT_LABELS.get(kind, kind)),
         "deadline_state_label": lambda state: str(DEADLINE_STATE_LABELS.get(state, state)),

@@ -1,28 +1,23 @@
-"""The names a diagram's code reads, and the names the engine, the forms and the diagram provide."""
+"""The names a diagram's code reads, and the names the engine, the forms and the diagram provide.
+
+One analysis serves the deploy's name and sample checks and the report of form fields nothing
+reads (engine/forms/usage.py).
+"""
 
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from engine.bpmn.catalog import BPMN_NS, NS, SPIFF_NS
-from engine.forms import FORMS
+from engine.forms.declaration import ENGINE_NAMES
+from engine.forms.spec import FieldSpec, FormSpec, provided_names
 
-# What engine/instances.py puts in every case (initial_data and complete_task).
-ENGINE_NAMES = frozenset(
-    {
-        "message",
-        "received_at",
-        "channel",
-        "official_page",
-        "source",
-        "completed_at",
-        "last_completed_at",
-        "last_completed_by",
-    }
-)
+# Elements whose text, or task properties whose value, is a data name read as it is.
+NAME_TAGS = (f"{{{BPMN_NS}}}loopDataInputRef",)
+NAME_PROPERTIES = frozenset({"department_field"})
 MOMENT_NAMES = frozenset({"received_at", "last_completed_at"})
 
 
@@ -42,7 +37,7 @@ class Code:
 class Provided:
     """Names a process's code may read, and where each comes from."""
 
-    form_fields: dict[str, Any] = field(default_factory=dict)  # name → marshmallow field
+    forms: dict[str, FormSpec] = field(default_factory=dict)  # the forms user tasks name
     scripted: set[str] = field(default_factory=set)  # assigned by a script
     data: set[str] = field(default_factory=set)  # multi-instance, message variables, data objects
     messages: set[str] = field(default_factory=set)  # message variables (a message's fields)
@@ -53,17 +48,27 @@ class Provided:
         """Names the diagram itself sets (scripts and its data)."""
         return self.scripted | self.data
 
+    @property
+    def form_fields(self) -> dict[str, FieldSpec]:
+        """Each name the forms put into a case, with its declared field."""
+        return {spec.name: spec for form in self.forms.values() for spec in form.fields}
+
     def all(self, functions: set[str]) -> set[str]:
         """Every name code in this process may read."""
-        return set(ENGINE_NAMES) | self.form_fields.keys() | self.assigned | functions
+        return set(ENGINE_NAMES) | provided_names(self.forms) | self.assigned | functions
 
 
 def reads(source: str, mode: str) -> set[str]:
-    """The free names a piece of code reads (comprehension variables are bound in it)."""
+    """The free names a piece of code reads that it does not set itself (what must be provided)."""
     tree = ast.parse(source, mode=mode)
+    return loads(tree) - (assigns(tree) if mode == "exec" else set())
+
+
+def loads(tree: ast.AST) -> set[str]:
+    """Every free name a piece of code loads (comprehension variables are bound in it)."""
     reader = _Reads()
     reader.visit(tree)
-    return reader.found - (assigns(tree) if mode == "exec" else set())
+    return reader.found
 
 
 def assigns(tree: ast.AST) -> set[str]:
@@ -125,15 +130,34 @@ class _Reads(ast.NodeVisitor):
         self._comprehension(node, [node.key, node.value])
 
 
-def provided_names(root: Any) -> Provided:
-    """What the forms of the user tasks, the scripts and the diagram's data give code to read."""
+def names_read(root: Any) -> set[str]:
+    """Every data name the diagram reads: its code, multi-instance inputs, department fields.
+
+    A name a script reads and then sets (`answer_text = answer_text + ...`) counts as read.
+    """
+    found: set[str] = set()
+    for code in diagram_code(root):
+        try:
+            found |= loads(ast.parse(code.source, mode=code.mode))
+        except SyntaxError:
+            continue  # compiling the code reports it with the element id
+    for tag in NAME_TAGS:
+        found |= {(node.text or "").strip() for node in root.iter(tag)}
+    for prop in root.iter(f"{{{SPIFF_NS}}}property"):
+        if prop.get("name") in NAME_PROPERTIES:
+            found.add(prop.get("value", ""))
+    found.discard("")
+    return found
+
+
+def diagram_provides(root: Any, forms: Mapping[str, FormSpec]) -> Provided:
+    """What the version's forms named by user tasks, the scripts and the diagram's data give."""
     provided = Provided()
     for task in root.iter(f"{{{BPMN_NS}}}userTask"):
         provided.user_tasks.add(task.get("id"))
         form = _form_of(task)
-        if form in FORMS:
-            schema = FORMS[form]()
-            provided.form_fields.update({name: f for name, f in schema.fields.items()})
+        if form is not None and form in forms:
+            provided.forms[form] = forms[form]
     for code in diagram_code(root):
         if code.mode == "exec":
             try:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,10 +15,10 @@ from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 
 from engine.bpmn.catalog import BPMN_NS, build_catalog, parse_xml
 from engine.bpmn.loops import loops_without_wait
-from engine.bpmn.names import Code, completed_at_keys, diagram_code, provided_names, reads
+from engine.bpmn.names import Code, completed_at_keys, diagram_code, diagram_provides, reads
 from engine.bpmn.samples import SampleContext, sample_failures
 from engine.deadlines import DeadlineExpressionError, check_deadline_expression
-from engine.forms import FORMS
+from engine.forms import FormSpec, library
 from engine.scripting import ScriptRefused, compile_expression, compile_script, diagram_names
 
 
@@ -58,11 +58,13 @@ def parse_process(
     filename: str,
     parse_deadline: Callable[[str], Any],
     samples: SampleContext | None = None,
+    forms: Mapping[str, FormSpec] | None = None,
 ) -> ParsedProcess:
     """Parse with SpiffWorkflow's validating parser, then check forms, code and deadlines.
 
-    With `samples` (the version's functions and a moment) every timer and condition is also
-    evaluated on a sample case; without, only the static checks run.
+    `forms` are the forms the version declares (None: the library's); their fields are names
+    the diagram's code may read. With `samples` (the version's functions and a moment) every
+    timer and condition is also evaluated on a sample case; without, only the static checks run.
     """
     try:
         root = parse_xml(xml)
@@ -79,11 +81,12 @@ def parse_process(
     except SpiffWorkflowException as error:
         raise DeployError(str(error)) from error
     catalog = build_catalog(root, process_id)
-    check_catalog(catalog, root, parse_deadline)
-    check_names(root)
+    declared = library() if forms is None else forms
+    check_catalog(catalog, root, parse_deadline, declared)
+    check_names(root, declared)
     check_loops(root)
     if samples is not None:
-        check_samples(root, samples)
+        check_samples(root, samples, declared)
     return ParsedProcess(process_id, spec, subprocess_specs, catalog)
 
 
@@ -102,22 +105,32 @@ def _main_process_id(parser: SpiffBpmnParser, root: Any) -> str:
     return candidates[0]
 
 
-def check_catalog(catalog: dict[str, Any], root: Any, parse_deadline: Callable[[str], Any]) -> None:
+def check_catalog(
+    catalog: dict[str, Any],
+    root: Any,
+    parse_deadline: Callable[[str], Any],
+    forms: Mapping[str, FormSpec] | None = None,
+) -> None:
     """Every user task names a known form; every expression compiles; every deadline reads."""
+    known = set(library() if forms is None else forms)
     for element in catalog["elements"].values():
         if element["type"] == "userTask":
-            _check_form(element)
+            _check_form(element, known)
         if element["timer"]:
             _check_timer(element, parse_deadline)
     _check_code(root)
 
 
-def _check_form(element: dict[str, Any]) -> None:
+def _check_form(element: dict[str, Any], known: set[str]) -> None:
     form = element["properties"].get("form")
     if not form:
         raise DeployError("user task names no form (spiffworkflow property 'form')", element["id"])
-    if form not in FORMS:
-        raise DeployError(f"unknown form {form!r}; known: {sorted(FORMS)}", element["id"])
+    if form not in known:
+        raise DeployError(
+            f"неизвестная форма «{form}»: её нет ни в библиотеке, ни в forms.yaml; "
+            f"есть: {', '.join(sorted(known))}",
+            element["id"],
+        )
 
 
 def _check_timer(element: dict[str, Any], parse_deadline: Callable[[str], Any]) -> None:
@@ -142,9 +155,9 @@ def _check_code(root: Any) -> None:
                 raise DeployError(str(error), code.element_id, element_name=name) from error
 
 
-def check_names(root: Any) -> None:
+def check_names(root: Any, forms: Mapping[str, FormSpec]) -> None:
     """Every name code reads is provided by the engine, a form, a script, the diagram's data."""
-    provided = provided_names(root)
+    provided = diagram_provides(root, forms)
     known = provided.all(diagram_names())
     for code in diagram_code(root):
         try:
@@ -177,9 +190,9 @@ def check_loops(root: Any) -> None:
         )
 
 
-def check_samples(root: Any, samples: SampleContext) -> None:
+def check_samples(root: Any, samples: SampleContext, forms: Mapping[str, FormSpec]) -> None:
     """Refuse a timer or condition that fails, or a timer yielding no moment, on a sample case."""
-    failures = sample_failures(list(diagram_code(root)), provided_names(root), samples)
+    failures = sample_failures(list(diagram_code(root)), diagram_provides(root, forms), samples)
     if failures:
         failure = failures[0]
         raise _code_error(failure.code, f"fails on a sample case: {failure.reason}")

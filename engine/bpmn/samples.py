@@ -18,9 +18,8 @@ from datetime import datetime
 from types import SimpleNamespace
 from typing import Any
 
-from marshmallow import fields, missing, validate
-
 from engine.bpmn.names import MOMENT_NAMES, Code, Provided, reads
+from engine.forms import KINDS, FieldSpec
 from engine.limits import StepLimits, step_budget
 from engine.scripting import RestrictedEnvironment, diagram_names
 from engine.task_context import evaluating_task
@@ -125,8 +124,8 @@ def possible_values(codes: list[Code], provided: Provided, at: str) -> dict[str,
         last_completed_by=[""],
         completed_at=[dict.fromkeys(provided.user_tasks, at)],
     )
-    for name, field in provided.form_fields.items():
-        sample = _form_sample(field)
+    for name, spec in provided.form_fields.items():
+        sample = _form_sample(spec)
         if sample is not None:
             values[name] = sample
     scripted = _script_values(codes, provided)
@@ -145,15 +144,15 @@ def _sample_message() -> defaultdict[str, Any]:
     return defaultdict(str, {**fields, "text": "", "url": None})
 
 
-def _form_sample(field: fields.Field) -> list[Any] | None:
-    if field.load_default is not missing:
-        default = field.load_default
-        return [default() if callable(default) else default]
-    choices = next(
-        (rule.choices for rule in field.validators if isinstance(rule, validate.OneOf)), None
-    )
-    if choices:
-        return list(choices)
+def _form_sample(spec: FieldSpec) -> list[Any] | None:
+    """What a completed form holds in a field: its default, its empty value, or each choice."""
+    kind = KINDS[spec.kind]
+    if spec.default is not None:
+        return [spec.default]
+    if not spec.required:
+        return [copy.copy(kind.empty)]  # what the compiled form loads when it is left out
+    if spec.choices and not kind.list_valued:
+        return list(spec.choice_values)
     return None
 
 

@@ -31,6 +31,9 @@ class ProcessVersion(Base):
     catalog: Mapped[dict[str, Any]] = mapped_column(JSON)
     # The version's deadline table (deadlines.yaml, format 2); None for a legacy list.
     deadline_table: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    # The version's step forms, normalized (engine/forms/spec.py); None: deployed before forms
+    # were declared, so the library as the engine has it applies.
+    forms: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     deployed_at: Mapped[datetime] = mapped_column(UtcDateTime)
     deployed_by: Mapped[str] = mapped_column(String(128))
     is_active: Mapped[bool] = mapped_column(Boolean, default=False)

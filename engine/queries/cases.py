@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.access import Viewer, require_instance
+from engine.forms import VersionForms
 from engine.models import (
     AuditEvent,
     CaseDeadline,
@@ -24,6 +25,7 @@ from engine.queries.diagram import DiagramMarks, diagram_marks
 from engine.queries.tasks import TaskRow, describe
 from engine.runtime import Runtime
 from engine.statuses import AuditKind, DeadlineState
+from engine.versions import load_version
 
 EARLIER_MESSAGES_SHOWN = 10
 
@@ -97,6 +99,7 @@ class CaseCard:
     open_tasks: list[TaskRow]
     answer: Answer
     marks: DiagramMarks
+    forms: VersionForms  # the version's forms: labels of the recorded values
     catalog: dict[str, Any] = field(repr=False, default_factory=dict)
 
 
@@ -141,6 +144,7 @@ def case_card(session: Session, runtime: Runtime, viewer: Viewer, instance_id: i
         marks=diagram_marks(
             instance, version, runtime, tasks, {item.element_id for item in violations}
         ),
+        forms=load_version(version, runtime).forms,
         catalog=catalog,
     )
 

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import json
+import ast
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import yaml
@@ -124,24 +123,30 @@ class DeadlineTable:
         """Step rows that bind a step."""
         return [rule for rule in self.rules.values() if element_id in rule.steps]
 
+    def data_names(self) -> set[str]:
+        """Case data the table reads: a shortening term, a stored moment, a span's condition."""
+        found: set[str] = set()
+        for rule in self.rules.values():
+            if rule.shortened_by:
+                found.add(rule.shortened_by)
+            if rule.start.kind == "data" and rule.start.ref:
+                found.add(rule.start.ref)
+            if rule.when:
+                found |= _names_in(rule.when)
+        return found
+
 
 EMPTY_TABLE = DeadlineTable()
 
 
-def load_table_file(folder: Path) -> Any:
-    """The parsed `deadlines.yaml` of a version folder (None when there is none)."""
-    path = folder / TABLE_FILE
-    if not path.exists():
+def read_table_yaml(content: bytes | None) -> Any:
+    """The parsed `deadlines.yaml` of a version (None when it has none)."""
+    if content is None:
         return None
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError, ValueError) as error:
-        raise TableError([f"{path.name}: не читается как YAML: {error}"]) from error
-
-
-def table_digest(raw: Any) -> bytes:
-    """Canonical bytes of a table for the version's content hash."""
-    return json.dumps(raw, ensure_ascii=False, sort_keys=True, default=str).encode("utf-8")
+        return yaml.safe_load(content.decode("utf-8"))
+    except (UnicodeDecodeError, yaml.YAMLError, ValueError) as error:
+        raise TableError([f"не читается как YAML: {error}"]) from error
 
 
 def read_table(raw: Any) -> DeadlineTable:
@@ -365,3 +370,11 @@ def _check_references(rules: dict[str, DeadlineRule], problems: list[str]) -> No
             problems.append(f"срок «{rule.name}»: «from» ссылается на неизвестный срок")
         if rule.start.ref == rule.name:
             problems.append(f"срок «{rule.name}»: не может считаться от самого себя")
+
+
+def _names_in(condition: str) -> set[str]:
+    try:
+        tree = ast.parse(condition, mode="eval")
+    except SyntaxError:
+        return set()
+    return {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}

@@ -29,7 +29,6 @@ from engine.models import (
     ProcessVersion,
     Violation,
 )
-from engine.regulation.table import load_table_file
 from engine.runtime import Runtime
 from engine.scenarios.actions import FORM_KEY
 from engine.scenarios.keys import ACTIONS, EXPECTATIONS
@@ -40,7 +39,7 @@ from engine.scenarios.registry import ScenarioFailure, fail
 from engine.scenarios.trace import clauses_of, completed_elements, trace_events
 from engine.scheduler import tick
 from engine.timers import all_tasks
-from engine.versions import deploy_xml
+from engine.versions import deploy_file
 
 ACTOR = "scenario"
 MESSAGE_DEFAULTS = {
@@ -110,15 +109,13 @@ class _Run:
 
     def deploy(self) -> None:
         with self.sessions.begin() as session:
-            deploy_xml(
+            deploy_file(
                 session,
                 self.runtime,
-                self.scenario.bpmn.read_bytes(),
-                self.scenario.bpmn.name,
+                self.scenario.bpmn,
                 ACTOR,
                 municipality=self.scenario.municipality,
                 label=self.scenario.bpmn.parent.name,
-                deadlines=load_table_file(self.scenario.bpmn.parent),
             )
 
     def send(self, fields: dict[str, Any]) -> None:
@@ -262,8 +259,10 @@ class _Run:
         return lines, elements
 
     def catalog(self) -> dict[str, Any]:
+        """The deployed version's catalog (empty when the deploy itself was refused)."""
         with self.sessions() as session:
-            return session.scalars(select(ProcessVersion.catalog)).one()
+            found = session.scalars(select(ProcessVersion.catalog)).one_or_none()
+        return found or {"elements": {}, "lanes": {}}
 
     def deployed(self) -> bool:
         with self.sessions() as session:

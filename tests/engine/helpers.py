@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from engine.forms import FormContext, VersionForms, library
 from engine.intake import Intake, receive_message
 from engine.models import OpenUserTask, ProcessVersion
 from engine.runtime import Runtime
@@ -18,6 +19,11 @@ def deploy_example(sessions: sessionmaker[Session], runtime: Runtime) -> Process
     """Deploy and activate the example regulation."""
     with sessions.begin() as session:
         return deploy_file(session, runtime, EXAMPLE_BPMN, "admin").version
+
+
+def library_forms(context: FormContext | None = None) -> VersionForms:
+    """The library's forms compiled for a municipality (default: one listing no departments)."""
+    return VersionForms(library(), context or FormContext())
 
 
 def send(

@@ -14,7 +14,7 @@ from engine.cli import main
 from engine.db import Base, make_engine
 from engine.demo import DEMO_MESSAGES
 from engine.models import OpenUserTask, ProcessVersion, Violation
-from tests.conftest import EXAMPLE_BPMN, EXAMPLE_TABLE, PROCESSES
+from tests.conftest import EXAMPLE_BPMN, EXAMPLE_TABLE, PROCESSES, copy_example_version
 
 SCENARIO = PROCESSES / "example" / "v1" / "main_path.scenario.yaml"
 
@@ -62,8 +62,7 @@ def test_scenario_run_passes_and_prints_coverage() -> None:
 def test_a_failing_scenario_fails_the_run(tmp_path: Path) -> None:
     version = tmp_path / "example" / "v1"
     version.mkdir(parents=True)
-    shutil.copy(EXAMPLE_BPMN, version)
-    shutil.copy(EXAMPLE_TABLE, version)
+    copy_example_version(version)
     shutil.copy(PROCESSES / "example" / "municipality.yaml", tmp_path / "example")
     wrong = SCENARIO.read_text(encoding="utf-8").replace(
         "2026-03-16T09:30:00+03:00", "2026-03-16T09:31:00+03:00"
@@ -80,8 +79,7 @@ def test_a_failing_scenario_fails_the_run(tmp_path: Path) -> None:
 def test_a_malformed_file_fails_alone_and_the_run_goes_on(tmp_path: Path) -> None:
     version = tmp_path / "example" / "v1"
     version.mkdir(parents=True)
-    shutil.copy(EXAMPLE_BPMN, version)
-    shutil.copy(EXAMPLE_TABLE, version)
+    copy_example_version(version)
     shutil.copy(PROCESSES / "example" / "municipality.yaml", tmp_path / "example")
     (version / "a_broken.scenario.yaml").write_text("steps: [1, 2", encoding="utf-8")
     (version / "b_unknown.scenario.yaml").write_text(
@@ -104,8 +102,7 @@ def test_scenarios_kept_outside_processes_name_the_processes_dir(tmp_path: Path)
     """The municipality folder is looked up in --processes-dir, not three folders up."""
     folder = tmp_path / "fixtures" / "flows"
     folder.mkdir(parents=True)
-    shutil.copy(EXAMPLE_BPMN, folder)
-    shutil.copy(EXAMPLE_TABLE, folder)
+    copy_example_version(folder)
     text = "municipality: example\n" + SCENARIO.read_text(encoding="utf-8")
     (folder / "main.scenario.yaml").write_text(text, encoding="utf-8")
     alone = CliRunner().invoke(main, ["scenario", "run", str(folder)])

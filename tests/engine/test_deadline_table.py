@@ -16,6 +16,12 @@ from engine.versions import deploy_xml
 from tests.conftest import EXAMPLE_BPMN, EXAMPLE_TABLE
 
 XML = EXAMPLE_BPMN.read_text(encoding="utf-8")
+
+
+def _yaml(table: Any) -> bytes | None:
+    return None if table is None else yaml.safe_dump(table, allow_unicode=True).encode()
+
+
 TABLE: dict[str, Any] = yaml.safe_load(EXAMPLE_TABLE.read_text(encoding="utf-8"))
 
 
@@ -33,7 +39,7 @@ def _deploy(sessions: sessionmaker[Session], runtime: Runtime, xml: str, table: 
     with sessions.begin() as session:
         deploy_xml(
             session, runtime, xml.encode(), "x.bpmn", "admin",
-            municipality="example", label="t", deadlines=table,
+            municipality="example", label="t", deadlines_yaml=_yaml(table),
         )  # fmt: skip
 
 

@@ -120,11 +120,13 @@ def test_multi_instance_routing_projects_one_task_per_department(
     sessions: sessionmaker[Session], runtime: Runtime, case: int
 ) -> None:
     _complete(sessions, runtime, only_task(sessions, case).task_id, screen_decision="process")
-    _complete(sessions, runtime, only_task(sessions, case).task_id, departments=["roads", "parks"])
+    _complete(
+        sessions, runtime, only_task(sessions, case).task_id, departments=["transport", "roads"]
+    )
     tasks = open_tasks(sessions, case)
     assert sorted((t.element_id, t.department, t.role) for t in tasks) == [
-        ("draft_answer", "parks", "executor"),
         ("draft_answer", "roads", "executor"),
+        ("draft_answer", "transport", "executor"),
     ]
     # 10:00 Monday + 8 working hours (lunch 13–14) = 19:00 → Tuesday 10:00.
     assert {t.due_at for t in tasks} == {runtime.clock.now() + timedelta(hours=24)}

@@ -32,6 +32,11 @@ from engine.versions import deploy_xml, load_version
 from tests.conftest import EXAMPLE_BPMN, EXAMPLE_TABLE, MSK
 from tests.engine.helpers import open_tasks, send
 
+
+def _yaml(table: Any) -> bytes | None:
+    return None if table is None else yaml.safe_dump(table, allow_unicode=True).encode()
+
+
 TABLE: dict[str, Any] = yaml.safe_load(EXAMPLE_TABLE.read_text(encoding="utf-8"))
 MONDAY = datetime(2026, 3, 16, 10, 0, tzinfo=MSK)  # the clock fixture's start
 
@@ -43,7 +48,8 @@ def _deploy(sessions: sessionmaker[Session], runtime: Runtime, **rows: dict[str,
     with sessions.begin() as session:
         deploy_xml(
             session, runtime, EXAMPLE_BPMN.read_bytes(), "example.bpmn", "admin",
-            municipality="example", label="v1", deadlines=table,
+            municipality="example", label="v1", deadlines_yaml=_yaml(table),
+            forms_yaml=(EXAMPLE_BPMN.parent / "forms.yaml").read_bytes(),
         )  # fmt: skip
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from engine.scenarios import ScenarioFormatError, load_scenario, run_file
-from tests.conftest import EXAMPLE_BPMN, EXAMPLE_TABLE, PROCESSES
+from tests.conftest import PROCESSES, copy_example_version
 
 START = "start: 2026-03-16T10:00:00+03:00\n"
 
@@ -17,8 +17,7 @@ START = "start: 2026-03-16T10:00:00+03:00\n"
 def version(tmp_path: Path) -> Path:
     folder = tmp_path / "example" / "v1"
     folder.mkdir(parents=True)
-    shutil.copy(EXAMPLE_BPMN, folder)
-    shutil.copy(EXAMPLE_TABLE, folder)
+    copy_example_version(folder)
     shutil.copy(PROCESSES / "example" / "municipality.yaml", tmp_path / "example")
     return folder
 

@@ -11,7 +11,7 @@ from engine.intake import InvalidMessage
 from engine.scenarios import ScenarioFailure, load_scenario, run_scenario
 from engine.scenarios.refusals import perform_refused
 from engine.scenarios.runner import _Run
-from tests.conftest import EXAMPLE_BPMN, EXAMPLE_TABLE, PROCESSES
+from tests.conftest import PROCESSES, copy_example_version
 
 # Monday 10:00 Moscow: `screen` opens in lane curator, due 11:00 (1 working hour, Пример, п. 2).
 HEADER = "start: 2026-03-16T10:00:00+03:00\nmessage: {text: Яма}\nsteps:\n"
@@ -35,8 +35,7 @@ REPEATED = (
 def version(tmp_path: Path) -> Path:
     folder = tmp_path / "example" / "v1"
     folder.mkdir(parents=True)
-    shutil.copy(EXAMPLE_BPMN, folder)
-    shutil.copy(EXAMPLE_TABLE, folder)
+    copy_example_version(folder)
     shutil.copy(PROCESSES / "example" / "municipality.yaml", tmp_path / "example")
     return folder
 
@@ -191,8 +190,9 @@ def test_clauses_match_whole_not_as_substrings(version: Path) -> None:
         (
             "  - complete: screen\n    data: {screen_decision: maybe}\n"
             "    expect_refused: {contains: zzz}\n",
-            "refused with «form screen: screen_decision: Выберите одно из значений: "
-            "process, not_processed, redirect, clarify.», expected it to contain «zzz»",
+            "refused with «form screen: screen_decision: Выберите одно из значений: Взять в "
+            "работу, Не рассматривается, Перенаправить (вне компетенции), Запросить уточнение "
+            "у автора.», expected it to contain «zzz»",  # the example's own screen form
         ),
         (
             "  - complete: screen\n    data: {screen_decision: maybe}\n"

@@ -6,14 +6,12 @@ import hashlib
 from datetime import UTC, datetime
 
 import pytest
-import yaml
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine.bpmn.names import ENGINE_NAMES
 from engine.instances import initial_data
 from engine.models import AuditEvent, Message, ProcessVersion
-from engine.regulation.table import table_digest
 from engine.runtime import Runtime
 from engine.statuses import AuditKind
 from engine.versions import (
@@ -22,6 +20,7 @@ from engine.versions import (
     active_version,
     deploy_file,
     deploy_xml,
+    version_hash,
 )
 from tests.conftest import EXAMPLE_BPMN, EXAMPLE_TABLE, PROCESSES
 from tests.engine.helpers import deploy_example
@@ -38,7 +37,6 @@ LEGACY_TERMS = {
 EXAMPLE = EXAMPLE_BPMN.read_text(encoding="utf-8")
 for named, written in LEGACY_TERMS.items():
     EXAMPLE = EXAMPLE.replace(named, written)
-EXAMPLE_DEADLINES = yaml.safe_load(EXAMPLE_TABLE.read_text(encoding="utf-8"))
 
 
 def _deploy(sessions: sessionmaker[Session], runtime: Runtime, xml: str, label: str = "v9") -> None:
@@ -57,10 +55,13 @@ def test_deploy_stores_xml_hash_spec_and_catalog(
     sessions: sessionmaker[Session], runtime: Runtime
 ) -> None:
     version = deploy_example(sessions, runtime)
-    # The version is the diagram and its deadline table: both are in its hash.
-    digest = hashlib.sha256(EXAMPLE_BPMN.read_bytes())
-    digest.update(table_digest(EXAMPLE_DEADLINES))
-    assert version.sha256 == digest.hexdigest()
+    # The version is the diagram, its forms and its deadline table: all are in its hash.
+    assert version.sha256 == version_hash(
+        EXAMPLE_BPMN.read_bytes(),
+        (EXAMPLE_BPMN.parent / "forms.yaml").read_bytes(),
+        EXAMPLE_TABLE.read_bytes(),
+    )
+    assert version.sha256 != hashlib.sha256(EXAMPLE_BPMN.read_bytes()).hexdigest()
     assert version.deadline_table["deadlines"]["screen"]["clause"] == "Пример, п. 2"
     assert version.process_id == "example_regulation"
     assert (version.municipality, version.label, version.is_active) == ("example", "v1", True)
@@ -86,7 +87,8 @@ def test_deploying_the_same_file_twice_is_a_no_op(
             "admin",
             municipality="example",
             label="v2",
-            deadlines=EXAMPLE_DEADLINES,
+            forms_yaml=(EXAMPLE_BPMN.parent / "forms.yaml").read_bytes(),
+            deadlines_yaml=EXAMPLE_TABLE.read_bytes(),
         )
     assert (again.created, again.version.id) == (False, first.id)
     assert _version_count(sessions) == 1
@@ -116,7 +118,7 @@ def test_activation_switches_versions_and_old_cases_keep_theirs(
         (
             EXAMPLE.replace('value="publish"', 'value="dance"'),
             "publish_clarification",  # the first task naming the form
-            "unknown form 'dance'",
+            "неизвестная форма «dance»",
         ),
         (
             EXAMPLE.replace('"8 рабочих часов"', '"восемь попугаев"'),

@@ -12,13 +12,12 @@ import pytest
 from flask import Flask
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from marshmallow import fields, validate
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.datastructures import MultiDict
 
 from engine.clock import VirtualClock
-from engine.forms import form_schema
+from engine.forms import KINDS, FieldSpec, library
 from engine.models import AuditEvent, Message, OpenUserTask, ProcessInstance
 from engine.runtime import Runtime
 from tests.web.conftest import login, make_app, send_message
@@ -139,32 +138,26 @@ WALK: dict[str, list[tuple[str, dict[str, Any]]]] = {
         ("route", {"departments": ["housing"]}),
     ],
 }
-DEPARTMENTS = ["housing", "roads", "transport"]
+DEPARTMENTS = ["housing", "roads", "transport"]  # processes/example/municipality.yaml
+LINK = "https://vk.com/wall-1_1?reply=2"
+# What a browser sends for a field of a kind, beyond its choices (the example has no forms.yaml).
+FITTING: dict[str, st.SearchStrategy[Any]] = {
+    "boolean": st.sampled_from(["1", ""]),
+    "url": st.just(LINK),
+    "attachments": st.just(LINK),
+    "deadline_text": st.sampled_from(["2 рабочих дня", "24 часа", ""]),
+    "date": st.sampled_from(["2026-03-20", ""]),
+    "department": st.sampled_from(DEPARTMENTS),
+    "departments": st.sampled_from(DEPARTMENTS),
+}
 
 
-def _fitting(name: str, item: fields.Field) -> st.SearchStrategy[Any]:
-    if isinstance(item, fields.List):
-        inner = item.inner
-        choices = _choices(inner) or (DEPARTMENTS if name == "departments" else None)
-        element = st.sampled_from(choices) if choices else words
-        return st.lists(element, max_size=3)
-    choices = _choices(item)
-    if choices:
-        return st.sampled_from(choices)
-    if isinstance(item, fields.Boolean):
-        return st.sampled_from(["1", ""])
-    if isinstance(item, fields.Url):
-        return st.just("https://vk.com/wall-1_1?reply=2")
-    if name == "shortened_deadline":
-        return st.sampled_from(["2 рабочих дня", "24 часа", ""])
-    return st.one_of(words, st.just(""))
-
-
-def _choices(item: fields.Field) -> list[str] | None:
-    for rule in getattr(item, "validators", []):
-        if isinstance(rule, validate.OneOf):
-            return [str(choice) for choice in rule.choices]
-    return None
+def _fitting(spec: FieldSpec) -> st.SearchStrategy[Any]:
+    if spec.choices:
+        element: st.SearchStrategy[Any] = st.sampled_from(list(spec.choice_values))
+    else:
+        element = FITTING.get(spec.kind, st.one_of(words, st.just("")))
+    return st.lists(element, max_size=3) if KINDS[spec.kind].list_valued else element
 
 
 @st.composite
@@ -172,13 +165,13 @@ def task_forms(draw: st.DrawFn) -> tuple[str, MultiDict[str, str]]:
     """A step and its form: each field fitting, hostile, or left out."""
     form_key = draw(st.sampled_from(sorted(STEPS)))
     data: MultiDict[str, str] = MultiDict()
-    for name, item in form_schema(form_key).fields.items():
+    for spec in library()[form_key].fields:
         mode = draw(st.integers(0, 5))
         if mode == 0:
             continue
-        value = draw(hostile if mode == 1 else _fitting(name, item))
+        value = draw(hostile if mode == 1 else _fitting(spec))
         for part in value if isinstance(value, list) else [value]:
-            data.add(name, part)
+            data.add(spec.name, part)
     return form_key, data
 
 

@@ -173,3 +173,31 @@ def test_a_new_task_appears_without_reload_and_phone_width_works(
     shot(page, "07-task-list-phone")
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.textContent").strip() == "Перейти к содержанию"
+
+
+def test_a_redirect_asks_for_the_agency_only_when_chosen_and_is_refused_without_it(
+    live_url: str, browser: object, sessions: sessionmaker[Session], web_runtime: Runtime
+) -> None:
+    send_message(sessions, web_runtime)
+    curator = sign_in(browser, live_url, "curator")
+    open_task(curator, "Рассмотреть сообщение")
+    agency = curator.get_by_label("Куда перенаправить (ведомство)")  # type: ignore[attr-defined]
+    reasons = curator.get_by_label("Причины перенаправления и контакты ведомства")  # type: ignore[attr-defined]
+    assert not agency.is_visible() and not reasons.is_visible()
+    curator.get_by_label("Перенаправить (вне компетенции)", exact=True).check()  # type: ignore[attr-defined]
+    agency.wait_for(state="visible")
+    assert reasons.is_visible()
+    assert not curator.get_by_label("Нецензурная брань").is_visible()  # type: ignore[attr-defined]
+    curator.get_by_role("button", name="Завершить шаг").click()  # type: ignore[attr-defined]
+    curator.get_by_text("Форма не отправлена").wait_for()  # type: ignore[attr-defined]
+    errors = curator.locator("#redirect_to-errors, #redirect_reasons-errors")  # type: ignore[attr-defined]
+    assert errors.count() == 2 and errors.first.inner_text() == "Обязательное поле."
+    assert agency.is_visible()  # the refused form keeps the decision, so the fields stay shown
+    shot(curator, "08-redirect-required-fields")
+    curator.get_by_label("Взять в работу", exact=True).check()  # type: ignore[attr-defined]
+    agency.wait_for(state="hidden")
+    curator.get_by_label("Перенаправить (вне компетенции)", exact=True).check()  # type: ignore[attr-defined]
+    agency.fill("Министерство здравоохранения края")
+    reasons.fill("Вопрос о работе поликлиники; тел. 8-800-000-00-00")
+    curator.get_by_role("button", name="Завершить шаг").click()  # type: ignore[attr-defined]
+    curator.get_by_text("Выполнено: «Рассмотреть сообщение».").wait_for()  # type: ignore[attr-defined]

@@ -7,11 +7,22 @@ from flask import Flask
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine.runtime import Runtime
+from engine.versions import deploy_xml
+from tests.conftest import EXAMPLE_BPMN, EXAMPLE_TABLE
 from tests.web.conftest import login, send_message
 from tests.web.helpers import complete, routed_case
 from web.templating import is_web_link
 
 HOSTILE = ["javascript:alert(document.cookie)", "JaVaScRiPt:alert(1)", "data:text/html,<b>x</b>"]
+# The library's publish form takes only http(s) links; a regulation may declare its own with the
+# link as free text, so the card must still decide what becomes a link.
+TEXT_LINK_PUBLISH = """
+forms:
+  - key: publish
+    title: Публикация ответа
+    fields:
+      - {name: published_url, kind: text, label: Где опубликован ответ, required: true}
+""".encode()
 
 
 @pytest.mark.parametrize(
@@ -37,6 +48,18 @@ def test_only_http_addresses_with_a_host_are_links(value: object, link: bool) ->
 def test_hostile_attachments_and_a_non_web_answer_link_are_shown_as_text(
     app: Flask, sessions: sessionmaker[Session], web_runtime: Runtime
 ) -> None:
+    with sessions.begin() as session:
+        deploy_xml(
+            session,
+            web_runtime,
+            EXAMPLE_BPMN.read_bytes(),
+            EXAMPLE_BPMN.name,
+            "admin",
+            municipality="example",
+            label="v2",
+            forms_yaml=TEXT_LINK_PUBLISH,
+            deadlines_yaml=EXAMPLE_TABLE.read_bytes(),
+        )
     attachments = [*HOSTILE, "https://vk.com/photo-1_2"]
     case = send_message(sessions, web_runtime, payload={"attachments": attachments})
     routed_case(sessions, web_runtime, case)

@@ -16,6 +16,7 @@ from engine.recovery import mark_failed
 from engine.runtime import Runtime
 from engine.scheduler import tick
 from engine.statuses import AuditKind, InstanceStatus
+from tests.engine.regulations import after_deadline, deploy_regulation
 from tests.web.conftest import PASSWORD, login, send_message
 from tests.web.helpers import tasks_of
 
@@ -121,3 +122,22 @@ def test_a_task_of_a_parked_case_says_so_and_its_submit_is_refused(
             select(AuditEvent).where(AuditEvent.kind == AuditKind.TASK_COMPLETED)
         ).all()
     assert completed == [] and _status(sessions, case) is InstanceStatus.ERROR
+
+
+def test_a_step_the_regulation_cannot_run_parks_the_case_and_answers_409(
+    app: Flask, sessions: sessionmaker[Session], web_runtime: Runtime, admins: None
+) -> None:
+    """A runaway script after the step: no 500, nothing of the step kept, the case parked."""
+    runaway = after_deadline("x = 'x' * 10**10", on_complete="after")
+    deploy_regulation(sessions, web_runtime, runaway)
+    case = send_message(sessions, web_runtime)
+    [task] = tasks_of(sessions, case, "forward")
+    curator = login(app.test_client(), "admin")  # the test regulation's steps have no lane
+    response = curator.post(f"/tasks/{task.task_id}", data={"comment": "Передано"})
+    assert response.status_code == 409 and STOPPED in response.text
+    assert _status(sessions, case) is InstanceStatus.ERROR
+    with sessions() as session:
+        instance = session.get_one(ProcessInstance, case)
+        assert "after" in (instance.error or "") and session.get(OpenUserTask, task.task_id)
+    again = curator.post(f"/tasks/{task.task_id}", data={"comment": "Передано"})
+    assert again.status_code == 409 and STOPPED in again.text

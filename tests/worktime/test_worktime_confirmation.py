@@ -13,7 +13,7 @@ from engine.scenarios.trace import trace_events
 from engine.statuses import AuditKind
 from engine.worktime import Calendar, parse_deadline
 from engine.worktime.cli import deadline_command
-from tests.conftest import EXAMPLE_BPMN, EXAMPLE_TABLE, PROCESSES
+from tests.conftest import PROCESSES, copy_example_version
 
 YEKT = ZoneInfo("Asia/Yekaterinburg")
 CAL = Calendar.from_settings({"timezone": "Asia/Yekaterinburg"})
@@ -73,8 +73,7 @@ def test_trace_lines_name_the_forecast_years_of_their_due() -> None:
 def test_a_scenario_into_2028_marks_its_trace(tmp_path: Path) -> None:
     folder = tmp_path / "example" / "v1"
     folder.mkdir(parents=True)
-    shutil.copy(EXAMPLE_BPMN, folder)
-    shutil.copy(EXAMPLE_TABLE, folder)
+    copy_example_version(folder)
     shutil.copy(PROCESSES / "example" / "municipality.yaml", tmp_path / "example")
     path = folder / "late.scenario.yaml"
     path.write_text(

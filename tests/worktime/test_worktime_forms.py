@@ -2,9 +2,11 @@
 
 import pytest
 
-from engine.forms.registry import FormError, validate_form
+from engine.forms import FormError
+from tests.engine.helpers import library_forms
 
 ROUTE = {"departments": ["housing"]}
+validate_form = library_forms().validate
 
 
 @pytest.mark.parametrize(

@@ -1,17 +1,17 @@
-"""Step forms in the browser: rendered from the engine's schemas, labelled in Russian."""
+"""Step forms in the browser: drawn from the version's declared forms, by field kind."""
 
-from web.forms.help import form_help
-from web.forms.labels import channel_label, choice_label, field_label, source_label
-from web.forms.renderer import FieldView, flatten_errors, read_submission, render_form
+from web.forms.labels import channel_label, source_label
+from web.forms.renderer import flatten_errors, read_submission, render_form
+from web.forms.widgets import WIDGETS, FieldView, Widget, register_widget
 
 __all__ = [
+    "WIDGETS",
     "FieldView",
+    "Widget",
     "channel_label",
-    "choice_label",
-    "field_label",
     "flatten_errors",
-    "form_help",
     "read_submission",
+    "register_widget",
     "render_form",
     "source_label",
 ]

@@ -1,7 +1,7 @@
 """add the deadline ledger, notices and the deadline table of a version
 
 Revision ID: 0005
-Revises: 0003
+Revises: 0004
 Create Date: 2026-12-01 08:32:45
 """
 
@@ -11,7 +11,7 @@ from alembic import op
 from engine.db import UtcDateTime
 
 revision = "0005"
-down_revision = "0003"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
