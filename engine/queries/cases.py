@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.access import Viewer, require_instance
+from engine.deadlines import deadline_names
 from engine.forms import VersionForms
 from engine.models import (
     AuditEvent,
@@ -23,6 +24,7 @@ from engine.models import (
 from engine.models import Violation as ViolationRow
 from engine.queries.diagram import DiagramMarks, diagram_marks
 from engine.queries.tasks import TaskRow, describe
+from engine.regulation.table import DeadlineTable, table_from_dict
 from engine.runtime import Runtime
 from engine.statuses import AuditKind, DeadlineState
 from engine.versions import load_version
@@ -101,6 +103,8 @@ class CaseCard:
     marks: DiagramMarks
     forms: VersionForms  # the version's forms: labels of the recorded values
     catalog: dict[str, Any] = field(repr=False, default_factory=dict)
+    # Timer element id → the term of the deadline table's row it names, shown on the diagram.
+    terms: dict[str, str] = field(default_factory=dict)
 
 
 def case_card(session: Session, runtime: Runtime, viewer: Viewer, instance_id: int) -> CaseCard:
@@ -146,7 +150,19 @@ def case_card(session: Session, runtime: Runtime, viewer: Viewer, instance_id: i
         ),
         forms=load_version(version, runtime).forms,
         catalog=catalog,
+        terms=timer_terms(catalog, table_from_dict(version.deadline_table)),
     )
+
+
+def timer_terms(catalog: dict[str, Any], table: DeadlineTable) -> dict[str, str]:
+    """Each timer naming rows of the deadline table, with their terms in the document's words."""
+    terms = {}
+    for element in catalog["elements"].values():
+        timer = element.get("timer")
+        names = [n for n in deadline_names((timer or {}).get("expression") or "") if n in table]
+        if names:
+            terms[element["id"]] = " / ".join(table[name].text for name in names)
+    return terms
 
 
 def element_name(catalog: dict[str, Any], element_id: str | None) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -10,8 +11,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.access import Viewer, can_complete, require_task
+from engine.deadlines import deadline_names
 from engine.models import AuditEvent, ProcessInstance, User
+from engine.municipalities import RegulationCalendar
 from engine.queries.cases import CaseCard, case_card
+from engine.queries.timing import regulation_calendar
+from engine.regulation.table import EMPTY_TABLE, DeadlineRule, DeadlineTable, table_from_dict
+from engine.regulation.terms import TermError, rule_spec
 from engine.runtime import Runtime
 from engine.statuses import AuditKind, InstanceStatus
 
@@ -37,6 +43,8 @@ class TaskView:
     can_complete: bool
     requirements: list[Requirement]
     card: CaseCard
+    # The due moment was computed through a year whose calendar is only a forecast.
+    forecast_note: str | None = None
 
     @property
     def stopped(self) -> bool:
@@ -62,19 +70,30 @@ def task_view(session: Session, runtime: Runtime, viewer: Viewer, task_id: str) 
     """A task the viewer may see, with requirements and its case card."""
     task = require_task(session, viewer, task_id)
     card = case_card(session, runtime, viewer, task.instance_id)
+    reader = regulation_calendar(task.municipality, runtime.processes_dir)
+    table = table_from_dict(card.version.deadline_table)
+    forecast = (
+        reader.calendar.forecast_warning(task.created_at, task.due_at) if task.due_at else None
+    )
     return TaskView(
         task_id=task.task_id,
         element_id=task.element_id,
         name=task.name,
         form_key=task.form_key,
         can_complete=can_complete(viewer, task),
-        requirements=requirements(card.catalog, task.element_id),
+        requirements=requirements(card.catalog, task.element_id, table, reader),
         card=card,
+        forecast_note=forecast,
     )
 
 
-def requirements(catalog: dict[str, Any], element_id: str) -> list[Requirement]:
-    """The step's documentation, its deadlines and its lane's, as written in the diagram."""
+def requirements(
+    catalog: dict[str, Any],
+    element_id: str,
+    table: DeadlineTable = EMPTY_TABLE,
+    reader: RegulationCalendar | None = None,
+) -> list[Requirement]:
+    """The step's documentation, its deadlines (from the table) and its lane's."""
     elements = catalog["elements"]
     element = elements.get(element_id, {})
     found = []
@@ -83,13 +102,42 @@ def requirements(catalog: dict[str, Any], element_id: str) -> list[Requirement]:
             Requirement("step", element["name"], element["documentation"], element["clauses"])
         )
     for timer in elements.values():
-        if timer.get("attached_to") == element_id and timer.get("timer"):
+        if timer.get("attached_to") != element_id or not timer.get("timer"):
+            continue
+        named = [n for n in deadline_names(timer["timer"]["expression"] or "") if n in table]
+        if named:
+            found += [_deadline(table[name], reader, elements) for name in named]
+        else:
             text = timer.get("documentation") or timer.get("name") or ""
             found.append(Requirement("deadline", timer.get("name", ""), text, timer["clauses"]))
+    # The answer's overall terms hold whatever step the case is in (docs/deadlines.md).
+    found += [_deadline(rule, reader, elements) for rule in table.spans()]
     lane = catalog["lanes"].get(element.get("lane") or "", {})
     if lane.get("documentation"):
         found.append(Requirement("lane", lane["name"], lane["documentation"], lane["clauses"]))
     return found
+
+
+def _deadline(
+    rule: DeadlineRule, reader: RegulationCalendar | None, elements: dict[str, Any]
+) -> Requirement:
+    """A row of the deadline table as staff read it: the words, how they are counted, from when."""
+    parts = []
+    if rule.reading:
+        parts.append(f"читается как «{rule.reading}»")
+    if reader is not None:
+        with contextlib.suppress(TermError):
+            spec = rule_spec(rule, reader)
+            parts.append("в рабочем времени" if spec.working else "в календарном времени")
+    parts.append(rule.start.describe())
+    if rule.is_span:
+        names = [str(elements.get(step, {}).get("name") or step) for step in rule.until]
+        parts.append("до завершения шага «" + "», «".join(names) + "»")
+    text = ", ".join(parts) + "."
+    if rule.note:
+        text += f" {rule.note}"
+    title = ("Общий срок: " if rule.is_span else "Срок: ") + f"«{rule.text}»"
+    return Requirement("deadline", title, text[:1].upper() + text[1:], [rule.clause])
 
 
 def completion_of(session: Session, viewer: Viewer, task_id: str) -> Completion | None:

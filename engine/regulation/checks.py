@@ -14,6 +14,7 @@ from engine.regulation.table import HOLDER, DeadlineRule, DeadlineTable
 from engine.regulation.terms import TermError, rule_spec
 from engine.timers import is_deadline
 from engine.worktime import DeadlineSpecError
+from engine.worktime.readings import deadline_readings
 
 STEP_TYPES = ("userTask", "manualTask", "subProcess", "callActivity")
 NOTICE_TARGETS = frozenset({"responsible"})
@@ -52,6 +53,14 @@ def _code_in(root: Any) -> Iterator[tuple[str, str]]:
 def check_terms(table: DeadlineTable, reader: RegulationCalendar) -> None:
     """Every row's term reads as the row says it is counted (before the diagram is evaluated)."""
     for rule in table.rules.values():
+        readings = deadline_readings(rule.text)
+        if readings and not rule.reading:
+            # «в течение рабочего дня», «незамедлительно»: the regulation must fix the reading.
+            options = "; ".join(f"«{r.text}» — {r.gloss}" for r in readings)
+            raise DeployError(
+                f"срок «{rule.name}» ({rule.clause}): слова «{rule.text}» читаются по-разному — "
+                f"укажите в таблице reading, например: {options}"
+            )
         try:
             rule_spec(rule, reader)
             if rule.remind:

@@ -156,6 +156,9 @@ def test_a_message_goes_from_routing_through_rework_to_publication(
         marked = curator.locator(f"g.djs-element.completed[data-element-id='{element}']")
         assert marked.count() == 1, element
     assert curator.locator("g.djs-connection.completed").count() >= 6
+    # Each timer shows its term from the deadline table, the single source of its words.
+    badges = curator.locator(".term-badge").all_inner_texts()
+    assert "1 рабочий час" in badges and "8 рабочих часов" in badges
     assert curator.get_by_text("Дело закрыто").count() == 1
     shot(curator, "05-case-card-diagram")
     curator.goto(f"{live_url}/messages/")

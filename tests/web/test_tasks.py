@@ -126,7 +126,9 @@ def test_the_task_page_shows_the_card_requirements_with_clauses_and_history(
         "Прошлогодняя жалоба",  # the author's earlier message
         "Что требует регламент",
         "Пример, п. 2",
-        "Срок рассмотрения — 1 рабочий час",
+        "Срок: «1 рабочий час»",  # from the deadline table, with how it is counted
+        "В рабочем времени, с поступления сообщения.",
+        "Общий срок: «2 рабочих дня»",  # the answer's span holds at every step
         "История дела",
         "Сообщение получено, дело открыто",
         'name="screen_decision"',

@@ -32,6 +32,17 @@
         }
       }
       markPath(marks('completed'));
+      // The deadline table's own words on each timer that names a row: the label drawn in the
+      // diagram may be stale, the table is the single source (docs/deadlines.md).
+      const overlays = viewer.get('overlays');
+      const terms = JSON.parse(container.dataset.terms || '{}');
+      for (const [id, term] of Object.entries(terms)) {
+        if (!registry.get(id)) continue;
+        const badge = document.createElement('span');
+        badge.className = 'term-badge';
+        badge.textContent = term;
+        overlays.add(id, 'term', { position: { bottom: -6, left: 30 }, html: badge });
+      }
       container.dataset.ready = 'true';
     })
     .catch((error) => {
