@@ -11,7 +11,7 @@ from flask_babel import gettext
 
 from engine.access import require_instance
 from engine.intake import CHANNELS, DuplicateMessage, InvalidMessage, receive_message
-from engine.intake_forms import manual_intake_message
+from engine.intake_forms import MANUAL_FIELDS, manual_intake_message
 from engine.models import ProcessVersion
 from engine.queries import MessageFilter, case_card, municipality_settings, search, sources
 from engine.recovery import InstanceNotParked, retry_case
@@ -22,16 +22,6 @@ from web.auth import current_viewer, login_required, roles_required
 from web.forms import flatten_errors
 
 bp = Blueprint("messages", __name__)
-INTAKE_FIELDS = (
-    "source",
-    "external_id",
-    "channel",
-    "author",
-    "author_id",
-    "text",
-    "url",
-    "received_at",
-)
 
 
 def _day(value: str | None) -> date | None:
@@ -124,8 +114,9 @@ def new() -> ResponseReturnValue:
     viewer = current_viewer()
     if request.method == "GET":
         return _intake_form({"channel": "feed", "source": _sources(viewer.municipality)[0]}, {})
-    values = {name: request.form.get(name, "").strip() for name in INTAKE_FIELDS}
-    values["official_page"] = "1" if request.form.get("official_page") else ""
+    # The form's fields are the engine's (a scenario enters a message the same way).
+    values = {name: request.form.get(name, "").strip() for name in MANUAL_FIELDS}
+    values["official_page"] = "1" if values["official_page"] else ""
     incoming, errors = _incoming(values, viewer.municipality)
     if errors:
         return _intake_form(values, errors), 422
