@@ -13,7 +13,7 @@ from engine.deadlines import deadline_calls
 from engine.municipalities import RegulationCalendar
 from engine.regulation.table import HOLDER, DeadlineRule, DeadlineTable
 from engine.regulation.terms import TermError, due_from, rule_spec
-from engine.report.wording import counted_words, moment_words
+from engine.report.wording import ROLE_NAMES, counted_words, moment_words
 from engine.worktime import CalendarError, DeadlineSpecError
 
 RESPONSIBLE = "ответственный за просрочку"
@@ -70,7 +70,7 @@ class _Names:
         return self.elements.get(element_id, {}).get("name") or element_id
 
     def role(self, role: str) -> str:
-        return self.lanes.get(role, {}).get("name") or role
+        return self.lanes.get(role, {}).get("name") or ROLE_NAMES.get(role, role)
 
     def start(self, source: str) -> str:
         """Where an old timer's `deadline(source, …)` counts from, in words."""

@@ -106,7 +106,9 @@ def build_report(inputs: ReportInputs) -> RegulationReport:
         uncited_elements=tuple(
             _step(catalog, element_id) for element_id in uncited_elements(catalog, inputs.root)
         ),
-        uncited_document=tuple(document.uncited(_numbers(citations, catalog)) if document else ()),
+        uncited_document=tuple(
+            document.uncited(cited_numbers(citations, catalog)) if document else ()
+        ),
         unknown_citations=tuple(
             view.citation for view in clauses if document is not None and view.text is None
         ),
@@ -118,7 +120,7 @@ def build_report(inputs: ReportInputs) -> RegulationReport:
     )
 
 
-def _numbers(citations: set[str], catalog: dict[str, Any]) -> set[str]:
+def cited_numbers(citations: set[str], catalog: dict[str, Any]) -> set[str]:
     """The clause numbers cited, the process's own description included (Perm, п. 2.1)."""
     every = citations | set(clauses_in(catalog.get("documentation") or ""))
     return {citation.split(CLAUSE_NUMBER, 1)[1] for citation in every if CLAUSE_NUMBER in citation}
@@ -162,7 +164,10 @@ def _step(catalog: dict[str, Any], element_id: str) -> StepView:
     if not lane and element.get("attached_to"):  # a timer stands in its step's lane
         host = catalog["elements"].get(element["attached_to"], {})
         lane = catalog["lanes"].get(host.get("lane") or "", {}).get("name", "")
-    return StepView(element_id, element["name"] or element_id, element_kind(element["type"]), lane)
+    kind = element_kind(element["type"])
+    if element["type"] == "boundaryEvent" and not element.get("timer"):
+        kind = "событие на шаге"  # an escalation or a message caught on a step, not a term
+    return StepView(element_id, element["name"] or element_id, kind, lane)
 
 
 def _order(view: ClauseView, document: Document | None) -> tuple[int, int, tuple[int, ...]]:

@@ -41,6 +41,15 @@ ELEMENT_KINDS = {
     "eventBasedGateway": "развилка по событию",
 }
 
+# Roles a table may name without a lane in the diagram (engine.accounts.ROLES).
+ROLE_NAMES = {
+    "curator": "куратор",
+    "executor": "исполнитель",
+    "approver": "согласующий",
+    "head": "руководитель",
+    "administrator": "администратор",
+}
+
 
 def moment_words(moment: datetime) -> str:
     """«пятница, 13 марта 2026 г., 17:30 (UTC+3)» in the moment's own zone."""
