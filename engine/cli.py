@@ -15,17 +15,14 @@ from engine.accounts_cli import user_command
 from engine.case_cli import case_command
 from engine.db import make_engine, make_session_factory
 from engine.demo import deploy_all, seed_messages, task_list
+from engine.report_cli import clauses_command, report_group
 from engine.runtime import Runtime
 from engine.scenarios import ScenarioFormatError, ScenarioResult, find_scenarios, run_file
+from engine.scenarios.coverage import uncovered_by_version
 from engine.schema import upgrade
+from engine.selftest import TestedDeployment, deploy_version
 from engine.settings import Settings
-from engine.traceability import (
-    DEADLINE_TABLE,
-    clause_index,
-    load_deadline_table,
-    untraced_rows,
-)
-from engine.versions import DeployError, deploy_file, parse_file
+from engine.versions import DeployError
 from engine.worker import run_worker
 from engine.worktime.calendar_cli import calendar_group
 from engine.worktime.cli import deadline_command
@@ -42,6 +39,8 @@ main.add_command(deadline_command)
 main.add_command(calendar_group)
 main.add_command(user_command)
 main.add_command(case_command)
+main.add_command(clauses_command)
+main.add_command(report_group)
 
 
 @main.command("init-db")
@@ -56,26 +55,52 @@ def init_db() -> None:
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option("--actor", default="admin", show_default=True)
 @click.option("--no-activate", is_flag=True, help="Store the version without making it active.")
-def deploy(paths: tuple[Path, ...], actor: str, no_activate: bool) -> None:
-    """Deploy BPMN files (processes/<municipality>/<version>/<file>.bpmn)."""
+@click.option(
+    "--no-scenarios",
+    is_flag=True,
+    help="Emergency only: deploy without running the version's scenarios (audited).",
+)
+@click.option("--reason", default=None, help="Why the scenarios are skipped (with --no-scenarios).")
+def deploy(
+    paths: tuple[Path, ...], actor: str, no_activate: bool, no_scenarios: bool, reason: str | None
+) -> None:
+    """Deploy version folders' BPMN files once their scenarios pass (processes/<m>/<v>/<f>.bpmn)."""
+    if no_scenarios and not (reason or "").strip():
+        raise click.UsageError("--no-scenarios needs --reason TEXT: skipping them is audited")
+    if reason and not no_scenarios:
+        raise click.UsageError("--reason is given only with --no-scenarios")
     settings = Settings.from_env()
     engine = make_engine(settings.database_url)
     upgrade(engine)
     runtime = Runtime(processes_dir=settings.processes_dir, intake=settings.intake)
     factory = make_session_factory(engine)
+    untested_because = reason if no_scenarios else None
     for path in paths:
         try:
             with factory.begin() as session:
-                result = deploy_file(session, runtime, path, actor, activate=not no_activate)
-                state = "deployed" if result.created else "unchanged"
-                click.echo(
-                    f"{path}: {state} as version {result.version.id} "
-                    f"({result.version.municipality}/{result.version.label})"
+                outcome = deploy_version(
+                    session,
+                    runtime,
+                    path,
+                    actor,
+                    untested_because=untested_because,
+                    activate=not no_activate,
                 )
-                for warning in result.warnings:
-                    click.echo(f"{path}: warning: {warning}")
+                _print_deployment(path, outcome)
         except DeployError as error:
             raise click.ClickException(f"{path}: refused: {error}") from error
+
+
+def _print_deployment(path: Path, outcome: TestedDeployment) -> None:
+    result, version = outcome.deployment, outcome.deployment.version
+    state = "deployed" if result.created else "unchanged"
+    click.echo(f"{path}: {state} as version {version.id} ({version.municipality}/{version.label})")
+    if outcome.tested is not None:
+        click.echo(f"{path}: self-test passed: {len(outcome.tested.results)} scenario(s)")
+    elif result.created:
+        click.echo(f"{path}: deployed WITHOUT running its scenarios (audited)")
+    for warning in result.warnings:
+        click.echo(f"{path}: warning: {warning}")
 
 
 @main.command()
@@ -131,25 +156,6 @@ def demo(ticks: int | None) -> None:
     )
 
 
-@main.command()
-@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-def clauses(path: Path) -> None:
-    """List each clause a BPMN file cites and the elements that implement it."""
-    try:
-        parsed = parse_file(path)
-    except DeployError as error:
-        raise click.ClickException(f"{path}: {error}") from error
-    for clause, elements in clause_index(parsed.catalog).items():
-        click.echo(f"{clause}: {', '.join(elements)}")
-    table = path.parent / DEADLINE_TABLE
-    if table.exists():
-        missing = untraced_rows(load_deadline_table(table), parsed.catalog)
-        for row in missing:
-            click.echo(f"UNTRACED {row.clause} {row.step}: {row.deadline}")
-        if missing:
-            sys.exit(1)
-
-
 @main.group()
 def scenario() -> None:
     """Simulate regulations on a virtual clock."""
@@ -193,9 +199,11 @@ def _print_coverage(results: list[ScenarioResult]) -> None:
     for result in results:
         for clause in result.clauses:
             by_clause[clause].append(result.path.name)
-    click.echo("coverage (clause → scenarios):")
+    click.echo("coverage (clause → scenarios whose trace exercised a step citing it):")
     for clause in sorted(by_clause):
         click.echo(f"  {clause}: {', '.join(sorted(by_clause[clause]))}")
+    for version, uncovered in uncovered_by_version(results).items():
+        click.echo(f"uncovered in {version}: {', '.join(uncovered) or '—'}")
 
 
 @scenario.command("trace")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -106,6 +107,37 @@ def deadline_texts(expression: str) -> list[str]:
         ):
             texts.append(node.args[1].value)
     return texts
+
+
+@dataclass(frozen=True)
+class DeadlineCall:
+    """One `deadline(start, term)` of an old-format timer: where it counts from, its terms."""
+
+    start: str  # the first argument's source: received_at, completed_at["route"], executor_due
+    terms: tuple[str, ...]  # every literal text the term may take («… if official_page else …»)
+
+
+def deadline_calls(expression: str) -> list[DeadlineCall]:
+    """The `deadline(start, term)` calls of an expression, each with its literal terms."""
+    try:
+        tree = ast.parse(expression)
+    except SyntaxError:
+        return []
+    calls = []
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id == "deadline"
+            and len(node.args) == 2
+        ):
+            terms = tuple(
+                part.value
+                for part in ast.walk(node.args[1])
+                if isinstance(part, ast.Constant) and isinstance(part.value, str)
+            )
+            calls.append(DeadlineCall(ast.unparse(node.args[0]), terms))
+    return calls
 
 
 def check_deadline_expression(expression: str, parse: Callable[[str], Any]) -> None:

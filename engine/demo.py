@@ -18,7 +18,8 @@ from engine.intake import DuplicateMessage, receive_message
 from engine.models import OpenUserTask
 from engine.municipalities import load_municipality
 from engine.runtime import Runtime
-from engine.versions import DeployError, deploy_file, version_forms
+from engine.selftest import deploy_version
+from engine.versions import DeployError, version_forms
 
 DEMO_ACTOR = "demo"
 ANSWER = {
@@ -101,12 +102,13 @@ DEMO_MESSAGES: list[tuple[str, int, str, list[tuple[str, dict[str, Any]]]]] = [
 
 
 def deploy_all(sessions: sessionmaker[Session], runtime: Runtime) -> list[str]:
-    """Deploy every BPMN file under the processes folder; report each outcome."""
+    """Deploy every version folder under the processes folder, each tested by its scenarios."""
     report = []
     for path in sorted(Path(runtime.processes_dir).glob("*/v*/*.bpmn")):
         try:
             with sessions.begin() as session:
-                result = deploy_file(session, runtime, path, DEMO_ACTOR)
+                outcome = deploy_version(session, runtime, path, DEMO_ACTOR, untested_because=None)
+            result = outcome.deployment
             report.append(f"{path}: {'deployed' if result.created else 'unchanged'}")
             report += [f"{path}: warning: {warning}" for warning in result.warnings]
         except DeployError as error:

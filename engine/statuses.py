@@ -89,6 +89,8 @@ class AuditKind(enum.StrEnum):
 
     VERSION_DEPLOYED = "version_deployed"
     VERSION_ACTIVATED = "version_activated"
+    VERSION_TESTED = "version_tested"  # its scenarios passed at deploy (the evidence kept)
+    VERSION_UNTESTED = "version_untested"  # deployed with --no-scenarios: who and why
     INSTANCE_STARTED = "instance_started"
     TASK_READY = "task_ready"
     TASK_CLAIMED = "task_claimed"

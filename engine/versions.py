@@ -71,6 +71,26 @@ def locate(path: Path) -> tuple[str, str]:
     return resolved.parent.parent.name, resolved.parent.name
 
 
+@dataclass(frozen=True)
+class VersionFiles:
+    """The content of a version: its BPMN, and the forms.yaml and deadlines.yaml beside it."""
+
+    xml: bytes
+    filename: str
+    forms_yaml: bytes | None = None
+    deadlines_yaml: bytes | None = None
+
+    @classmethod
+    def read(cls, path: Path) -> VersionFiles:
+        """Read a version folder's files once (what is tested is what is deployed)."""
+        return cls(path.read_bytes(), path.name, forms_beside(path), deadlines_beside(path))
+
+    @property
+    def sha256(self) -> str:
+        """The version's identity."""
+        return version_hash(self.xml, self.forms_yaml, self.deadlines_yaml)
+
+
 def deploy_file(
     session: Session,
     runtime: Runtime,
@@ -83,17 +103,48 @@ def deploy_file(
 ) -> Deployment:
     """Deploy a BPMN file with the forms.yaml and deadlines.yaml beside it; twice is a no-op."""
     found_municipality, found_label = locate(path)
-    return deploy_xml(
+    return deploy_files(
         session,
         runtime,
-        path.read_bytes(),
-        path.name,
+        VersionFiles.read(path),
         actor,
         municipality=municipality or found_municipality,
         label=label or found_label,
         activate=activate,
-        forms_yaml=forms_beside(path),
-        deadlines_yaml=deadlines_beside(path),
+    )
+
+
+def deploy_files(
+    session: Session,
+    runtime: Runtime,
+    files: VersionFiles,
+    actor: str,
+    *,
+    municipality: str,
+    label: str,
+    activate: bool = True,
+) -> Deployment:
+    """Deploy a version's files already read (the scenario runner and the self-test)."""
+    return deploy_xml(
+        session,
+        runtime,
+        files.xml,
+        files.filename,
+        actor,
+        municipality=municipality,
+        label=label,
+        activate=activate,
+        forms_yaml=files.forms_yaml,
+        deadlines_yaml=files.deadlines_yaml,
+    )
+
+
+def find_version(session: Session, municipality: str, sha256: str) -> ProcessVersion | None:
+    """The municipality's version with this content, if it was deployed before."""
+    return session.scalar(
+        select(ProcessVersion).where(
+            ProcessVersion.municipality == municipality, ProcessVersion.sha256 == sha256
+        )
     )
 
 
@@ -139,11 +190,7 @@ def deploy_xml(
 ) -> Deployment:
     """Deploy BPMN XML (and its forms.yaml, deadlines.yaml) for a municipality under a label."""
     sha256 = version_hash(xml, forms_yaml, deadlines_yaml)
-    existing = session.scalar(
-        select(ProcessVersion).where(
-            ProcessVersion.municipality == municipality, ProcessVersion.sha256 == sha256
-        )
-    )
+    existing = find_version(session, municipality, sha256)
     if existing is not None:
         return Deployment(existing, created=False)
     settings = load_municipality(municipality, runtime.processes_dir)  # refuses an unknown one
@@ -352,12 +399,15 @@ __all__ = [
     "Deployment",
     "LoadedVersion",
     "NoActiveVersion",
+    "VersionFiles",
     "activate_version",
     "active_version",
     "clear_cache",
     "deadlines_beside",
     "deploy_file",
+    "deploy_files",
     "deploy_xml",
+    "find_version",
     "form_context",
     "forms_beside",
     "load_version",

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from engine.bpmn.catalog import parse_xml
 from engine.traceability import (
     DEADLINE_TABLE,
     DeadlineRow,
@@ -13,10 +14,15 @@ from engine.traceability import (
     clause_index,
     load_deadline_table,
     timers_for,
+    uncited_elements,
+    untabled_timers,
     untraced_rows,
 )
 from engine.versions import parse_file
 from tests.conftest import EXAMPLE_BPMN, PROCESSES
+
+PERM = PROCESSES / "perm" / "v1" / "perm.bpmn"
+PERM_ROUTE_TIMER = 'deadline(received_at, "1 час")</bpmn:timeDate>'
 
 VERSIONS = sorted(path.parent for path in PROCESSES.glob("*/v*/*.bpmn"))
 
@@ -26,12 +32,61 @@ def _catalog(bpmn: Path) -> dict:
 
 
 @pytest.mark.parametrize("version", VERSIONS, ids=lambda p: f"{p.parent.name}/{p.name}")
-def test_every_deadline_row_has_its_timer(version: Path) -> None:
+def test_every_deadline_row_has_its_timer_and_every_timer_term_its_row(version: Path) -> None:
     table = version / DEADLINE_TABLE
     assert table.exists(), f"{version} has no {DEADLINE_TABLE}"
     rows = load_deadline_table(table)
     (bpmn,) = version.glob("*.bpmn")
-    assert rows and untraced_rows(rows, _catalog(bpmn)) == []
+    catalog = _catalog(bpmn)
+    assert rows and untraced_rows(rows, catalog) == []
+    assert untabled_timers(rows, catalog) == []
+
+
+@pytest.mark.parametrize("version", VERSIONS, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_every_step_wait_deadline_and_decision_cites_a_clause(version: Path) -> None:
+    (bpmn,) = version.glob("*.bpmn")
+    assert uncited_elements(_catalog(bpmn), parse_xml(bpmn.read_bytes())) == []
+
+
+def _perm_with_route_timer(tmp_path: Path, term: str) -> dict:
+    """Perm's diagram with the route's «1 час» timer (п. 3.1) rewritten; the screen's stays."""
+    text = PERM.read_text(encoding="utf-8")
+    route = text.index('id="route_deadline"')
+    at = text.index(PERM_ROUTE_TIMER, route)
+    changed = (
+        text[:at] + PERM_ROUTE_TIMER.replace("1 час", term) + text[at + len(PERM_ROUTE_TIMER) :]
+    )
+    bpmn = tmp_path / "perm" / "v1" / "perm.bpmn"
+    bpmn.parent.mkdir(parents=True)
+    bpmn.write_text(changed, encoding="utf-8")
+    return _catalog(bpmn)
+
+
+def test_a_one_hour_row_is_not_an_eleven_hours_timer(tmp_path: Path) -> None:
+    catalog = _perm_with_route_timer(tmp_path, "11 часов")
+    row = DeadlineRow("Пермь, п. 3.1", "route", "1 час")
+    assert timers_for(catalog, row) == []  # «1 час» is a substring of «11 часов», not its term
+    rows = load_deadline_table(PERM.parent / DEADLINE_TABLE)
+    assert untraced_rows(rows, catalog) == [row]
+    assert untabled_timers(rows, catalog) == [("route_deadline", "11 часов")]
+
+
+def test_a_changed_timer_does_not_hide_behind_another_citing_the_same_clause(
+    tmp_path: Path,
+) -> None:
+    catalog = _perm_with_route_timer(tmp_path, "2 часа")
+    rows = load_deadline_table(PERM.parent / DEADLINE_TABLE)
+    screen, route = (r for r in rows if r.clause == "Пермь, п. 3.1")
+    assert timers_for(catalog, screen) == ["screen_deadline"]  # same clause, same text
+    assert untraced_rows(rows, catalog) == [route]
+
+
+def test_a_row_on_another_step_is_not_traced_by_a_timer_with_its_term() -> None:
+    row = DeadlineRow("Пермь, п. 3.5", "review_answer", "30 минут")
+    assert timers_for(_catalog(PERM), row) == []  # review_deadline cites п. 3.7, not п. 3.5
+    assert timers_for(_catalog(PERM), DeadlineRow("Пермь, п. 3.5", "publish", "30 минут")) == [
+        "publish_deadline"
+    ]
 
 
 def test_a_row_without_a_timer_is_reported() -> None:

@@ -33,7 +33,18 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.config.from_mapping(config)
     app.config["PROCESSES_DIR"] = Path(app.config["PROCESSES_DIR"])
 
-    from web import auth, i18n, messages, notices, security, tasks, team, templating, throttle
+    from web import (
+        auth,
+        i18n,
+        messages,
+        notices,
+        regulation,
+        security,
+        tasks,
+        team,
+        templating,
+        throttle,
+    )
     from web.db import database
     from web.extensions import csrf
 
@@ -44,7 +55,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     i18n.init_app(app)
     templating.init_app(app)
-    for blueprint in (auth.bp, tasks.bp, messages.bp, notices.bp, team.bp):
+    for blueprint in (auth.bp, tasks.bp, messages.bp, notices.bp, team.bp, regulation.bp):
         app.register_blueprint(blueprint)
     throttle.init_app(app)
     _register_errors(app)

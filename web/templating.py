@@ -12,6 +12,7 @@ from engine.statuses import AuditKind, DeadlineState, InstanceStatus
 from engine.substitutions import SubstitutionState
 from web import municipality
 from web.forms import channel_label, source_label
+from web.regulation import REPORT_ROLES
 
 STATUS_LABELS = {
     InstanceStatus.RUNNING: _l("in progress"),
@@ -35,6 +36,8 @@ EVENT_LABELS = {
     AuditKind.INSTANCE_RETRIED: _l("Case resumed after an error"),
     AuditKind.VERSION_DEPLOYED: _l("Regulation version deployed"),
     AuditKind.VERSION_ACTIVATED: _l("Regulation version activated"),
+    AuditKind.VERSION_TESTED: _l("Regulation version passed its scenarios"),
+    AuditKind.VERSION_UNTESTED: _l("Regulation version deployed without its scenarios"),
     AuditKind.SUBSTITUTION_NAMED: _l("Substitute named"),
     AuditKind.SUBSTITUTION_ENDED: _l("Substitution ended"),
     AuditKind.DEADLINE_PAUSED: _l("Deadline paused: waiting for the author"),
@@ -108,4 +111,5 @@ def _globals() -> dict[str, Any]:
         "role_label": role_label,
         "scope_label": lambda scope: str(SCOPE_LABELS[scope]),
         "substitution_state_label": lambda state: str(SUBSTITUTION_LABELS[state]),
+        "report_roles": list(REPORT_ROLES),
     }

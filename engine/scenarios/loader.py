@@ -20,7 +20,7 @@ from engine.scenarios.shapes import Read, ShapeError
 from engine.worktime.settings import CalendarConfigError
 
 SCENARIO_SUFFIX = ".scenario.yaml"
-TOP_KEYS = ("name", "start", "bpmn", "municipality", "covers", "message", "steps")
+TOP_KEYS = ("name", "start", "bpmn", "municipality", "message", "steps")
 STEP_EXTRAS = ("at", "note")
 OFFSET = re.compile(r"^\+(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?$")
 
@@ -40,7 +40,6 @@ class Scenario:
     start: datetime
     message: dict[str, Any]
     steps: list[dict[str, Any]]
-    covers: list[str]
     processes_dir: Path
     zone: tzinfo
 
@@ -90,7 +89,6 @@ def load_scenario(path: Path, processes_dir: Path | None = None) -> Scenario:
         start=start,
         message=_read_value(message_fields, raw.get("message"), f"{path}: message"),
         steps=read,
-        covers=[str(clause) for clause in raw.get("covers") or []],
         processes_dir=processes_dir,
         zone=zone,
     )

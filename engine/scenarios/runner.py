@@ -29,6 +29,7 @@ from engine.models import (
     ProcessVersion,
     Violation,
 )
+from engine.regulation.table import DeadlineTable, table_from_dict
 from engine.runtime import Runtime
 from engine.scenarios.actions import FORM_KEY
 from engine.scenarios.keys import ACTIONS, EXPECTATIONS
@@ -39,7 +40,8 @@ from engine.scenarios.registry import ScenarioFailure, fail
 from engine.scenarios.trace import clauses_of, completed_elements, trace_events
 from engine.scheduler import tick
 from engine.timers import all_tasks
-from engine.versions import deploy_file
+from engine.traceability import cited_clauses
+from engine.versions import VersionFiles, deploy_files
 
 ACTOR = "scenario"
 MESSAGE_DEFAULTS = {
@@ -62,6 +64,7 @@ class ScenarioResult:
     clauses: set[str] = field(default_factory=set)
     elements: set[str] = field(default_factory=set)
     deadlines: set[str] = field(default_factory=set)  # the table's deadlines the run armed
+    cited: set[str] = field(default_factory=set)  # every clause the deployed version cites
 
     @property
     def passed(self) -> bool:
@@ -88,8 +91,11 @@ class CompletedTask:
 class _Run:
     """The state of one scenario run."""
 
-    def __init__(self, scenario: Scenario, processes_dir: Path) -> None:
+    def __init__(
+        self, scenario: Scenario, processes_dir: Path, files: VersionFiles | None = None
+    ) -> None:
         self.scenario = scenario
+        self.files = files or VersionFiles.read(scenario.bpmn)
         self.zone = scenario.zone
         engine = create_engine(
             "sqlite://", poolclass=StaticPool, connect_args={"check_same_thread": False}
@@ -109,10 +115,10 @@ class _Run:
 
     def deploy(self) -> None:
         with self.sessions.begin() as session:
-            deploy_file(
+            deploy_files(
                 session,
                 self.runtime,
-                self.scenario.bpmn,
+                self.files,
                 ACTOR,
                 municipality=self.scenario.municipality,
                 label=self.scenario.bpmn.parent.name,
@@ -264,6 +270,12 @@ class _Run:
             found = session.scalars(select(ProcessVersion.catalog)).one_or_none()
         return found or {"elements": {}, "lanes": {}}
 
+    def table(self) -> DeadlineTable:
+        """The deployed version's deadline table (empty for an old-format table)."""
+        with self.sessions() as session:
+            stored = session.scalars(select(ProcessVersion.deadline_table)).one_or_none()
+        return table_from_dict(stored)
+
     def deployed(self) -> bool:
         with self.sessions() as session:
             return _count(session, ProcessVersion) > 0
@@ -286,9 +298,11 @@ def run_file(path: Path, processes_dir: Path | None = None) -> ScenarioResult:
     return run_scenario(scenario)
 
 
-def run_scenario(scenario: Scenario, processes_dir: Path | None = None) -> ScenarioResult:
-    """Run every step; the first unmet expectation fails the scenario."""
-    run = _Run(scenario, processes_dir or scenario.processes_dir)
+def run_scenario(
+    scenario: Scenario, processes_dir: Path | None = None, files: VersionFiles | None = None
+) -> ScenarioResult:
+    """Run every step (on `files` when given, else its BPMN's folder); the first miss fails."""
+    run = _Run(scenario, processes_dir or scenario.processes_dir, files)
     failure = None
     try:
         run.deploy()
@@ -302,17 +316,15 @@ def run_scenario(scenario: Scenario, processes_dir: Path | None = None) -> Scena
                 raise ScenarioFailure(f"step {number} {label}: {reason}") from error
     except Exception as error:
         failure = str(error)
-    trace, elements = run.trace() if run.deployed() else ([], set())
-    clauses = clauses_of(elements, run.catalog()) if run.deployed() else set()
-    armed = {entry.name for entry in run.all_deadlines()} if run.deployed() else set()
+    if not run.deployed():
+        return ScenarioResult(scenario.path, scenario.name, failure)
+    trace, elements = run.trace()
+    armed = {entry.name for entry in run.all_deadlines()}
+    catalog, table = run.catalog(), run.table()
+    clauses = clauses_of(elements, catalog, table, armed)
+    cited = cited_clauses(catalog, table)
     return ScenarioResult(
-        scenario.path,
-        scenario.name,
-        failure,
-        trace,
-        clauses | set(scenario.covers),
-        elements,
-        armed,
+        scenario.path, scenario.name, failure, trace, clauses, elements, armed, cited
     )
 
 

@@ -9,6 +9,7 @@ from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 
 from engine.models import AuditEvent
+from engine.regulation.table import DeadlineTable
 from engine.statuses import AuditKind
 from engine.timers import all_tasks
 from engine.worktime.production import production_calendar, unconfirmed_years
@@ -65,11 +66,22 @@ def completed_elements(workflow: BpmnWorkflow) -> set[str]:
     }
 
 
-def clauses_of(element_ids: set[str], catalog: dict[str, Any]) -> set[str]:
-    """Clauses cited by the given elements and by their lanes."""
+def clauses_of(
+    element_ids: set[str], catalog: dict[str, Any], table: DeadlineTable, armed: set[str]
+) -> set[str]:
+    """Clauses cited by the elements a run exercised and by the deadline rows it armed."""
+    # A timer is exercised once its step opened (it was armed). A lane's citation alone covers
+    # nothing: a role takes part in every path, so it proves no clause.
+    elements = catalog["elements"]
+    exercised = set(element_ids) | {
+        element["id"]
+        for element in elements.values()
+        if element["timer"] and element["attached_to"] in element_ids
+    }
     clauses: set[str] = set()
-    for element_id in element_ids:
-        element = catalog["elements"].get(element_id, {})
-        clauses.update(element.get("clauses", []))
-        clauses.update(catalog["lanes"].get(element.get("lane") or "", {}).get("clauses", []))
+    for element_id in exercised:
+        clauses.update(elements.get(element_id, {}).get("clauses", []))
+    for name in armed:
+        if name in table:
+            clauses.update(part.strip() for part in table[name].clause.split(";"))
     return clauses

@@ -11,6 +11,7 @@ from flask import Flask
 from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.serving import make_server
 
+from engine.accounts import create_user
 from engine.runtime import Runtime
 from tests.conftest import ROOT
 from tests.web.conftest import PASSWORD, send_message
@@ -204,3 +205,23 @@ def test_a_redirect_asks_for_the_agency_only_when_chosen_and_is_refused_without_
     reasons.fill("Вопрос о работе поликлиники; тел. 8-800-000-00-00")
     curator.get_by_role("button", name="Завершить шаг").click()  # type: ignore[attr-defined]
     curator.get_by_text("Выполнено: «Рассмотреть сообщение».").wait_for()  # type: ignore[attr-defined]
+
+
+def test_the_regulation_report_opens_for_an_administrator_within_the_policy(
+    live_url: str, browser: object, sessions: sessionmaker[Session]
+) -> None:
+    with sessions.begin() as session:
+        create_user(
+            session,
+            login="example.admin",
+            password=PASSWORD,
+            full_name="Администратор",
+            roles=["administrator"],
+            municipality="example",
+            department=None,
+        )
+    admin = sign_in(browser, live_url, "example.admin")
+    admin.get_by_role("link", name="Отчёт о регламенте").click()  # type: ignore[attr-defined]
+    admin.get_by_role("heading", name="Пример, п. 2").wait_for()  # type: ignore[attr-defined]
+    assert admin.get_by_text("Куратор в течение 1 рабочего часа").count() == 1  # type: ignore[attr-defined]
+    shot(admin, "09-regulation-report")
