@@ -287,6 +287,7 @@ def complete_task(
             task_id=task_id,
             element_id=task.task_spec.bpmn_id,
             form=row.form_key,
+            department=row.department,  # whose draft it is, when each department drafts its own
             values=validated,
         )
 

@@ -12,9 +12,11 @@ from engine.access import SCOPES, NotFound, Scope, require_task
 from engine.forms import FormError
 from engine.instances import InstanceNotRunning, RegulationFailed, StaleTaskError, complete_task
 from engine.queries import (
+    NextStep,
     TaskFilter,
     completion_of,
     filter_choices,
+    next_steps,
     task_list,
     task_view,
     unread_notices,
@@ -26,6 +28,7 @@ from web import db
 from web.auth import current_viewer, login_required, safe_next
 from web.forms import flatten_errors, read_submission, render_form
 from web.municipality import department_choices
+from web.templating import role_label
 
 bp = Blueprint("tasks", __name__)
 
@@ -148,7 +151,36 @@ def complete(task_id: str) -> ResponseReturnValue:
         db.keep_changes()
         return render_task(task_id, data), 409
     flash(gettext("Done: «%(step)s».", step=task.name), "info")
+    return after_completion(task.instance_id)
+
+
+def after_completion(instance_id: int) -> ResponseReturnValue:
+    """Open the case's next step when the user can do it; else say what happens next, and who."""
+    viewer = current_viewer()
+    steps = next_steps(db.session(), viewer, instance_id)
+    mine = next((step for step in steps if step.can_complete), None)
+    if mine is not None:
+        flash(gettext("Next step of this case: «%(step)s».", step=mine.name), "info")
+        return redirect(url_for("tasks.show", task_id=mine.task_id))
+    for step in steps:
+        flash(gettext("Next: «%(step)s» — %(who)s.", step=step.name, who=doer(step)), "info")
+    if not steps:
+        flash(gettext("The case has no open steps now."), "info")
     return redirect(url_for("tasks.index"))
+
+
+def doer(step: NextStep) -> str:
+    """Who does a step, as staff read it: the colleague who took it, or the lane and department."""
+    if step.assignee:
+        return step.assignee_name or step.assignee
+    parts = [step.lane or role_label(step.role or "")]
+    if step.department:
+        parts.append(
+            dict(department_choices(current_viewer().municipality)).get(
+                step.department, step.department
+            )
+        )
+    return ", ".join(part for part in parts if part)
 
 
 def render_task(
@@ -158,6 +190,12 @@ def render_task(
     viewer = current_viewer()
     view = task_view(db.session(), db.runtime(), viewer, task_id)
     forms = view.card.forms
+    if values is None and view.drafts_step and view.previous_draft is not None:
+        # A redo starts from the step's own last draft, not from an empty form.
+        names = forms.form(view.form_key).names
+        values = {
+            name: value for name, value in view.previous_draft.values.items() if name in names
+        }
     return render_template(
         "tasks/task.html",
         view=view,
@@ -166,6 +204,7 @@ def render_task(
         fields=render_form(forms, view.form_key, values, errors),
         form_errors=(errors or {}).get("_schema", []),
         departments=department_choices(viewer.municipality),
+        answer_limit=view.answer_limit,
     )
 
 

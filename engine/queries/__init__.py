@@ -4,7 +4,15 @@ from engine.queries.cases import Answer, CaseCard, Deadline, TimelineEntry, Viol
 from engine.queries.diagram import DiagramMarks
 from engine.queries.messages import MessageFilter, MessagePage, MessageRow, search, sources
 from engine.queries.notices import NoticePage, NoticeRow, notice_inbox, unread_notices
-from engine.queries.steps import Completion, Requirement, TaskView, completion_of, task_view
+from engine.queries.steps import (
+    Completion,
+    NextStep,
+    Requirement,
+    TaskView,
+    completion_of,
+    next_steps,
+    task_view,
+)
 from engine.queries.tasks import TaskFilter, TaskPage, TaskRow, filter_choices, task_list
 from engine.queries.timing import clear_caches, municipality_settings
 
@@ -17,6 +25,7 @@ __all__ = [
     "MessageFilter",
     "MessagePage",
     "MessageRow",
+    "NextStep",
     "NoticePage",
     "NoticeRow",
     "Requirement",
@@ -31,6 +40,7 @@ __all__ = [
     "completion_of",
     "filter_choices",
     "municipality_settings",
+    "next_steps",
     "notice_inbox",
     "search",
     "sources",

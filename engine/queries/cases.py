@@ -22,6 +22,7 @@ from engine.models import (
     User,
 )
 from engine.models import Violation as ViolationRow
+from engine.queries.answer import Answer, answer_of
 from engine.queries.diagram import DiagramMarks, diagram_marks
 from engine.queries.tasks import TaskRow, describe
 from engine.regulation.table import DeadlineTable, table_from_dict
@@ -74,16 +75,6 @@ class Deadline:
     due_at: datetime
     remaining_seconds: float | None
     ended_at: datetime | None
-
-
-@dataclass(frozen=True)
-class Answer:
-    """The answer of a case: the last drafts, and where and when it was published."""
-
-    drafts: list[dict[str, Any]]
-    published_url: str | None
-    published_at: datetime | None
-    published_by: str | None
 
 
 @dataclass
@@ -144,7 +135,7 @@ def case_card(session: Session, runtime: Runtime, viewer: Viewer, instance_id: i
         violations=violations,
         deadlines=_deadlines(session, instance.id, catalog),
         open_tasks=describe(session, runtime, viewer, tasks, runtime.clock.now()),
-        answer=answer_of(events),
+        answer=answer_of(events, names),
         marks=diagram_marks(
             instance, version, runtime, tasks, {item.element_id for item in violations}
         ),
@@ -185,30 +176,6 @@ def earlier_messages(session: Session, message: Message) -> list[Message]:
         .limit(EARLIER_MESSAGES_SHOWN)
     )
     return list(session.scalars(query))
-
-
-def answer_of(events: list[AuditEvent]) -> Answer:
-    """The drafts since the last return for rework, and the publication if there was one."""
-    drafts: list[dict[str, Any]] = []
-    published: AuditEvent | None = None
-    for event in events:
-        if event.kind is not AuditKind.TASK_COMPLETED:
-            continue
-        form, values = event.data.get("form"), event.data.get("values") or {}
-        if form in ("review", "approve") and values.get("review_decision") == "rework":
-            drafts = []
-        elif form == "draft_answer":
-            drafts.append({**values, "by": event.actor, "at": event.at})
-        elif form == "publish":
-            published = event
-    return Answer(
-        drafts=drafts,
-        published_url=(published.data.get("values") or {}).get("published_url")
-        if published
-        else None,
-        published_at=published.at if published else None,
-        published_by=published.actor if published else None,
-    )
 
 
 def _names(session: Session, events: list[AuditEvent]) -> dict[str, str]:

@@ -12,8 +12,9 @@ from sqlalchemy.orm import Session
 
 from engine.access import Viewer, can_complete, require_task
 from engine.deadlines import deadline_names
-from engine.models import AuditEvent, ProcessInstance, User
+from engine.models import AuditEvent, OpenUserTask, ProcessInstance, User
 from engine.municipalities import RegulationCalendar
+from engine.queries.answer import CHANNEL_LIMITS, DRAFT_FIELD, Draft, Return
 from engine.queries.cases import CaseCard, case_card
 from engine.queries.timing import regulation_calendar
 from engine.regulation.table import EMPTY_TABLE, DeadlineRule, DeadlineTable, table_from_dict
@@ -45,6 +46,36 @@ class TaskView:
     card: CaseCard
     # The due moment was computed through a year whose calendar is only a forecast.
     forecast_note: str | None = None
+    department: str | None = None
+
+    @property
+    def drafts_step(self) -> bool:
+        """Whether this step writes the answer (its form has the answer's text field)."""
+        return self.card.forms.form(self.form_key).field(DRAFT_FIELD) is not None
+
+    @property
+    def previous_draft(self) -> Draft | None:
+        """This step's own last draft, when the step is done again (after a return for rework)."""
+        return self.card.answer.last_draft(self.element_id, self.department)
+
+    @property
+    def returned(self) -> Return | None:
+        """Why this step's last draft was sent back, when it is being redone."""
+        return self.card.answer.return_for(self.element_id, self.department)
+
+    @property
+    def return_reasons(self) -> list[str]:
+        """The reasons of the return, as the returning step's form words them."""
+        returned = self.returned
+        if returned is None:
+            return []
+        label = self.card.forms.value_label
+        return [label(returned.form, "rework_reasons", reason) for reason in returned.reasons]
+
+    @property
+    def answer_limit(self) -> int | None:
+        """The longest answer the message's channel accepts, if it has a known limit."""
+        return CHANNEL_LIMITS.get(self.card.message.source)
 
     @property
     def stopped(self) -> bool:
@@ -84,6 +115,7 @@ def task_view(session: Session, runtime: Runtime, viewer: Viewer, task_id: str) 
         requirements=requirements(card.catalog, task.element_id, table, reader),
         card=card,
         forecast_note=forecast,
+        department=task.department,
     )
 
 
@@ -156,3 +188,41 @@ def completion_of(session: Session, viewer: Viewer, task_id: str) -> Completion 
         return None
     user = session.scalar(select(User).where(User.login == event.actor))
     return Completion(event.actor, user.full_name if user else event.actor, event.at)
+
+
+@dataclass(frozen=True)
+class NextStep:
+    """An open step of a case just advanced: what it is, who does it, whether the viewer can."""
+
+    task_id: str
+    name: str
+    lane: str | None
+    role: str | None
+    department: str | None
+    assignee: str | None
+    assignee_name: str | None
+    can_complete: bool
+
+
+def next_steps(session: Session, viewer: Viewer, instance_id: int) -> list[NextStep]:
+    """The case's open steps after an advance, earliest due first."""
+    rows = session.execute(
+        select(OpenUserTask, User.full_name)
+        .outerjoin(User, User.login == OpenUserTask.assignee)
+        .where(OpenUserTask.instance_id == instance_id)
+        .order_by(OpenUserTask.due_at, OpenUserTask.created_at)
+    )
+    return [
+        NextStep(
+            task_id=row.task_id,
+            name=row.name,
+            lane=row.lane,
+            role=row.role,
+            department=row.department,
+            assignee=row.assignee,
+            assignee_name=name or row.assignee,
+            can_complete=can_complete(viewer, row),
+        )
+        for row, name in rows
+        if row.municipality == viewer.municipality
+    ]

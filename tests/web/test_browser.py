@@ -109,13 +109,15 @@ def test_a_message_goes_from_routing_through_rework_to_publication(
     curator.get_by_label("Взять в работу", exact=True).check()
     curator.get_by_role("button", name="Завершить шаг").click()
     curator.get_by_text("Выполнено: «Рассмотреть сообщение».").wait_for()
-    open_task(curator, "Направить исполнителям")
+    # The curator does the next step too, so the page opens it at once.
+    curator.get_by_text("Следующий шаг этого дела: «Направить исполнителям».").wait_for()
     curator.get_by_role("button", name="Завершить шаг").click()  # nothing chosen: refused
     curator.get_by_text("Обязательное поле.").first.wait_for()
     shot(curator, "03-route-form-error")
     curator.get_by_label("Отдел ЖКХ", exact=True).check()
     curator.get_by_role("button", name="Завершить шаг").click()
     curator.get_by_text("Выполнено: «Направить исполнителям».").wait_for()
+    curator.get_by_text("Дальше: «Подготовить ответ» — ").first.wait_for()
 
     executor = sign_in(browser, live_url, "housing")
     open_task(executor, "Подготовить ответ")
@@ -135,6 +137,8 @@ def test_a_message_goes_from_routing_through_rework_to_publication(
     executor.goto(f"{live_url}/")
     open_task(executor, "Подготовить ответ")
     assert executor.get_by_text("Напишите, когда и кто вывезет.").count() >= 1  # in the history
+    executor.get_by_text("Возвращено на доработку").wait_for()  # the reasons above the form
+    assert executor.get_by_label("Текст ответа").input_value() == "Мусор вывезем."  # prefilled
     executor.get_by_label("Окончательный ответ", exact=True).check()
     executor.get_by_label("Текст ответа").fill(
         "Здравствуйте! Контейнерную площадку у дома 7 очистят 17 марта до 12:00."
@@ -144,9 +148,10 @@ def test_a_message_goes_from_routing_through_rework_to_publication(
 
     curator.goto(f"{live_url}/")
     open_task(curator, "Проверить ответ")
+    assert curator.get_by_text("Контейнерную площадку у дома 7").count() >= 1  # the draft shown
     curator.get_by_label("Согласовать", exact=True).check()
     curator.get_by_role("button", name="Завершить шаг").click()
-    open_task(curator, "Опубликовать ответ")
+    curator.get_by_text("Следующий шаг этого дела: «Опубликовать ответ».").wait_for()
     curator.get_by_label("Ссылка на опубликованный ответ").fill("https://vk.com/wall-1_1?reply=9")
     curator.get_by_role("button", name="Завершить шаг").click()
     curator.get_by_text("Выполнено: «Опубликовать ответ».").wait_for()
