@@ -20,8 +20,8 @@ from engine.municipalities import load_municipality
 from engine.runtime import Runtime
 from engine.selftest import deploy_version
 from engine.versions import DeployError, version_forms
+from engine.violations import DEMO_ACTOR
 
-DEMO_ACTOR = "demo"
 ANSWER = {
     "answer_kind": "final",
     "answer_text": "Здравствуйте! Работы выполнены, спасибо за обращение.",

@@ -12,8 +12,11 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from engine.models import OpenUserTask, ProcessInstance
+from engine import audit
+from engine.models import AuditEvent, OpenUserTask, ProcessInstance, User
+from engine.statuses import AuditKind
 from engine.timers import all_tasks, deadline_of
+from engine.violations import SYSTEM_ACTOR
 
 
 @dataclass(frozen=True)
@@ -93,17 +96,76 @@ def sync_projection(
     if removed:
         session.execute(delete(OpenUserTask).where(OpenUserTask.task_id.in_(removed)))
     created = []
+    new_rows = []
     for task_id, task in ready.items():
         row = existing.get(task_id)
         if row is None:
-            session.add(_new_row(instance, task, now))
+            new_rows.append(_new_row(instance, task, now))
+            session.add(new_rows[-1])
             created.append(task)
         else:
             if task.due_at is not None or task.paused_remaining_seconds is not None:
                 row.due_at = task.due_at  # a passed deadline stays shown, as overdue
             row.paused_remaining_seconds = task.paused_remaining_seconds
             row.department = task.department
+    if new_rows:
+        give_redos_to_their_authors(session, instance, new_rows, now)
     return created, removed
+
+
+def give_redos_to_their_authors(
+    session: Session, instance: ProcessInstance, rows: list[OpenUserTask], now: datetime
+) -> None:
+    """A step done again (after a return for rework) goes to whoever did it last, not the pool.
+
+    The author's substitutes reach it too (engine/access.py: a task assigned to someone one
+    stands in for); an author no longer active leaves it in the pool.
+    """
+    authors = _last_authors(session, instance.id, {row.element_id for row in rows})
+    active = set(
+        session.scalars(
+            select(User.login).where(
+                User.login.in_({login for login in authors.values()}),
+                User.municipality == instance.municipality,
+                User.is_active.is_(True),
+            )
+        )
+    )
+    for row in rows:
+        author = authors.get((row.element_id, row.department))
+        if author in active:
+            row.assignee = author
+            audit.record(
+                session,
+                AuditKind.TASK_CLAIMED,
+                now,
+                SYSTEM_ACTOR,
+                instance_id=instance.id,
+                task_id=row.task_id,
+                element_id=row.element_id,
+                assignee=author,
+                reason="redo",
+            )
+
+
+def _last_authors(
+    session: Session, instance_id: int, element_ids: set[str]
+) -> dict[tuple[str, str | None], str]:
+    """Who last completed each of these steps in the case, per department."""
+    events = session.scalars(
+        select(AuditEvent)
+        .where(
+            AuditEvent.instance_id == instance_id,
+            AuditEvent.kind == AuditKind.TASK_COMPLETED,
+            AuditEvent.element_id.in_(element_ids),
+        )
+        .order_by(AuditEvent.id)
+    )
+    return {
+        (str(event.element_id), (event.data or {}).get("department")): event.actor
+        for event in events
+        if "department" in (event.data or {})  # recorded since steps keep their department
+    }
 
 
 def _new_row(instance: ProcessInstance, task: ReadyTask, now: datetime) -> OpenUserTask:

@@ -8,9 +8,9 @@ the same way: a completion carrying `answer_text` is a draft, one whose `review_
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from collections.abc import Mapping
 from typing import Any
 
 from engine.models import AuditEvent

@@ -29,6 +29,7 @@ from engine.regulation.table import DeadlineTable, table_from_dict
 from engine.runtime import Runtime
 from engine.statuses import AuditKind, DeadlineState
 from engine.versions import load_version
+from engine.violations import ENGINE_ACTOR_NAMES
 
 EARLIER_MESSAGES_SHOWN = 10
 
@@ -181,7 +182,7 @@ def earlier_messages(session: Session, message: Message) -> list[Message]:
 def _names(session: Session, events: list[AuditEvent]) -> dict[str, str]:
     logins = {event.actor for event in events}
     query = select(User.login, User.full_name).where(User.login.in_(logins))
-    return {login: name for login, name in session.execute(query)}
+    return {**ENGINE_ACTOR_NAMES, **{login: name for login, name in session.execute(query)}}
 
 
 def _entry(event: AuditEvent, catalog: dict[str, Any], names: dict[str, str]) -> TimelineEntry:

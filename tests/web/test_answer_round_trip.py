@@ -6,6 +6,9 @@ from __future__ import annotations
 from flask import Flask
 from sqlalchemy.orm import Session, sessionmaker
 
+from engine.accounts import deactivate_user, find_user
+from engine.instances import complete_task
+from engine.models import OpenUserTask
 from engine.runtime import Runtime
 from tests.web.conftest import login, send_message
 from tests.web.helpers import complete, routed_case, tasks_of
@@ -17,17 +20,20 @@ ROADS_DRAFT = "Здравствуйте! Яму на улице Ленина з�
 def drafted_case(sessions: sessionmaker[Session], runtime: Runtime) -> int:
     """A case routed to housing and roads, each of which has drafted its answer."""
     case = routed_case(sessions, runtime, send_message(sessions, runtime, text="Крыша и яма"))
-    for task, text in zip(
+    drafts = zip(
         tasks_of(sessions, case, "draft_answer"), (HOUSING_DRAFT, ROADS_DRAFT), strict=True
-    ):
+    )
+    for task, text in drafts:
+        data = {"answer_kind": "final", "answer_text": text}
         with sessions.begin() as session:
-            from engine.instances import complete_task
-
-            actor = task.department or "curator"
-            complete_task(
-                session, runtime, task.task_id, {"answer_kind": "final", "answer_text": text}, actor
-            )
+            complete_task(session, runtime, task.task_id, data, str(task.department))
     return case
+
+
+def draft_task_of(sessions: sessionmaker[Session], case: int, department: str) -> OpenUserTask:
+    """The drafting task of one department."""
+    tasks = tasks_of(sessions, case, "draft_answer")
+    return next(task for task in tasks if task.department == department)
 
 
 def test_the_review_step_shows_every_department_s_draft_above_the_decision(
@@ -107,3 +113,35 @@ def complete_screening(sessions: sessionmaker[Session], runtime: Runtime) -> int
     case = send_message(sessions, runtime, text="Крыша")
     complete(sessions, runtime, case, "screen", screen_decision="process")
     return case
+
+
+def returned_case(sessions: sessionmaker[Session], runtime: Runtime) -> int:
+    """A drafted case the curator has returned for rework."""
+    case = drafted_case(sessions, runtime)
+    complete(sessions, runtime, case, "review", review_decision="rework", rework_reasons=["formal"])
+    return case
+
+
+def test_a_redo_goes_back_to_the_person_who_wrote_the_draft(
+    app: Flask, sessions: sessionmaker[Session], web_runtime: Runtime
+) -> None:
+    case = returned_case(sessions, web_runtime)
+    assert draft_task_of(sessions, case, "housing").assignee == "housing"
+    assert draft_task_of(sessions, case, "roads").assignee == "roads"
+    card = login(app.test_client(), "head").get(f"/cases/{case}").text
+    assert "Система" in card and ">system<" not in card  # the engine's own actor, in words
+
+
+def test_a_redo_of_an_author_no_longer_active_stays_in_the_department_s_pool(
+    app: Flask, sessions: sessionmaker[Session], web_runtime: Runtime
+) -> None:
+    case = drafted_case(sessions, web_runtime)
+    with sessions.begin() as session:
+        user = find_user(session, "housing")
+        assert user is not None
+        deactivate_user(session, user)
+    complete(
+        sessions, web_runtime, case, "review", review_decision="rework", rework_reasons=["formal"]
+    )
+    assert draft_task_of(sessions, case, "housing").assignee is None
+    assert draft_task_of(sessions, case, "roads").assignee == "roads"
