@@ -23,7 +23,13 @@ from engine.ledger.case import CaseLedger
 from engine.ledger.context import using_ledger
 from engine.limits import Budget, StepFailed, named_step_failures, step_budget, step_failure
 from engine.models import AuditEvent, Message, OpenUserTask, ProcessInstance, ProcessVersion
-from engine.projection import ReadyTask, ready_user_tasks, sync_projection, with_paused_deadlines
+from engine.projection import (
+    ReadyTask,
+    ready_user_tasks,
+    sync_projection,
+    with_paused_deadlines,
+    with_span_deadlines,
+)
 from engine.runtime import Runtime
 from engine.statuses import AuditKind, InstanceStatus
 from engine.timers import all_tasks, next_due
@@ -216,6 +222,7 @@ def _save(
     now = runtime.clock.now()
     catalog = ledger.loaded.catalog
     ready = with_paused_deadlines(ready_user_tasks(workflow, catalog), ledger.paused_remaining())
+    ready = with_span_deadlines(ready, ledger.earliest_span_due())
     new_tasks, removed = sync_projection(session, instance, ready, now)
     for task in new_tasks:
         audit.record(

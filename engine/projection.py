@@ -47,6 +47,24 @@ def with_paused_deadlines(
     }
 
 
+def with_span_deadlines(
+    ready: dict[str, ReadyTask], span_due: datetime | None
+) -> dict[str, ReadyTask]:
+    """A span binds whoever holds the case: each open step shows it when it falls earlier.
+
+    A step whose own deadline is paused keeps showing the time it has left.
+    """
+    if span_due is None:
+        return ready
+    return {
+        task_id: task
+        if task.paused_remaining_seconds is not None
+        or (task.due_at is not None and task.due_at <= span_due)
+        else replace(task, due_at=span_due)
+        for task_id, task in ready.items()
+    }
+
+
 def ready_user_tasks(workflow: BpmnWorkflow, catalog: dict[str, Any]) -> dict[str, ReadyTask]:
     """READY manual tasks of a workflow, keyed by task id."""
     ready = {}

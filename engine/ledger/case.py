@@ -82,6 +82,15 @@ class CaseLedger:
             if entry.state is DeadlineState.PAUSED and entry.task_id and not entry.span
         }
 
+    def earliest_span_due(self) -> datetime | None:
+        """The earliest due moment of a span still counting: it binds whatever step is open."""
+        dues = [
+            entry.due_at
+            for entry in self.entries
+            if entry.span and entry.state is DeadlineState.ARMED
+        ]
+        return min(dues, default=None)
+
     def next_moment(self) -> datetime | None:
         """The earliest moment the ledger itself must act: a span's due, or a reminder."""
         moments = [
