@@ -20,6 +20,7 @@ from engine.bpmn.names import names_read
 from engine.bpmn.parsing import DeployError, ParsedProcess, parse_process
 from engine.bpmn.samples import SampleContext
 from engine.bpmn.serialization import spec_from_dict, spec_to_dict
+from engine.checks import check_version, refuse
 from engine.clock import using_clock
 from engine.forms import (
     FORMS_FILE,
@@ -194,6 +195,8 @@ def deploy_xml(
     if existing is not None:
         return Deployment(existing, created=False)
     settings = load_municipality(municipality, runtime.processes_dir)  # refuses an unknown one
+    # The registered checks first: every problem at once, in Russian, with element and line.
+    refuse(check_version(xml, forms_yaml, deadlines_yaml, municipality, runtime.processes_dir))
     local = _declared(forms_yaml)
     declared = {**library(), **local}
     calendar = regulation_calendar(municipality, runtime.processes_dir)

@@ -2,12 +2,21 @@
 
 from pathlib import Path
 
-# Registration order is running order: structure first, so later checks read a sound diagram.
-from engine.checks import structure  # noqa: F401, I001
-from engine.checks import names  # noqa: F401
-from engine.checks import deadlines  # noqa: F401
+# Importing the modules registers their checks (each names its stage: structure runs first).
+from engine.checks import (
+    deadlines,  # noqa: F401
+    names,  # noqa: F401
+    structure,  # noqa: F401
+)
 from engine.checks.context import CheckContext, build_context, describe
-from engine.checks.registry import CHECKS, ChecksRefused, Problem, refuse, register_check, run_checks
+from engine.checks.registry import (
+    CHECKS,
+    ChecksRefused,
+    Problem,
+    refuse,
+    register_check,
+    run_checks,
+)
 
 
 def check_version(

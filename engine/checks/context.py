@@ -9,6 +9,7 @@ from typing import Any
 import yaml
 from lxml import etree
 
+import engine.deadlines  # noqa: F401  (registers deadline(), which diagrams may call)
 from engine.bpmn.catalog import BPMN_NS, NS, parse_xml
 from engine.bpmn.names import Code, Provided, diagram_code, diagram_provides
 from engine.checks.registry import Problem
@@ -103,9 +104,10 @@ def kind_of(node: Any) -> str:
     tag = etree.QName(node).localname
     if tag == "boundaryEvent" and node.find("bpmn:timerEventDefinition", NS) is not None:
         return "таймер срока"
-    if tag in ("intermediateCatchEvent", "startEvent") and node.find(
-        "bpmn:timerEventDefinition", NS
-    ) is not None:
+    if (
+        tag in ("intermediateCatchEvent", "startEvent")
+        and node.find("bpmn:timerEventDefinition", NS) is not None
+    ):
         return "таймер"
     return ELEMENT_KINDS.get(tag, tag)
 

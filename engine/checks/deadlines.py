@@ -10,7 +10,7 @@ from engine.bpmn.catalog import BPMN_NS, NS, clauses_in
 from engine.bpmn.names import Code
 from engine.checks.context import CheckContext
 from engine.checks.names import what
-from engine.checks.registry import Problem, register_check
+from engine.checks.registry import DEADLINES, Problem, register_check
 from engine.timers import DEADLINE_HOLDERS
 from engine.worktime import DeadlineSpecError
 
@@ -28,28 +28,30 @@ def _properties(node: Any) -> dict[str, str]:
 
 def _expression(timer: Any) -> str:
     definition = timer.find("bpmn:timerEventDefinition", NS)
-    return " ".join((part.text or "").strip() for part in definition) if definition is not None else ""
+    return (
+        " ".join((part.text or "").strip() for part in definition) if definition is not None else ""
+    )
 
 
 def deadline_timers(context: CheckContext) -> Iterator[Any]:
-    """Boundary timers that are legal deadlines: on a staff step, or naming a duty of the table."""
+    """Boundary timers that are legal deadlines: on a staff step, unless `deadline=false`.
+
+    (A timer naming a duty row off a staff step is refused by the table's own check.)
+    """
+    holders = {f"{{{BPMN_NS}}}{tag}" for tag in DEADLINE_HOLDERS}
     for timer in context.root.iter(f"{{{BPMN_NS}}}boundaryEvent"):
         if timer.find("bpmn:timerEventDefinition", NS) is None:
             continue
         step = context.nodes.get(timer.get("attachedToRef") or "")
-        on_step = step is not None and step.tag in {f"{{{BPMN_NS}}}{t}" for t in DEADLINE_HOLDERS}
-        named = [
-            context.table[name]
-            for name in _names(_expression(timer))
-            if name in context.table
-        ]
-        if _properties(timer).get("deadline") == "false":
-            continue
-        if on_step or any(rule.is_duty for rule in named):
+        if (
+            step is not None
+            and step.tag in holders
+            and _properties(timer).get("deadline") != "false"
+        ):
             yield timer
 
 
-@register_check("interrupting_deadlines")
+@register_check("interrupting_deadlines", DEADLINES)
 def interrupting_deadlines(context: CheckContext) -> Iterator[Problem]:
     """A breached deadline must not cancel the work and end the case unpublished."""
     for timer in deadline_timers(context):
@@ -60,13 +62,13 @@ def interrupting_deadlines(context: CheckContext) -> Iterator[Problem]:
         yield context.problem(
             "interrupting_deadlines",
             "срок прерывает шаг: при нарушении срока работа отменится, и дело может закончиться "
-            "без ответа; сделайте таймер непрерывающим (cancelActivity=\"false\") или, если "
+            'без ответа; сделайте таймер непрерывающим (cancelActivity="false") или, если '
             f"регламент велит прекратить шаг, отметьте его свойством {ESCALATION}={ENDS_STEP}",
             timer.get("id"),
         )
 
 
-@register_check("deadline_clauses")
+@register_check("deadline_clauses", DEADLINES)
 def deadline_clauses(context: CheckContext) -> Iterator[Problem]:
     """A deadline timer cites its clause: in its documentation, or through its table row."""
     for timer in deadline_timers(context):
@@ -83,7 +85,7 @@ def deadline_clauses(context: CheckContext) -> Iterator[Problem]:
             )
 
 
-@register_check("deadline_texts")
+@register_check("deadline_texts", DEADLINES)
 def deadline_texts(context: CheckContext) -> Iterator[Problem]:
     """Every deadline in timers, conditions and scripts resolves through the deadline table."""
     for code in context.code:
@@ -103,15 +105,18 @@ def _call_problem(context: CheckContext, code: Code, call: ast.Call) -> str | No
     if len(call.args) == 1:
         name = _text(call.args[0])
         if name is None:
-            return f"{where}: срок назван не текстом; пишите deadline(\"имя срока\")"
+            return f'{where}: срок назван не текстом; пишите deadline("имя срока")'
         if table.legacy:
-            return f"{where}: срок назван по имени, а таблицы сроков по именам (deadlines.yaml) нет"
+            return (
+                f"{where}: срок назван по имени, а таблицы сроков по именам у версии нет "
+                "(deadlines.yaml)"
+            )
         if name not in table:
             known = ", ".join(sorted(table.rules))
             return f"{where}: в таблице сроков нет срока «{name}»; есть: {known}"
         return None
     if len(call.args) != 2:
-        return f"{where}: ожидается deadline(\"имя срока\")"
+        return f'{where}: ожидается deadline("имя срока")'
     if not table.legacy:
         return (
             f"{where}: срок записан текстом в диаграмме, мимо таблицы сроков; "
@@ -121,7 +126,7 @@ def _call_problem(context: CheckContext, code: Code, call: ast.Call) -> str | No
 
 
 def _legacy_text_problem(context: CheckContext, where: str, term: ast.expr) -> str | None:
-    texts = [n.value for n in ast.walk(term) if isinstance(n, ast.Constant) and isinstance(n.value, str)]
+    texts = list(_term_texts(term))
     if not texts:
         return f"{where}: срок задан не текстом, его нельзя сверить с таблицей сроков"
     listed = {str(row.get("deadline", "")).strip() for row in context.legacy_rows}
@@ -134,6 +139,21 @@ def _legacy_text_problem(context: CheckContext, where: str, term: ast.expr) -> s
         if context.legacy_rows and text not in listed:
             return f"{where}: срока «{text}» нет в таблице сроков (deadlines.yaml)"
     return None
+
+
+def _term_texts(term: ast.expr) -> Iterator[str]:
+    """The texts a term may take: `"a" if c else "b"`, `shortened or "b"` (not the condition)."""
+    if isinstance(term, ast.IfExp):
+        yield from _term_texts(term.body)
+        yield from _term_texts(term.orelse)
+    elif isinstance(term, ast.BoolOp):
+        for value in term.values:
+            yield from _term_texts(value)
+    elif isinstance(term, ast.Subscript) and isinstance(term.value, ast.Dict):
+        for value in term.value.values:  # {"low": "2 часа", ...}[urgency]
+            yield from _term_texts(value)
+    elif (text := _text(term)) is not None:
+        yield text
 
 
 def _calls(source: str) -> list[ast.Call]:
@@ -154,5 +174,5 @@ def _names(source: str) -> list[str]:
     return [name for call in calls if len(call.args) == 1 and (name := _text(call.args[0]))]
 
 
-def _text(node: ast.expr) -> str | None:
+def _text(node: ast.AST) -> str | None:
     return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None

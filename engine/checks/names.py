@@ -6,20 +6,10 @@ import ast
 import difflib
 from collections.abc import Iterator
 
-from engine.bpmn.names import Code, completed_at_keys, reads
+from engine.bpmn.names import CODE_KINDS, Code, completed_at_keys, reads
 from engine.checks.context import CheckContext
-from engine.checks.registry import Problem, register_check
+from engine.checks.registry import NAMES, Problem, register_check
 from engine.forms.spec import FieldSpec
-
-CODE_KINDS = {
-    "condition": "условие",
-    "timer": "выражение таймера",
-    "script": "скрипт",
-    "preScript": "скрипт перед задачей",
-    "postScript": "скрипт после задачи",
-    "loopCardinality": "число повторений",
-    "completionCondition": "условие завершения",
-}
 
 
 def what(code: Code) -> str:
@@ -36,7 +26,7 @@ def _unknown(name: str, known: set[str]) -> str:
     )
 
 
-@register_check("unknown_names")
+@register_check("unknown_names", NAMES)
 def unknown_names(context: CheckContext) -> Iterator[Problem]:
     """A condition or script reading a name nothing provides fails at deploy, not as a 500."""
     known = context.known_names()
@@ -52,13 +42,13 @@ def unknown_names(context: CheckContext) -> Iterator[Problem]:
             yield context.problem("unknown_names", message, code.element_id)
         for task in tasks:
             message = (
-                f"{what(code)} читает completed_at[\"{task}\"], но задачи сотрудника «{task}» "
+                f'{what(code)} читает completed_at["{task}"], но задачи сотрудника «{task}» '
                 "в диаграмме нет"
             )
             yield context.problem("unknown_names", message, code.element_id)
 
 
-@register_check("table_conditions")
+@register_check("table_conditions", NAMES)
 def table_conditions(context: CheckContext) -> Iterator[Problem]:
     """The deadline table's `when` reads only names the case can have, values choices produce."""
     known = context.known_names()
@@ -78,7 +68,7 @@ def table_conditions(context: CheckContext) -> Iterator[Problem]:
             yield Problem("table_conditions", f"«when» {message}", element=row)
 
 
-@register_check("choice_values")
+@register_check("choice_values", NAMES)
 def choice_values(context: CheckContext) -> Iterator[Problem]:
     """A condition comparing a choice field with a value its choices never produce."""
     fields = _choice_fields(context)

@@ -38,16 +38,20 @@ class RegisteredCheck:
 
     name: str
     function: Check
+    stage: int  # structure (0) before names and values (1) before deadlines (2)
 
 
 CHECKS: dict[str, RegisteredCheck] = {}
 
 
-def register_check(name: str) -> Callable[[Check], Check]:
-    """Register a check under a name; the order of registration is the order of running."""
+STRUCTURE, NAMES, DEADLINES = 0, 1, 2
+
+
+def register_check(name: str, stage: int) -> Callable[[Check], Check]:
+    """Register a check under a name; checks run by stage, then in order of registration."""
 
     def decorate(function: Check) -> Check:
-        CHECKS[name] = RegisteredCheck(name, function)
+        CHECKS[name] = RegisteredCheck(name, function, stage)
         return function
 
     return decorate
@@ -55,7 +59,8 @@ def register_check(name: str) -> Callable[[Check], Check]:
 
 def run_checks(context: CheckContext) -> list[Problem]:
     """Every problem every registered check finds, in registration and document order."""
-    return [problem for check in CHECKS.values() for problem in check.function(context)]
+    ordered = sorted(CHECKS.values(), key=lambda check: check.stage)
+    return [problem for check in ordered for problem in check.function(context)]
 
 
 class ChecksRefused(DeployError):

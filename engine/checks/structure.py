@@ -9,10 +9,10 @@ from lxml import etree
 
 from engine.bpmn.catalog import BPMN_NS, FLOW_NODE_TAGS, NS
 from engine.checks.context import CheckContext, describe
-from engine.checks.registry import Problem, register_check
+from engine.checks.registry import STRUCTURE, Problem, register_check
 
 
-@register_check("duplicate_ids")
+@register_check("duplicate_ids", STRUCTURE)
 def duplicate_ids(context: CheckContext) -> Iterator[Problem]:
     """Two elements with one id (SpiffWorkflow reports an «xs:ID» type error)."""
     seen: dict[str, list[object]] = defaultdict(list)
@@ -33,9 +33,9 @@ def duplicate_ids(context: CheckContext) -> Iterator[Problem]:
 _FLOW_NODES = frozenset(f"{{{BPMN_NS}}}{tag}" for tag in FLOW_NODE_TAGS)
 
 
-@register_check("flow_ends")
+@register_check("flow_ends", STRUCTURE)
 def flow_ends(context: CheckContext) -> Iterator[Problem]:
-    """Every transition starts and ends at an element of the diagram (no «form with the same ID»)."""
+    """Every transition starts and ends at an element (not «perhaps a form has the same ID»)."""
     for flow in context.root.iter(f"{{{BPMN_NS}}}sequenceFlow"):
         for attribute, what in (("sourceRef", "начинается"), ("targetRef", "ведёт")):
             ref = flow.get(attribute) or ""
@@ -51,10 +51,12 @@ def flow_ends(context: CheckContext) -> Iterator[Problem]:
         ref = event.get("attachedToRef") or ""
         if ref not in context.nodes:
             yield context.problem(
-                "flow_ends", f"прикреплено к шагу «{ref}», которого нет в диаграмме", event.get("id")
+                "flow_ends",
+                f"прикреплено к шагу «{ref}», которого нет в диаграмме",
+                event.get("id"),
             )
-    for gateway in context.root.iter():
-        default = gateway.get("default") if isinstance(gateway.tag, str) else None
+    for gateway in context.root.iter(*(f"{{{BPMN_NS}}}{tag}" for tag in FLOW_NODE_TAGS)):
+        default = gateway.get("default")
         if default and etree.QName(context.nodes.get(default, gateway)).localname != "sequenceFlow":
             yield context.problem(
                 "flow_ends",
@@ -63,7 +65,7 @@ def flow_ends(context: CheckContext) -> Iterator[Problem]:
             )
 
 
-@register_check("user_task_forms")
+@register_check("user_task_forms", STRUCTURE)
 def user_task_forms(context: CheckContext) -> Iterator[Problem]:
     """Every staff task names a form of the library or of forms.yaml."""
     known = sorted(context.forms)
