@@ -80,6 +80,14 @@ class CheckContext:
         """What the forms, scripts and data of the diagram give its code."""
         return diagram_provides(self.root, self.forms)
 
+    def forms_known(self) -> bool:
+        """Whether every staff task names a form the version has."""
+        return all(form in self.forms for _task, form in self.task_forms())
+
+    def task_forms(self) -> list[tuple[Any, str | None]]:
+        """Each staff task with the form it names (None: none)."""
+        return [(task, task_form(task)) for task in self.root.iter(f"{{{BPMN_NS}}}userTask")]
+
     def known_names(self) -> set[str]:
         """Every name the diagram's code may read."""
         return self.provided.all(diagram_names())
@@ -97,6 +105,17 @@ class CheckContext:
             node.sourceline,
             node.get("name") or None,
         )
+
+
+def task_form(task: Any) -> str | None:
+    """The form a staff task names in its spiffworkflow properties."""
+    for prop in task.findall(
+        "bpmn:extensionElements/spiffworkflow:properties/spiffworkflow:property", NS
+    ):
+        if prop.get("name") == "form":
+            value: str | None = prop.get("value")
+            return value
+    return None
 
 
 def kind_of(node: Any) -> str:

@@ -29,6 +29,8 @@ def _unknown(name: str, known: set[str]) -> str:
 @register_check("unknown_names", NAMES)
 def unknown_names(context: CheckContext) -> Iterator[Problem]:
     """A condition or script reading a name nothing provides fails at deploy, not as a 500."""
+    if not context.forms_known():
+        return  # the fields of an unknown form cannot be judged; the form's problem says why
     known = context.known_names()
     user_tasks = context.provided.user_tasks
     for code in context.code:

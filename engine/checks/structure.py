@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from lxml import etree
 
-from engine.bpmn.catalog import BPMN_NS, FLOW_NODE_TAGS, NS
+from engine.bpmn.catalog import BPMN_NS, FLOW_NODE_TAGS
 from engine.checks.context import CheckContext, describe
 from engine.checks.registry import STRUCTURE, Problem, register_check
 
@@ -69,17 +69,7 @@ def flow_ends(context: CheckContext) -> Iterator[Problem]:
 def user_task_forms(context: CheckContext) -> Iterator[Problem]:
     """Every staff task names a form of the library or of forms.yaml."""
     known = sorted(context.forms)
-    for task in context.root.iter(f"{{{BPMN_NS}}}userTask"):
-        form = next(
-            (
-                prop.get("value")
-                for prop in task.findall(
-                    "bpmn:extensionElements/spiffworkflow:properties/spiffworkflow:property", NS
-                )
-                if prop.get("name") == "form"
-            ),
-            None,
-        )
+    for task, form in context.task_forms():
         if not form:
             message = "задача не называет форму (свойство spiffworkflow «form»)"
         elif form not in context.forms:
