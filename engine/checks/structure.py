@@ -17,7 +17,8 @@ def duplicate_ids(context: CheckContext) -> Iterator[Problem]:
     """Two elements with one id (SpiffWorkflow reports an «xs:ID» type error)."""
     seen: dict[str, list[object]] = defaultdict(list)
     for node in context.root.iter():
-        if isinstance(node.tag, str) and node.tag.startswith(f"{{{BPMN_NS}}}") and node.get("id"):
+        # The schema's xs:ID is unique in the whole file: diagram shapes (bpmndi) count too.
+        if isinstance(node.tag, str) and node.get("id"):
             seen[node.get("id")].append(node)
     for element_id, nodes in seen.items():
         if len(nodes) > 1:

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine.bpmn.parsing import parse_process
-from engine.checks import CHECKS
+from engine.checks import CHECKS, ChecksRefused, check_version
 from engine.cli import main
 from engine.clock import VirtualClock
 from engine.models import ProcessVersion
@@ -188,3 +188,18 @@ def test_spiffworkflows_own_misleading_errors_are_rewritten(case: str, reason: s
         parse_process(_bpmn(case).read_bytes(), f"{case}.bpmn", parse_deadline)
     message = str(refused.value)
     assert reason in message and "form has the same ID" not in message and "xs:ID" not in message
+
+
+def test_a_refusal_lists_every_problem_numbered_with_its_line() -> None:
+    control = _bpmn("control").read_text(encoding="utf-8")
+    broken = control.replace('review_decision == "approve"', 'review_decison == "approve"')
+    broken = broken.replace('review_decision == "rework"', 'review_decision == "return"')
+    table = (BROKEN / "control" / "deadlines.yaml").read_bytes()
+    problems = check_version(broken.encode(), None, table, "broken", FIXTURES)
+    assert [(p.check, p.element_id) for p in problems] == [
+        ("unknown_names", "flow_approve"),
+        ("choice_values", "flow_rework"),
+    ]
+    text = str(ChecksRefused(problems))
+    assert text.startswith("регламент не принят, замечаний: 2\n1. строка 58: переход «согласовать»")
+    assert "\n2. строка 61: переход «на доработку» (flow_rework): условие сравнивает" in text
