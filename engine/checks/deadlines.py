@@ -55,9 +55,16 @@ def deadline_timers(context: CheckContext) -> Iterator[Any]:
 def interrupting_deadlines(context: CheckContext) -> Iterator[Problem]:
     """A breached deadline must not cancel the work and end the case unpublished."""
     for timer in deadline_timers(context):
-        if timer.get("cancelActivity", "true") == "false":
-            continue
-        if _properties(timer).get(ESCALATION) == ENDS_STEP:
+        marked = _properties(timer).get(ESCALATION)
+        interrupting = timer.get("cancelActivity", "true") != "false"
+        if marked is not None and (marked != ENDS_STEP or not interrupting):
+            yield context.problem(
+                "interrupting_deadlines",
+                f"свойство {ESCALATION}={marked}: допустимо только {ESCALATION}={ENDS_STEP} "
+                "и только у прерывающего таймера (шаг при нарушении срока прекращается)",
+                timer.get("id"),
+            )
+        if not interrupting or marked == ENDS_STEP:
             continue
         yield context.problem(
             "interrupting_deadlines",

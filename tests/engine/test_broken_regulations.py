@@ -34,6 +34,10 @@ REFUSED: dict[str, tuple[str | None, str]] = {
         "таймер срока «4 рабочих часа» (review_deadline)",
         "срок прерывает шаг",
     ),
+    "escalation_not_interrupting": (
+        "таймер срока «4 рабочих часа» (review_deadline)",
+        "свойство escalation=ends_step: допустимо только",
+    ),
     "deadline_without_clause": (
         "таймер срока «4 рабочих часа» (review_deadline)",
         "таймер срока не ссылается на пункт регламента",
