@@ -150,7 +150,10 @@ def _check_timer(element: dict[str, Any], parse_deadline: Callable[[str], Any]) 
     try:
         compile_expression(expression)
         check_deadline_expression(expression, parse_deadline)
-    except (ScriptRefused, DeadlineExpressionError) as error:
+    except ScriptRefused as error:
+        reason = f"выражение таймера не допускается правилами скриптов: {error}"
+        raise DeployError(reason, element["id"], element_name=element["name"]) from error
+    except DeadlineExpressionError as error:
         raise DeployError(str(error), element["id"], element_name=element["name"]) from error
 
 
@@ -161,8 +164,10 @@ def _check_code(root: Any) -> None:
             try:
                 compile_(code.source)
             except ScriptRefused as error:
+                kind = CODE_KINDS.get(code.what, code.what)
+                reason = f"{kind} не допускается правилами скриптов: {error}"
                 name = code.element_name
-                raise DeployError(str(error), code.element_id, element_name=name) from error
+                raise DeployError(reason, code.element_id, element_name=name) from error
 
 
 def check_names(root: Any, forms: Mapping[str, FormSpec]) -> None:

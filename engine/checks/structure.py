@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator
+from typing import Any
 
 from lxml import etree
 
@@ -15,14 +16,14 @@ from engine.checks.registry import STRUCTURE, Problem, register_check
 @register_check("duplicate_ids", STRUCTURE)
 def duplicate_ids(context: CheckContext) -> Iterator[Problem]:
     """Two elements with one id (SpiffWorkflow reports an «xs:ID» type error)."""
-    seen: dict[str, list[object]] = defaultdict(list)
+    seen: dict[str, list[Any]] = defaultdict(list)
     for node in context.root.iter():
         # The schema's xs:ID is unique in the whole file: diagram shapes (bpmndi) count too.
         if isinstance(node.tag, str) and node.get("id"):
             seen[node.get("id")].append(node)
     for element_id, nodes in seen.items():
         if len(nodes) > 1:
-            listed = "; ".join(f"строка {n.sourceline}: {describe(n)}" for n in nodes)  # type: ignore[attr-defined]
+            listed = "; ".join(f"строка {n.sourceline}: {describe(n)}" for n in nodes)
             yield context.problem(
                 "duplicate_ids",
                 f"идентификатор «{element_id}» повторяется у {len(nodes)} элементов ({listed}); "
