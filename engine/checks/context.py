@@ -62,6 +62,7 @@ class CheckContext:
     legacy_rows: list[dict[str, Any]] = field(default_factory=list)
     reader: RegulationCalendar | None = None
     nodes: dict[str, Any] = field(default_factory=dict)  # first element of each id
+    row_lines: dict[str, int] = field(default_factory=dict)  # deadlines.yaml: row → its line
 
     def __post_init__(self) -> None:
         for node in self.root.iter():
@@ -91,6 +92,12 @@ class CheckContext:
     def known_names(self) -> set[str]:
         """Every name the diagram's code may read."""
         return self.provided.all(diagram_names())
+
+    def row_problem(self, check: str, message: str, rule: Any) -> Problem:
+        """A problem of a row of deadlines.yaml, with its line there."""
+        where = f"срок «{rule.name}» ({rule.clause})"
+        line = self.row_lines.get(rule.name)
+        return Problem(check, message, element=where, line=line, file=TABLE_FILE)
 
     def problem(self, check: str, message: str, element_id: str | None) -> Problem:
         """A problem naming the element by its Russian kind, its name and id, with its line."""
@@ -169,7 +176,20 @@ def build_context(
         problems.append(Problem("calendar", f"календарь муниципалитета не читается: {error}"))
     if problems:
         return problems
-    return CheckContext(root, forms, table, _legacy_rows(deadlines_yaml), reader)
+    context = CheckContext(root, forms, table, _legacy_rows(deadlines_yaml), reader)
+    context.row_lines = _row_lines(deadlines_yaml)
+    return context
+
+
+def _row_lines(content: bytes | None) -> dict[str, int]:
+    """The line of each named row of a deadline table (for problems a lawyer finds)."""
+    node = yaml.compose(content.decode("utf-8")) if content else None
+    if not isinstance(node, yaml.MappingNode):
+        return {}
+    rows = next((value for key, value in node.value if key.value == "deadlines"), None)
+    if not isinstance(rows, yaml.MappingNode):
+        return {}
+    return {key.value: key.start_mark.line + 1 for key, _value in rows.value}
 
 
 def _legacy_rows(content: bytes | None) -> list[dict[str, Any]]:

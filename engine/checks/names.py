@@ -58,16 +58,17 @@ def table_conditions(context: CheckContext) -> Iterator[Problem]:
     for rule in context.table.rules.values():
         if not rule.when:
             continue
-        row = f"срок «{rule.name}» ({rule.clause}) в deadlines.yaml"
         try:
             tree = ast.parse(rule.when, mode="eval")
         except SyntaxError as error:
-            yield Problem("table_conditions", f"«when» не разбирается: {error.msg}", element=row)
+            message = f"«when» не разбирается: {error.msg}"
+            yield context.row_problem("table_conditions", message, rule)
             continue
         for name in sorted(reads(rule.when, "eval") - known):
-            yield Problem("table_conditions", f"«when» {_unknown(name, known)}", element=row)
+            message = f"«when» {_unknown(name, known)}"
+            yield context.row_problem("table_conditions", message, rule)
         for message in _foreign_values(tree, fields):
-            yield Problem("table_conditions", f"«when» {message}", element=row)
+            yield context.row_problem("table_conditions", f"«when» {message}", rule)
 
 
 @register_check("choice_values", NAMES)

@@ -22,9 +22,12 @@ class Problem:
     element: str = ""  # «задача «Проверить ответ» (review)»: type, Russian name and id
     line: int | None = None
     element_name: str | None = None
+    file: str | None = None  # another file of the version than the diagram (deadlines.yaml)
 
     def __str__(self) -> str:
         where = f"строка {self.line}: " if self.line else ""
+        if self.file:
+            where = f"{self.file}, {where}" if where else f"{self.file}: "
         subject = f"{self.element}: " if self.element else ""
         return f"{where}{subject}{self.message}"
 

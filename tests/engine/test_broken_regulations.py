@@ -71,7 +71,7 @@ REFUSED: dict[str, tuple[str | None, str]] = {
         "со значением «return», которого нет среди вариантов поля: approve",
     ),
     "table_when_unknown_name": (
-        "срок «review» (Проверка, п. 3) в deadlines.yaml",
+        "deadlines.yaml, строка 2: срок «review» (Проверка, п. 3)",
         "«when» читает «review_decison»",
     ),
     "flow_to_missing_target": (
