@@ -171,8 +171,8 @@ def build_context(
         problems.append(Problem("table", f"{TABLE_FILE}: {error}"))
     try:
         reader: RegulationCalendar | None = regulation_calendar(municipality, processes_dir)
-    except Exception as error:  # municipality.yaml is validated by its own check
-        reader = None
+    except (ValueError, KeyError, OSError, yaml.YAMLError) as error:
+        reader = None  # municipality.yaml has its own check; here only why terms cannot be read
         problems.append(Problem("calendar", f"календарь муниципалитета не читается: {error}"))
     if problems:
         return problems
