@@ -13,6 +13,7 @@ import click
 
 from engine.accounts_cli import user_command
 from engine.case_cli import case_command
+from engine.checks.command import check_command
 from engine.db import make_engine, make_session_factory
 from engine.demo import deploy_all, seed_messages, task_list
 from engine.report_cli import clauses_command, report_group
@@ -41,6 +42,7 @@ main.add_command(user_command)
 main.add_command(case_command)
 main.add_command(clauses_command)
 main.add_command(report_group)
+main.add_command(check_command)
 
 
 @main.command("init-db")

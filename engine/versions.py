@@ -8,50 +8,36 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from lxml import etree
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.specs import BpmnProcessSpec
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, defer
 
 from engine import audit
-from engine.bpmn.catalog import parse_xml
-from engine.bpmn.names import names_read
 from engine.bpmn.parsing import DeployError, ParsedProcess, parse_process
-from engine.bpmn.samples import SampleContext
 from engine.bpmn.serialization import spec_from_dict, spec_to_dict
-from engine.clock import using_clock
 from engine.forms import (
     FORMS_FILE,
-    FormContext,
-    FormDeclarationError,
-    FormSpec,
     VersionForms,
-    declared_in,
     forms_from_json,
     forms_to_json,
     library,
 )
-from engine.forms.usage import unread_fields, unused_forms
 from engine.models import ProcessInstance, ProcessVersion
 from engine.municipalities import (
-    Municipality,
     RegulationCalendar,
     load_municipality,
     regulation_calendar,
 )
-from engine.regulation.checks import check_names, check_table, check_terms
+from engine.preparing import PreparedVersion, declared_forms, form_context, prepare_version
 from engine.regulation.table import (
     TABLE_FILE,
     DeadlineTable,
-    TableError,
-    read_table,
-    read_table_yaml,
     table_from_dict,
     table_to_dict,
 )
 from engine.runtime import Runtime
-from engine.scripting import bind_functions, make_script_engine
+from engine.scripting import make_script_engine
 from engine.statuses import AuditKind
 from engine.worktime import parse_deadline
 
@@ -162,7 +148,7 @@ def deadlines_beside(path: Path) -> bytes | None:
 
 def parse_file(path: Path) -> ParsedProcess:
     """Parse and check a BPMN file against the forms it may name (library and forms.yaml)."""
-    declared = {**library(), **_declared(forms_beside(path))}
+    declared = {**library(), **declared_forms(forms_beside(path))}
     return parse_process(path.read_bytes(), path.name, parse_deadline, forms=declared)
 
 
@@ -193,17 +179,9 @@ def deploy_xml(
     existing = find_version(session, municipality, sha256)
     if existing is not None:
         return Deployment(existing, created=False)
-    settings = load_municipality(municipality, runtime.processes_dir)  # refuses an unknown one
-    local = _declared(forms_yaml)
-    declared = {**library(), **local}
-    calendar = regulation_calendar(municipality, runtime.processes_dir)
-    table = _table(deadlines_yaml, xml, calendar)
-    functions = bind_functions({"calendar": calendar, "table": table})
-    samples = SampleContext(functions, runtime.clock.now())
-    with using_clock(runtime.clock):  # now() in a sampled timer reads the injected clock
-        parsed = parse_process(xml, filename, parse_deadline, samples, forms=declared)
-    check_table(table, parsed.catalog, parse_xml(xml), calendar)
-    forms, warnings = _used_forms(xml, parsed, declared, local, settings, table.data_names())
+    files = VersionFiles(xml, filename, forms_yaml, deadlines_yaml)
+    prepared = prepare_version(files, municipality, runtime)
+    parsed, table, forms = prepared.parsed, prepared.table, prepared.forms
     now = runtime.clock.now()
     version = ProcessVersion(
         municipality=municipality,
@@ -227,58 +205,7 @@ def deploy_xml(
     )
     if activate:
         activate_version(session, runtime, version, actor)
-    return Deployment(version, created=True, warnings=warnings)
-
-
-def _used_forms(
-    xml: bytes,
-    parsed: ParsedProcess,
-    declared: dict[str, FormSpec],
-    local: dict[str, FormSpec],
-    settings: Municipality,
-    table_reads: set[str],
-) -> tuple[dict[str, FormSpec], list[str]]:
-    """The forms the diagram's tasks name, compiled once for the municipality, and warnings."""
-    used = {
-        element["properties"]["form"]
-        for element in parsed.catalog["elements"].values()
-        if element["type"] == "userTask"
-    }
-    forms = {key: declared[key] for key in sorted(used)}
-    VersionForms(forms, form_context(settings))  # every schema builds now, not at first use
-    read = names_read(parse_xml(xml)) | table_reads  # the deadline table reads fields too
-    warnings = unused_forms(local, used) + unread_fields(forms, read)
-    return forms, warnings
-
-
-def _table(deadlines_yaml: bytes | None, xml: bytes, calendar: RegulationCalendar) -> DeadlineTable:
-    """The version's deadline table, refused (in Russian) before the diagram is evaluated."""
-    try:
-        table = read_table(read_table_yaml(deadlines_yaml))
-    except TableError as error:
-        raise DeployError(f"{TABLE_FILE}: {error}") from error
-    try:
-        root = parse_xml(xml)
-    except etree.XMLSyntaxError:
-        return table  # parse_process refuses it with the line
-    check_names(table, root)
-    check_terms(table, calendar)
-    return table
-
-
-def _declared(forms_yaml: bytes | None) -> dict[str, FormSpec]:
-    if forms_yaml is None:
-        return {}
-    try:
-        return declared_in(forms_yaml)
-    except FormDeclarationError as error:
-        raise DeployError(f"{FORMS_FILE}: {error}") from error
-
-
-def form_context(settings: Municipality) -> FormContext:
-    """What a municipality's settings add to its forms: departments and time zone."""
-    departments = tuple((item.id, item.name) for item in settings.departments)
-    return FormContext(departments=departments, timezone=settings.timezone)
+    return Deployment(version, created=True, warnings=prepared.warnings)
 
 
 def activate_version(
@@ -399,6 +326,7 @@ __all__ = [
     "Deployment",
     "LoadedVersion",
     "NoActiveVersion",
+    "PreparedVersion",
     "VersionFiles",
     "activate_version",
     "active_version",
@@ -412,6 +340,7 @@ __all__ = [
     "forms_beside",
     "load_version",
     "parse_file",
+    "prepare_version",
     "version_forms",
     "version_hash",
 ]

@@ -19,6 +19,16 @@ from engine.forms.spec import FieldSpec, FormSpec, provided_names
 NAME_TAGS = (f"{{{BPMN_NS}}}loopDataInputRef",)
 NAME_PROPERTIES = frozenset({"department_field"})
 MOMENT_NAMES = frozenset({"received_at", "last_completed_at"})
+# Each kind of code in Russian, for refusals a lawyer reads.
+CODE_KINDS = {
+    "condition": "условие",
+    "timer": "выражение таймера",
+    "script": "скрипт",
+    "preScript": "скрипт перед задачей",
+    "postScript": "скрипт после задачи",
+    "loopCardinality": "число повторений",
+    "completionCondition": "условие завершения",
+}
 
 
 @dataclass(frozen=True)

@@ -15,8 +15,16 @@ from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 
 from engine.bpmn.catalog import BPMN_NS, build_catalog, parse_xml
 from engine.bpmn.loops import loops_without_wait
-from engine.bpmn.names import Code, completed_at_keys, diagram_code, diagram_provides, reads
+from engine.bpmn.names import (
+    CODE_KINDS,
+    Code,
+    completed_at_keys,
+    diagram_code,
+    diagram_provides,
+    reads,
+)
 from engine.bpmn.samples import SampleContext, sample_failures
+from engine.bpmn.spiff_errors import russian
 from engine.deadlines import DeadlineExpressionError, check_deadline_expression
 from engine.forms import FormSpec, library
 from engine.scripting import ScriptRefused, compile_expression, compile_script, diagram_names
@@ -32,11 +40,9 @@ class DeployError(Exception):
         line: int | None = None,
         element_name: str | None = None,
     ) -> None:
-        where = ""
-        if element_id:
-            where = f" (element {element_id}" + (f" «{element_name}»)" if element_name else ")")
-        where += f" (line {line})" if line else ""
-        super().__init__(f"{reason}{where}")
+        parts = [f"элемент {element_id}" + (f" «{element_name}»" if element_name else "")]
+        parts = (parts if element_id else []) + ([f"строка {line}"] if line else [])
+        super().__init__(f"{reason} ({', '.join(parts)})" if parts else reason)
         self.reason = reason
         self.element_id = element_id
         self.element_name = element_name
@@ -69,7 +75,9 @@ def parse_process(
     try:
         root = parse_xml(xml)
     except etree.XMLSyntaxError as error:
-        raise DeployError(f"not well-formed XML: {error.msg}", line=error.lineno) from error
+        raise DeployError(
+            f"файл диаграммы не читается как XML: {error.msg}", line=error.lineno
+        ) from error
     parser = SpiffBpmnParser(validator=BpmnValidator())
     try:
         parser.add_bpmn_xml(root, filename)
@@ -77,9 +85,10 @@ def parse_process(
         spec = parser.get_spec(process_id)
         subprocess_specs = parser.get_subprocess_specs(process_id)
     except ValidationException as error:
-        raise DeployError(str(error).split("\n")[0], error.id or None, _line(error)) from error
+        message = russian(str(error).split("\n")[0])
+        raise DeployError(message, error.id or None, _line(error)) from error
     except SpiffWorkflowException as error:
-        raise DeployError(str(error)) from error
+        raise DeployError(russian(str(error))) from error
     catalog = build_catalog(root, process_id)
     declared = library() if forms is None else forms
     check_catalog(catalog, root, parse_deadline, declared)
@@ -100,7 +109,8 @@ def _main_process_id(parser: SpiffBpmnParser, root: Any) -> str:
     candidates = [pid for pid in executable if pid not in called]
     if len(candidates) != 1:
         raise DeployError(
-            f"expected exactly one executable top-level process, found {candidates or 'none'}"
+            "ожидается ровно один исполняемый процесс верхнего уровня, найдено: "
+            f"{', '.join(candidates) or 'ни одного'}"
         )
     return candidates[0]
 
@@ -124,7 +134,7 @@ def check_catalog(
 def _check_form(element: dict[str, Any], known: set[str]) -> None:
     form = element["properties"].get("form")
     if not form:
-        raise DeployError("user task names no form (spiffworkflow property 'form')", element["id"])
+        raise DeployError("задача не называет форму (свойство spiffworkflow «form»)", element["id"])
     if form not in known:
         raise DeployError(
             f"неизвестная форма «{form}»: её нет ни в библиотеке, ни в forms.yaml; "
@@ -136,11 +146,14 @@ def _check_form(element: dict[str, Any], known: set[str]) -> None:
 def _check_timer(element: dict[str, Any], parse_deadline: Callable[[str], Any]) -> None:
     expression = element["timer"]["expression"]
     if not expression:
-        raise DeployError("timer has no expression", element["id"])
+        raise DeployError("у таймера нет выражения срока", element["id"])
     try:
         compile_expression(expression)
         check_deadline_expression(expression, parse_deadline)
-    except (ScriptRefused, DeadlineExpressionError) as error:
+    except ScriptRefused as error:
+        reason = f"выражение таймера не допускается правилами скриптов: {error}"
+        raise DeployError(reason, element["id"], element_name=element["name"]) from error
+    except DeadlineExpressionError as error:
         raise DeployError(str(error), element["id"], element_name=element["name"]) from error
 
 
@@ -151,8 +164,10 @@ def _check_code(root: Any) -> None:
             try:
                 compile_(code.source)
             except ScriptRefused as error:
+                kind = CODE_KINDS.get(code.what, code.what)
+                reason = f"{kind} не допускается правилами скриптов: {error}"
                 name = code.element_name
-                raise DeployError(str(error), code.element_id, element_name=name) from error
+                raise DeployError(reason, code.element_id, element_name=name) from error
 
 
 def check_names(root: Any, forms: Mapping[str, FormSpec]) -> None:
@@ -168,12 +183,12 @@ def check_names(root: Any, forms: Mapping[str, FormSpec]) -> None:
         if unknown:
             raise _code_error(
                 code,
-                f"reads {', '.join(unknown)}, which neither the engine, a form of this process, "
-                "a script, a multi-instance item nor a message variable provides",
+                f"читает {', '.join(unknown)}: этого не дают ни движок, ни формы процесса, "
+                "ни скрипты, ни элементы повторения, ни переменные сообщений",
             )
         if missing_tasks:
             raise _code_error(
-                code, f"reads completed_at of {', '.join(missing_tasks)}: no such user task"
+                code, f"читает completed_at задачи {', '.join(missing_tasks)}: такой задачи нет"
             )
 
 
@@ -183,8 +198,8 @@ def check_loops(root: Any) -> None:
         first = cycle[0]
         path = " → ".join(node.get("id") for node in [*cycle, first])
         raise DeployError(
-            f"a loop without a wait state would run without end: {path}; "
-            "let it pass a user task, a message or a timer",
+            f"цикл без ожидания выполнялся бы бесконечно: {path}; "
+            "проведите его через задачу сотрудника, сообщение или таймер",
             first.get("id"),
             element_name=first.get("name"),
         )
@@ -195,12 +210,12 @@ def check_samples(root: Any, samples: SampleContext, forms: Mapping[str, FormSpe
     failures = sample_failures(list(diagram_code(root)), diagram_provides(root, forms), samples)
     if failures:
         failure = failures[0]
-        raise _code_error(failure.code, f"fails on a sample case: {failure.reason}")
+        raise _code_error(failure.code, f"не выполняется на пробном деле: {failure.reason}")
 
 
 def _code_error(code: Code, reason: str) -> DeployError:
     return DeployError(
-        f"{code.what} {code.source.strip()!r} {reason}",
+        f"{CODE_KINDS.get(code.what, code.what)} «{code.source.strip()}» {reason}",
         code.element_id,
         element_name=code.element_name,
     )

@@ -33,6 +33,10 @@ TEMPLATE = """<?xml version="1.0" encoding="UTF-8"?>
       <bpmn:incoming>to_wait</bpmn:incoming><bpmn:outgoing>to_done</bpmn:outgoing>
     </bpmn:userTask>
     <bpmn:boundaryEvent id="wait_deadline" name="Срок ожидания" attachedToRef="wait">
+      <bpmn:documentation>Пример, п. 2.</bpmn:documentation>
+      <bpmn:extensionElements><spiffworkflow:properties>
+        <spiffworkflow:property name="escalation" value="ends_step" />
+      </spiffworkflow:properties></bpmn:extensionElements>
       <bpmn:outgoing>to_after</bpmn:outgoing>
       <bpmn:timerEventDefinition>
         <bpmn:timeDate>deadline(received_at, "1 час")</bpmn:timeDate>
@@ -55,6 +59,7 @@ TEMPLATE = """<?xml version="1.0" encoding="UTF-8"?>
     </bpmn:userTask>
     <bpmn:boundaryEvent id="late_deadline" name="Срок разбора" attachedToRef="late"
         cancelActivity="false">
+      <bpmn:documentation>Пример, п. 3.</bpmn:documentation>
       <bpmn:outgoing>to_overdue</bpmn:outgoing>
       <bpmn:timerEventDefinition>
         <bpmn:timeDate>{late_timer}</bpmn:timeDate>

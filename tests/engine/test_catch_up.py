@@ -34,6 +34,7 @@ ESCALATION_BPMN = """<?xml version="1.0" encoding="UTF-8"?>
       <bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing>
     </bpmn:userTask>
     <bpmn:boundaryEvent id="screen_deadline" cancelActivity="false" attachedToRef="screen">
+      <bpmn:documentation>Пример, п. 2.</bpmn:documentation>
       <bpmn:outgoing>f3</bpmn:outgoing>
       <bpmn:timerEventDefinition>
         <bpmn:timeDate>deadline(received_at, "1 рабочий час")</bpmn:timeDate>
@@ -46,6 +47,7 @@ ESCALATION_BPMN = """<?xml version="1.0" encoding="UTF-8"?>
       <bpmn:incoming>f3</bpmn:incoming><bpmn:outgoing>f4</bpmn:outgoing>
     </bpmn:userTask>
     <bpmn:boundaryEvent id="escalate_deadline" cancelActivity="false" attachedToRef="escalate">
+      <bpmn:documentation>Пример, п. 3.</bpmn:documentation>
       <bpmn:outgoing>f5</bpmn:outgoing>
       <bpmn:timerEventDefinition><bpmn:timeDuration>"PT1H"</bpmn:timeDuration></bpmn:timerEventDefinition>
     </bpmn:boundaryEvent>
@@ -78,6 +80,7 @@ SUBPROCESS_BPMN = """<?xml version="1.0" encoding="UTF-8"?>
         <bpmn:incoming>g1</bpmn:incoming><bpmn:outgoing>g2</bpmn:outgoing>
       </bpmn:userTask>
       <bpmn:boundaryEvent id="screen_deadline" cancelActivity="false" attachedToRef="screen">
+        <bpmn:documentation>Пример, п. 2.</bpmn:documentation>
         <bpmn:outgoing>g3</bpmn:outgoing>
         <bpmn:timerEventDefinition>
           <bpmn:timeDate>deadline(received_at, "1 рабочий час")</bpmn:timeDate>

@@ -46,7 +46,7 @@ def test_deploy_twice_reports_unchanged_and_refuses_broken_files(env: str, tmp_p
         EXAMPLE_BPMN.read_text(encoding="utf-8").replace('value="review"', 'value="x"')
     )
     result = runner.invoke(main, ["deploy", str(broken)])
-    assert result.exit_code == 1 and "element review" in result.output
+    assert result.exit_code == 1 and "(review)" in result.output
     with make_engine(env).connect() as connection:
         assert connection.scalar(select(func.count()).select_from(ProcessVersion)) == 1
 

@@ -16,6 +16,8 @@ from engine.versions import deploy_xml
 from tests.conftest import EXAMPLE_BPMN, EXAMPLE_TABLE
 
 XML = EXAMPLE_BPMN.read_text(encoding="utf-8")
+# Its conditions compare with the choices of its own forms.
+EXAMPLE_FORMS = (EXAMPLE_BPMN.parent / "forms.yaml").read_bytes()
 
 
 def _yaml(table: Any) -> bytes | None:
@@ -40,6 +42,7 @@ def _deploy(sessions: sessionmaker[Session], runtime: Runtime, xml: str, table: 
         deploy_xml(
             session, runtime, xml.encode(), "x.bpmn", "admin",
             municipality="example", label="t", deadlines_yaml=_yaml(table),
+            forms_yaml=EXAMPLE_FORMS,
         )  # fmt: skip
 
 

@@ -30,6 +30,16 @@ from tests.engine.helpers import only_task, send
 from tests.engine.regulations import after_deadline
 
 EXAMPLE = EXAMPLE_BPMN.read_bytes()
+# The example's own screen form (its «clarify» choice is a value the example's conditions compare
+# with): the forms files below declare it too, or deploy refuses the «clarify» branch.
+SCREEN_FORM = (EXAMPLE_BPMN.parent / "forms.yaml").read_text(encoding="utf-8").split("forms:\n")[1]
+
+
+def _with_screen(forms_yaml: bytes | None) -> bytes:
+    declared = forms_yaml or b"forms:\n"
+    return declared if b"key: screen" in declared else declared + SCREEN_FORM.encode()
+
+
 NARROW_REVIEW = """
 forms:
   - key: review
@@ -60,7 +70,7 @@ def _deploy(
             "admin",
             municipality="example",
             label=label,
-            forms_yaml=forms_yaml,
+            forms_yaml=_with_screen(forms_yaml),
             deadlines_yaml=EXAMPLE_TABLE.read_bytes(),
         )
         return deployment
@@ -263,7 +273,7 @@ def test_a_scenario_validates_through_the_forms_file_beside_its_bpmn(tmp_path: P
     folder.mkdir(parents=True)
     shutil.copy(PROCESSES / "example" / "municipality.yaml", processes / "example")
     copy_example_version(folder)
-    (folder / "forms.yaml").write_bytes(NARROW_REVIEW)
+    (folder / "forms.yaml").write_bytes(_with_screen(NARROW_REVIEW))
     scenario = folder / "rework.scenario.yaml"
     steps = """
 start: 2026-03-16T10:00:00+03:00
@@ -343,7 +353,7 @@ def test_a_field_of_the_versions_forms_yaml_is_a_name_its_diagram_may_read(
     sessions: sessionmaker[Session], runtime: Runtime
 ) -> None:
     timer = 'deadline(received_at, "1 час" if urgency == "high" else "2 часа")'
-    with pytest.raises(DeployError, match="reads urgency, which neither"):
+    with pytest.raises(DeployError, match="читает «urgency», но такого имени нет"):
         _deploy_after_deadline(sessions, runtime, timer, None)  # the library's forward: no field
     assert _versions(sessions) == 0
     assert _deploy_after_deadline(sessions, runtime, timer, URGENT_FORWARD).created
@@ -353,6 +363,6 @@ def test_a_timer_is_sampled_on_each_choice_of_the_versions_own_form(
     sessions: sessionmaker[Session], runtime: Runtime
 ) -> None:
     timer = 'deadline(received_at, {"low": "2 часа"}[urgency])'  # «high» has no deadline
-    with pytest.raises(DeployError, match="fails on a sample case: KeyError") as refused:
+    with pytest.raises(DeployError, match="не выполняется на пробном деле: KeyError") as refused:
         _deploy_after_deadline(sessions, runtime, timer, URGENT_FORWARD)
     assert refused.value.element_id == "late_deadline" and _versions(sessions) == 0

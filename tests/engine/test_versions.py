@@ -40,9 +40,18 @@ for named, written in LEGACY_TERMS.items():
 
 
 def _deploy(sessions: sessionmaker[Session], runtime: Runtime, xml: str, label: str = "v9") -> None:
+    # With the example's forms: its conditions compare with the choices its forms.yaml declares.
+    forms = (EXAMPLE_BPMN.parent / "forms.yaml").read_bytes()
     with sessions.begin() as session:
         deploy_xml(
-            session, runtime, xml.encode(), "x.bpmn", "admin", municipality="example", label=label
+            session,
+            runtime,
+            xml.encode(),
+            "x.bpmn",
+            "admin",
+            municipality="example",
+            label=label,
+            forms_yaml=forms,
         )
 
 
@@ -109,11 +118,11 @@ def test_activation_switches_versions_and_old_cases_keep_theirs(
 @pytest.mark.parametrize(
     ("broken", "element", "reason"),
     [
-        (EXAMPLE.replace("</bpmn:definitions>", ""), None, "not well-formed XML"),
+        (EXAMPLE.replace("</bpmn:definitions>", ""), None, "файл диаграммы не читается как XML"),
         (
             EXAMPLE.replace('<spiffworkflow:property name="form" value="route" />', ""),
             "route",
-            "names no form",
+            "задача не называет форму",
         ),
         (
             EXAMPLE.replace('value="publish"', 'value="dance"'),
@@ -143,22 +152,22 @@ def test_activation_switches_versions_and_old_cases_keep_theirs(
         (
             EXAMPLE.replace('deadline(received_at, "1 рабочий час")', "deadline(no_such, '1 час')"),
             "screen_deadline",
-            "reads no_such, which neither the engine, a form of this process",
+            "читает «no_such», но такого имени нет",
         ),
         (
             EXAMPLE.replace('screen_decision == "redirect"', 'screen_desicion == "redirect"'),
             "flow_redirect",
-            "reads screen_desicion",
+            "возможно, имелось в виду «screen_decision»",
         ),
         (
             EXAMPLE.replace("drafts = []", "drafts = list(draft_list)"),
             "prepare_rework",
-            "reads draft_list",
+            "читает «draft_list»",
         ),
         (
             EXAMPLE.replace("deadline(last_completed_at, ", 'deadline(completed_at["sreen"], '),
             "reply_timeout",  # the first timer counting from the last completion
-            "completed_at of sreen: no such user task",
+            "задачи сотрудника «sreen» в диаграмме нет",
         ),
         (
             EXAMPLE.replace('deadline(received_at, "1 рабочий час")', '"not a date"'),
@@ -182,12 +191,12 @@ def test_activation_switches_versions_and_old_cases_keep_theirs(
         (
             EXAMPLE.replace('deadline(received_at, "1 рабочий час")', "deadline(received_at, 8)"),
             "screen_deadline",
-            "fails on a sample case: ",
+            "срок задан не текстом",
         ),
         (
             EXAMPLE.replace('screen_decision == "redirect"', "screen_decision.upper() + 1"),
             "flow_redirect",
-            "fails on a sample case: TypeError",
+            "не выполняется на пробном деле: TypeError",
         ),
         (
             EXAMPLE.replace('targetRef="publish" />', 'targetRef="nowhere" />'),
@@ -215,7 +224,7 @@ def test_broken_files_are_refused_with_element_and_reason(
     assert reason in str(refused.value)
     if element is not None:
         assert refused.value.element_id == element
-        assert f"element {element}" in str(refused.value)
+        assert f"({element})" in str(refused.value) or f"элемент {element}" in str(refused.value)
     assert _version_count(sessions) == 0
 
 
@@ -240,13 +249,13 @@ def test_a_refusal_names_the_element_by_id_and_name(
     with pytest.raises(DeployError) as refused:
         _deploy(sessions, runtime, broken)
     assert refused.value.element_name == "1 рабочий час"
-    assert str(refused.value).endswith("(element screen_deadline «1 рабочий час»)")
+    assert "таймер срока «1 рабочий час» (screen_deadline)" in str(refused.value)
 
 
 def test_a_loop_without_a_wait_state_is_refused(
     sessions: sessionmaker[Session], runtime: Runtime
 ) -> None:
-    with pytest.raises(DeployError, match="a loop without a wait state") as refused:
+    with pytest.raises(DeployError, match="цикл без ожидания") as refused:
         deploy_regulation(sessions, runtime, after_deadline(loop_while="True"))
     assert "after → check → after" in str(refused.value)
     assert refused.value.element_id == "after"

@@ -23,6 +23,8 @@ forms:
     fields:
       - {name: published_url, kind: text, label: Где опубликован ответ, required: true}
 """.encode()
+# The example's own screen form: its «clarify» branch compares with that form's choices.
+TEXT_LINK_PUBLISH += (EXAMPLE_BPMN.parent / "forms.yaml").read_bytes().split(b"forms:\n")[1]
 
 
 @pytest.mark.parametrize(

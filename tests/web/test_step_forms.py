@@ -27,6 +27,8 @@ forms:
         choices: {greeting: Есть приветствие, grammar: Нет грамматических ошибок}
         record: true
 """.encode()
+# The example's own screen form: its «clarify» branch compares with that form's choices.
+CHECKED_REVIEW += (EXAMPLE_BPMN.parent / "forms.yaml").read_bytes().split(b"forms:\n")[1]
 
 
 def _deploy_checked_review(sessions: sessionmaker[Session], runtime: Runtime) -> None:

@@ -1,0 +1,130 @@
+"""Every check of a deploy on a version's files, storing nothing (deploy and `reglament check`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from lxml import etree
+
+from engine.bpmn.catalog import parse_xml
+from engine.bpmn.names import names_read
+from engine.bpmn.parsing import DeployError, ParsedProcess, parse_process
+from engine.bpmn.samples import SampleContext
+from engine.checks import check_version, refuse
+from engine.clock import using_clock
+from engine.forms import (
+    FORMS_FILE,
+    FormContext,
+    FormDeclarationError,
+    FormSpec,
+    VersionForms,
+    declared_in,
+    library,
+)
+from engine.forms.usage import unread_fields, unused_forms
+from engine.municipalities import (
+    Municipality,
+    RegulationCalendar,
+    load_municipality,
+    regulation_calendar,
+)
+from engine.regulation.checks import check_names, check_table, check_terms
+from engine.regulation.table import (
+    TABLE_FILE,
+    DeadlineTable,
+    TableError,
+    read_table,
+    read_table_yaml,
+)
+from engine.runtime import Runtime
+from engine.scripting import bind_functions
+from engine.worktime import parse_deadline
+
+if TYPE_CHECKING:
+    from engine.versions import VersionFiles
+
+
+@dataclass(frozen=True)
+class PreparedVersion:
+    """A version's files that passed every deploy check: what deploy stores."""
+
+    parsed: ParsedProcess
+    table: DeadlineTable
+    forms: dict[str, FormSpec]
+    warnings: list[str]
+
+
+def prepare_version(files: VersionFiles, municipality: str, runtime: Runtime) -> PreparedVersion:
+    """Every check of a deploy, storing nothing (deploy and `reglament check` share it)."""
+    xml = files.xml
+    settings = load_municipality(municipality, runtime.processes_dir)  # refuses an unknown one
+    # The registered checks first: every problem at once, in Russian, with element and line.
+    refuse(
+        check_version(
+            xml, files.forms_yaml, files.deadlines_yaml, municipality, runtime.processes_dir
+        )
+    )
+    local = declared_forms(files.forms_yaml)
+    declared = {**library(), **local}
+    calendar = regulation_calendar(municipality, runtime.processes_dir)
+    table = _table(files.deadlines_yaml, xml, calendar)
+    functions = bind_functions({"calendar": calendar, "table": table})
+    samples = SampleContext(functions, runtime.clock.now())
+    with using_clock(runtime.clock):  # now() in a sampled timer reads the injected clock
+        parsed = parse_process(xml, files.filename, parse_deadline, samples, forms=declared)
+    check_table(table, parsed.catalog, parse_xml(xml), calendar)
+    forms, warnings = _used_forms(xml, parsed, declared, local, settings, table.data_names())
+    return PreparedVersion(parsed, table, forms, warnings)
+
+
+def _used_forms(
+    xml: bytes,
+    parsed: ParsedProcess,
+    declared: dict[str, FormSpec],
+    local: dict[str, FormSpec],
+    settings: Municipality,
+    table_reads: set[str],
+) -> tuple[dict[str, FormSpec], list[str]]:
+    """The forms the diagram's tasks name, compiled once for the municipality, and warnings."""
+    used = {
+        element["properties"]["form"]
+        for element in parsed.catalog["elements"].values()
+        if element["type"] == "userTask"
+    }
+    forms = {key: declared[key] for key in sorted(used)}
+    VersionForms(forms, form_context(settings))  # every schema builds now, not at first use
+    read = names_read(parse_xml(xml)) | table_reads  # the deadline table reads fields too
+    warnings = unused_forms(local, used) + unread_fields(forms, read)
+    return forms, warnings
+
+
+def _table(deadlines_yaml: bytes | None, xml: bytes, calendar: RegulationCalendar) -> DeadlineTable:
+    """The version's deadline table, refused (in Russian) before the diagram is evaluated."""
+    try:
+        table = read_table(read_table_yaml(deadlines_yaml))
+    except TableError as error:
+        raise DeployError(f"{TABLE_FILE}: {error}") from error
+    try:
+        root = parse_xml(xml)
+    except etree.XMLSyntaxError:
+        return table  # parse_process refuses it with the line
+    check_names(table, root)
+    check_terms(table, calendar)
+    return table
+
+
+def declared_forms(forms_yaml: bytes | None) -> dict[str, FormSpec]:
+    """The forms a version's forms.yaml declares, refused in Russian when it is broken."""
+    if forms_yaml is None:
+        return {}
+    try:
+        return declared_in(forms_yaml)
+    except FormDeclarationError as error:
+        raise DeployError(f"{FORMS_FILE}: {error}") from error
+
+
+def form_context(settings: Municipality) -> FormContext:
+    """What a municipality's settings add to its forms: departments and time zone."""
+    departments = tuple((item.id, item.name) for item in settings.departments)
+    return FormContext(departments=departments, timezone=settings.timezone)
