@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -88,7 +89,28 @@ def add_to_catalog(catalog: dict[str, Any], root: Any, duties: list[DutyDecl]) -
         for element_id, element in own["elements"].items():
             lane = element.get("lane")
             catalog["elements"][element_id] = {**element, "lane": roles.get(lane, lane)}
-        catalog["duties"][duty.process_id] = asdict(duty)
+        catalog["duties"][duty.process_id] = {**asdict(duty), "elements": sorted(own["elements"])}
+
+
+def from_catalog(raw: dict[str, Any]) -> DutyDecl:
+    """A duty as the version's catalog stores it."""
+    return DutyDecl(
+        raw["process_id"],
+        raw["start_event"],
+        raw["name"],
+        raw["schedule"],
+        tuple(raw.get("clauses") or ()),
+    )
+
+
+def span_applies(catalog: dict[str, Any], process_id: str | None, until: Iterable[str]) -> bool:
+    """A span deadline belongs to the process holding the step that ends it (not to every case)."""
+    duties = catalog.get("duties") or {}
+    ends = set(until)
+    if process_id is not None:
+        return bool(ends & set(duties.get(process_id, {}).get("elements", ())))
+    in_duties = {element for duty in duties.values() for element in duty.get("elements", ())}
+    return not ends or bool(ends - in_duties)
 
 
 def _lane_roles(root: Any, process_id: str) -> dict[str, str]:

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, defer, sessionmaker
 
-from engine.duties.declared import DutyDecl
+from engine.duties.declared import DutyDecl, from_catalog
 from engine.duties.starter import last_occurrence, start_occurrence
 from engine.models import ProcessVersion
 from engine.runtime import Runtime
@@ -48,7 +48,7 @@ def due_occurrences(session: Session, runtime: Runtime, now: datetime) -> list[D
     for version in _active_versions(session):
         loaded = load_version(version, runtime)
         for raw in (loaded.catalog.get("duties") or {}).values():
-            duty = DutyDecl(**{**raw, "clauses": tuple(raw.get("clauses") or ())})
+            duty = from_catalog(raw)
             last = last_occurrence(session, version.municipality, duty.start_event)
             after = max(last, version.deployed_at) if last else version.deployed_at
             rule = parse_schedule(duty.schedule)

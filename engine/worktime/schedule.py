@@ -46,11 +46,12 @@ class ScheduleRule:
         elif self.weekdays:
             names = " и ".join(_WEEKDAY_PLURAL[day] for day in self.weekdays)
             head = f"еженедельно по {names}"
+        elif self.by_working_day:  # begins on the first working day of the period
+            head = f"{_ADVERB[self.period]}, до {self.by_working_day}-го рабочего дня"
         else:
             unit = "недели" if self.period is Period.WEEK else "месяца"
             head = f"{_ADVERB[self.period]}, в {self.ordinal}-й рабочий день {unit}"
-        by = f", до {self.by_working_day}-го рабочего дня" if self.by_working_day else ""
-        return head + by + when
+        return head + when
 
 
 class ScheduleError(ValueError):
