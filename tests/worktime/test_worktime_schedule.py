@@ -1,9 +1,11 @@
 """Schedules of periodic duties: the forms read, and occurrences over the production calendar."""
 
 from datetime import UTC, datetime, time
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from click.testing import CliRunner
 
 from engine.worktime import Calendar
 from engine.worktime.schedule import (
@@ -14,6 +16,7 @@ from engine.worktime.schedule import (
     occurrences,
     parse_schedule,
 )
+from engine.worktime.schedule_cli import schedule_command
 
 YEKT = ZoneInfo("Asia/Yekaterinburg")
 CAL = Calendar.from_settings({"name": "perm", "timezone": "Asia/Yekaterinburg"})
@@ -125,3 +128,28 @@ def test_the_wall_time_is_the_municipality_s() -> None:
     following = next_occurrence(rule, CAL, at(2026, 3, 13, 9))  # Friday → Monday
     assert following == datetime(2026, 3, 16, 4, 0, tzinfo=UTC)
     assert following.tzinfo is UTC
+
+
+PROCESSES = str(Path(__file__).resolve().parents[2] / "processes")
+
+
+def test_the_command_prints_the_next_occurrences_in_the_municipality_s_zone() -> None:
+    result = CliRunner().invoke(
+        schedule_command,
+        ["-m", "chaykovsky", "--from", "2026-05-07T18:00", "--processes-dir", PROCESSES,
+         "-n", "2", "каждый рабочий день"],
+    )  # fmt: skip
+    assert result.exit_code == 0
+    assert result.output.splitlines()[1:] == [
+        "2026-05-08T09:00:00+05:00",
+        "2026-05-12T09:00:00+05:00",
+    ]
+
+
+def test_the_command_refuses_a_schedule_it_cannot_read() -> None:
+    result = CliRunner().invoke(
+        schedule_command,
+        ["-m", "perm", "--from", "2026-05-07T18:00", "--processes-dir", PROCESSES, "ежеквартально"],
+    )
+    assert result.exit_code == 1
+    assert "Не удалось прочитать периодичность «ежеквартально»" in result.output
