@@ -27,3 +27,4 @@ def test_a_duty_case_is_listed_and_its_card_shows_the_duty(
     assert card.status_code == 200
     assert "Ежемесячный анализ сообщений" in card.text
     assert "ежемесячно, в первый рабочий день месяца" in card.text
+    assert "Обязанность по расписанию: дело открыто" in card.text
