@@ -37,8 +37,10 @@ def start_occurrence(
     actor: str,
 ) -> AdvanceResult | None:
     """Start the case of one occurrence; None when another worker already started it."""
-    lock_duty(session, version.id, duty.start_event)
-    if _occurrence(session, version.id, duty.start_event, moment) is not None:
+    # Per municipality, not per version: a worker still seeing the previous active version
+    # cannot start the same occurrence once more during an activation.
+    lock_duty(session, version.municipality, duty.start_event)
+    if _occurrence(session, version.municipality, duty.start_event, moment) is not None:
         return None
     now = runtime.clock.now()
     late = now - moment > LATE_AFTER
@@ -139,11 +141,11 @@ def duty_data(duty: DutyDecl, moment: datetime, late: bool) -> dict[str, Any]:
 
 
 def _occurrence(
-    session: Session, version_id: int, start_event: str, moment: datetime
+    session: Session, municipality: str, start_event: str, moment: datetime
 ) -> DutyOccurrence | None:
     return session.scalar(
         select(DutyOccurrence).where(
-            DutyOccurrence.version_id == version_id,
+            DutyOccurrence.municipality == municipality,
             DutyOccurrence.start_event == start_event,
             DutyOccurrence.occurs_at == moment,
         )
@@ -160,10 +162,10 @@ def last_occurrence(session: Session, municipality: str, start_event: str) -> da
     )
 
 
-def lock_duty(session: Session, version_id: int, start_event: str) -> None:
+def lock_duty(session: Session, municipality: str, start_event: str) -> None:
     """Serialise the start of one duty's occurrences until the transaction ends."""
     dialect = session.get_bind().dialect.name
-    _LOCKS.get(dialect, _write_lock)(session, f"duty|{version_id}|{start_event}")
+    _LOCKS.get(dialect, _write_lock)(session, f"duty|{municipality}|{start_event}")
 
 
 def _advisory_lock(session: Session, key: str) -> None:
