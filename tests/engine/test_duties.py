@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from dataclasses import replace
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -16,9 +17,10 @@ from engine.clock import VirtualClock
 from engine.duties.due import start_due_duties
 from engine.models import DutyOccurrence, OpenUserTask, ProcessInstance, Violation
 from engine.runtime import Runtime
+from engine.scenarios.loader import ScenarioFormatError, load_scenario
 from engine.scheduler import tick
 from engine.versions import VersionFiles, deploy_files
-from tests.conftest import EXAMPLE_BPMN, MSK
+from tests.conftest import EXAMPLE_BPMN, MSK, PROCESSES, copy_example_version
 from tests.engine.helpers import deploy_example
 
 
@@ -160,3 +162,16 @@ def test_a_schedule_the_engine_cannot_read_is_refused_at_deploy(
     with pytest.raises(DeployError, match=reason) as refused, sessions.begin() as session:
         deploy_files(session, runtime, broken, "admin", municipality="example", label="v2")
     assert refused.value.element_id == "month_started"
+
+
+def test_a_duty_scenario_with_a_message_is_refused_naming_the_file(tmp_path: Path) -> None:
+    folder = tmp_path / "example" / "v1"
+    folder.mkdir(parents=True)
+    copy_example_version(folder)
+    path = folder / "both.scenario.yaml"
+    path.write_text(
+        "start: 2026-03-31T12:00:00+03:00\nduty: monthly_analysis\nmessage: {text: Привет}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ScenarioFormatError, match="a duty scenario has no message"):
+        load_scenario(path, PROCESSES)
