@@ -23,6 +23,7 @@ def test_a_duty_case_is_listed_and_its_card_shows_the_duty(
     listing = client.get("/")
     assert listing.status_code == 200
     assert "Подготовить анализ сообщений за месяц" in listing.text
+    assert "Ежемесячный анализ сообщений" in listing.text  # the duty in the message's column
     card = client.get(f"/cases/{case_id}")
     assert card.status_code == 200
     assert "Ежемесячный анализ сообщений" in card.text
