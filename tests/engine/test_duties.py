@@ -175,3 +175,20 @@ def test_a_duty_scenario_with_a_message_is_refused_naming_the_file(tmp_path: Pat
     )
     with pytest.raises(ScenarioFormatError, match="a duty scenario has no message"):
         load_scenario(path, PROCESSES)
+
+
+def test_a_duty_with_two_start_events_is_refused(
+    sessions: sessionmaker[Session], runtime: Runtime
+) -> None:
+    files = VersionFiles.read(EXAMPLE_BPMN)
+    second = (
+        '<bpmn:startEvent id="second_start"><bpmn:timerEventDefinition id="second_timer">'
+        "<bpmn:timeCycle>ежедневно в 10:00</bpmn:timeCycle></bpmn:timerEventDefinition>"
+        "</bpmn:startEvent>\n"
+    ).encode()
+    anchor = b'<bpmn:startEvent id="month_started"'
+    broken = replace(files, xml=files.xml.replace(anchor, second + anchor))
+    refusal = "одно стартовое событие-таймер"
+    with pytest.raises(DeployError, match=refusal) as refused, sessions.begin() as session:
+        deploy_files(session, runtime, broken, "admin", municipality="example", label="v2")
+    assert refused.value.element_id == "monthly_analysis"
