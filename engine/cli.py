@@ -27,6 +27,7 @@ from engine.versions import DeployError
 from engine.worker import run_worker
 from engine.worktime.calendar_cli import calendar_group
 from engine.worktime.cli import deadline_command
+from engine.worktime.schedule_cli import schedule_command
 
 
 @click.group()
@@ -38,6 +39,7 @@ def main() -> None:
 
 main.add_command(deadline_command)
 main.add_command(calendar_group)
+main.add_command(schedule_command)
 main.add_command(user_command)
 main.add_command(case_command)
 main.add_command(clauses_command)

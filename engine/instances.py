@@ -173,7 +173,10 @@ def advance(
     ledger = CaseLedger(session, instance, loaded, now, started=started)
     with using_clock(runtime.clock), using_ledger(ledger):
         workflow = load_state(
-            instance.state, loaded.spec, loaded.subprocess_specs, loaded.script_engine
+            instance.state,
+            loaded.spec_of(instance.process_id),
+            loaded.subprocess_specs,
+            loaded.script_engine,
         )
         ledger.begin(workflow)
         # One budget for the whole advance (engine/limits.py): a runaway or failing step raises
@@ -194,7 +197,12 @@ def read_workflow(session: Session, runtime: Runtime, instance_id: int) -> BpmnW
     instance = session.get_one(ProcessInstance, instance_id)
     version = session.get_one(ProcessVersion, instance.version_id)
     loaded = load_version(version, runtime)
-    return load_state(instance.state, loaded.spec, loaded.subprocess_specs, loaded.script_engine)
+    return load_state(
+        instance.state,
+        loaded.spec_of(instance.process_id),
+        loaded.subprocess_specs,
+        loaded.script_engine,
+    )
 
 
 def _settle(workflow: BpmnWorkflow, budget: Budget) -> None:

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import Select, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from engine.duties.due import start_due_duties
 from engine.faults import Backoff, is_transient
 from engine.instances import advance
 from engine.models import ProcessInstance
@@ -81,6 +82,7 @@ class TickReport:
     failed: dict[int, str] = field(default_factory=dict)  # the regulation failed: parked
     still_due: set[int] = field(default_factory=set)  # advanced, yet a timer stays past due
     drained: bool = False  # it ended because no free case was due any more
+    duties: list[int] = field(default_factory=list)  # cases started for scheduled duties
 
     @property
     def handled(self) -> int:
@@ -94,6 +96,7 @@ class TickReport:
         self.failed.update(other.failed)
         self.still_due |= other.still_due
         self.drained = other.drained
+        self.duties += other.duties
 
 
 def tick(
@@ -108,6 +111,8 @@ def tick(
     """Claim and advance up to `batch_size` due cases, each in its own transaction."""
     backoff = Backoff() if backoff is None else backoff
     report = TickReport()
+    # Scheduled duties first: an occurrence due now becomes a case this very tick.
+    report.duties = start_due_duties(session_factory, runtime).started
     while report.handled < batch_size and not (stop is not None and stop.is_set()):
         excluded = backoff.waiting() | report.still_due | set(skip)
         if not _advance_next(session_factory, runtime, backoff, excluded, report):

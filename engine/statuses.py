@@ -92,6 +92,7 @@ class AuditKind(enum.StrEnum):
     VERSION_TESTED = "version_tested"  # its scenarios passed at deploy (the evidence kept)
     VERSION_UNTESTED = "version_untested"  # deployed with --no-scenarios: who and why
     INSTANCE_STARTED = "instance_started"
+    DUTY_STARTED = "duty_started"  # a scheduled duty's occurrence became a case (engine/duties)
     TASK_READY = "task_ready"
     TASK_CLAIMED = "task_claimed"
     TASK_RELEASED = "task_released"

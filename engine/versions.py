@@ -263,6 +263,10 @@ class LoadedVersion:
     table: DeadlineTable
     reader: RegulationCalendar
 
+    def spec_of(self, process_id: str | None) -> BpmnProcessSpec:
+        """The spec a case runs: the message process, or a scheduled duty's (engine/duties)."""
+        return self.spec if process_id is None else self.subprocess_specs[process_id]
+
 
 _CACHE: dict[tuple[str, str, str], LoadedVersion] = {}
 _CACHE_LOCK = threading.Lock()

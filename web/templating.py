@@ -23,6 +23,7 @@ STATUS_LABELS = {
 
 EVENT_LABELS = {
     AuditKind.INSTANCE_STARTED: _l("Message received, case opened"),
+    AuditKind.DUTY_STARTED: _l("Scheduled duty: case opened"),
     AuditKind.TASK_READY: _l("Step assigned"),
     AuditKind.TASK_CLAIMED: _l("Step taken into work"),
     AuditKind.TASK_RELEASED: _l("Step returned to the common list"),

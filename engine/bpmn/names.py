@@ -217,6 +217,8 @@ def diagram_code(root: Any) -> Iterator[Code]:
     for kind in ("timeDate", "timeDuration", "timeCycle"):
         for node in root.iter(f"{{{BPMN_NS}}}{kind}"):
             event = node.getparent().getparent()
+            if kind == "timeCycle" and event.tag == f"{{{BPMN_NS}}}startEvent":
+                continue  # a duty's schedule (engine/duties), not an expression
             if (node.text or "").strip():
                 yield _code(event, "timer", node.text.strip(), "eval", kind)
     for task in root.iter(f"{{{BPMN_NS}}}scriptTask"):

@@ -26,6 +26,7 @@ from engine.bpmn.names import (
 from engine.bpmn.samples import SampleContext, sample_failures
 from engine.bpmn.spiff_errors import russian
 from engine.deadlines import DeadlineExpressionError, check_deadline_expression
+from engine.duties.declared import DutyDecl, DutyError, add_to_catalog, duties_in, plain_start
 from engine.forms import FormSpec, library
 from engine.scripting import ScriptRefused, compile_expression, compile_script, diagram_names
 
@@ -78,18 +79,24 @@ def parse_process(
         raise DeployError(
             f"файл диаграммы не читается как XML: {error.msg}", line=error.lineno
         ) from error
+    try:
+        duties = duties_in(root)
+    except DutyError as error:
+        raise DeployError(error.reason, error.element_id) from error
     parser = SpiffBpmnParser(validator=BpmnValidator())
     try:
         parser.add_bpmn_xml(root, filename)
-        process_id = _main_process_id(parser, root)
+        process_id = _main_process_id(parser, root, {duty.process_id for duty in duties})
         spec = parser.get_spec(process_id)
         subprocess_specs = parser.get_subprocess_specs(process_id)
+        _add_duty_specs(parser, duties, subprocess_specs)
     except ValidationException as error:
         message = russian(str(error).split("\n")[0])
         raise DeployError(message, error.id or None, _line(error)) from error
     except SpiffWorkflowException as error:
         raise DeployError(russian(str(error))) from error
     catalog = build_catalog(root, process_id)
+    add_to_catalog(catalog, root, duties)
     declared = library() if forms is None else forms
     check_catalog(catalog, root, parse_deadline, declared)
     check_names(root, declared)
@@ -103,10 +110,21 @@ def _line(error: ValidationException) -> int | None:
     return error.line_number if isinstance(error.line_number, int) else None
 
 
-def _main_process_id(parser: SpiffBpmnParser, root: Any) -> str:
+def _add_duty_specs(
+    parser: SpiffBpmnParser, duties: list[DutyDecl], subprocess_specs: dict[str, BpmnProcessSpec]
+) -> None:
+    """A duty's process is stored beside the subprocesses, under its id (engine/duties)."""
+    for duty in duties:
+        duty_spec = parser.get_spec(duty.process_id)
+        plain_start(duty_spec, duty.start_event)
+        subprocess_specs.update(parser.get_subprocess_specs(duty.process_id))
+        subprocess_specs[duty.process_id] = duty_spec
+
+
+def _main_process_id(parser: SpiffBpmnParser, root: Any, duties: set[str]) -> str:
     executable = parser.get_process_ids()
     called = {node.get("calledElement") for node in root.iter(f"{{{BPMN_NS}}}callActivity")}
-    candidates = [pid for pid in executable if pid not in called]
+    candidates = [pid for pid in executable if pid not in called and pid not in duties]
     if len(candidates) != 1:
         raise DeployError(
             "ожидается ровно один исполняемый процесс верхнего уровня, найдено: "
@@ -126,7 +144,7 @@ def check_catalog(
     for element in catalog["elements"].values():
         if element["type"] == "userTask":
             _check_form(element, known)
-        if element["timer"]:
+        if element["timer"] and not _is_schedule(element):
             _check_timer(element, parse_deadline)
     _check_code(root)
 
@@ -141,6 +159,11 @@ def _check_form(element: dict[str, Any], known: set[str]) -> None:
             f"есть: {', '.join(sorted(known))}",
             element["id"],
         )
+
+
+def _is_schedule(element: dict[str, Any]) -> bool:
+    """A duty's timer start event holds a schedule, read by engine/duties, not a deadline."""
+    return element["type"] == "startEvent" and element["timer"]["kind"] == "timeCycle"
 
 
 def _check_timer(element: dict[str, Any], parse_deadline: Callable[[str], Any]) -> None:

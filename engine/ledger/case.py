@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine import audit
+from engine.duties.declared import span_applies
 from engine.ledger.breach import Breach
 from engine.ledger.occurrences import SpanStart, new_entry, span_trigger, step_occurrence
 from engine.ledger.pauses import pause, resume
@@ -173,6 +174,8 @@ class CaseLedger:
     ) -> None:
         started, self._started = self._started, False
         for rule in self.table.spans():
+            if not span_applies(self.loaded.catalog, self.instance.process_id, rule.until):
+                continue  # a span of the message process never runs in a duty's case
             ending = any(task.task_spec.bpmn_id in rule.until for task in completed)
             current = self.latest(rule.name)
             if current is not None and ending:

@@ -3,6 +3,7 @@
 from engine.models.account import Substitution, User
 from engine.models.audit import AuditEvent, Violation
 from engine.models.deadline import CaseDeadline, Notice
+from engine.models.duty import DutyOccurrence
 from engine.models.instance import Message, ProcessInstance
 from engine.models.task import OpenUserTask
 from engine.models.version import ProcessVersion
@@ -10,6 +11,7 @@ from engine.models.version import ProcessVersion
 __all__ = [
     "AuditEvent",
     "CaseDeadline",
+    "DutyOccurrence",
     "Message",
     "Notice",
     "OpenUserTask",

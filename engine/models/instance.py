@@ -66,6 +66,9 @@ class ProcessInstance(Base):
         enum_type(InstanceStatus), default=InstanceStatus.RUNNING
     )
     correlation_key: Mapped[str] = mapped_column(String(512))
+    # The process the case runs: None for the version's message process, else a scheduled
+    # duty's process id (engine/duties).
+    process_id: Mapped[str | None] = mapped_column(String(128), nullable=True)
     state: Mapped[str] = mapped_column(Text)
     next_due_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     started_at: Mapped[datetime] = mapped_column(UtcDateTime)

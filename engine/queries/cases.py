@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from engine.access import Viewer, require_instance
 from engine.deadlines import deadline_names
+from engine.duties.card import duty_message
 from engine.forms import VersionForms
 from engine.models import (
     AuditEvent,
@@ -109,7 +110,8 @@ def case_card(session: Session, runtime: Runtime, viewer: Viewer, instance_id: i
             select(Message).where(Message.instance_id == instance.id).order_by(Message.id)
         )
     )
-    first = messages[0]
+    # A scheduled duty's case has no message: its name and schedule stand in (engine/duties).
+    first = messages[0] if messages else duty_message(instance, catalog)
     events = list(
         session.scalars(
             select(AuditEvent)
@@ -131,7 +133,7 @@ def case_card(session: Session, runtime: Runtime, viewer: Viewer, instance_id: i
         version=version,
         message=first,
         repeats=messages[1:],
-        earlier=earlier_messages(session, first),
+        earlier=earlier_messages(session, first) if messages else [],
         timeline=[_entry(event, catalog, names) for event in events],
         violations=violations,
         deadlines=_deadlines(session, instance.id, catalog),

@@ -37,7 +37,10 @@ def diagram_marks(
     try:
         with using_clock(runtime.clock):
             workflow = load_state(
-                instance.state, loaded.spec, loaded.subprocess_specs, loaded.script_engine
+                instance.state,
+                loaded.spec_of(instance.process_id),
+                loaded.subprocess_specs,
+                loaded.script_engine,
             )
     except Exception:
         if instance.status is not InstanceStatus.ERROR:

@@ -11,6 +11,7 @@ from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import Session
 
 from engine.access import Scope, Viewer, can_complete, scope_filter
+from engine.duties.card import duty_message
 from engine.models import Message, OpenUserTask, ProcessInstance, ProcessVersion
 from engine.queries.timing import cached_modes, time_left
 from engine.runtime import Runtime
@@ -103,6 +104,7 @@ def describe(
     """Task rows with their case's first message and the time left."""
     instance_ids = {task.instance_id for task in tasks}
     messages = _first_messages(session, instance_ids)
+    messages |= _duty_stand_ins(session, instance_ids - set(messages))
     versions = _versions(session, instance_ids)
     rows = []
     for task in tasks:
@@ -150,6 +152,18 @@ def _first_messages(session: Session, instance_ids: set[int]) -> dict[int, Messa
     )
     found = session.scalars(select(Message).where(Message.id.in_(firsts)))
     return {message.instance_id: message for message in found if message.instance_id}
+
+
+def _duty_stand_ins(session: Session, instance_ids: set[int]) -> dict[int, Message]:
+    """Cases without a message are scheduled duties': their name stands in (engine/duties)."""
+    if not instance_ids:
+        return {}
+    query = (
+        select(ProcessInstance, ProcessVersion.catalog)
+        .join(ProcessVersion, ProcessVersion.id == ProcessInstance.version_id)
+        .where(ProcessInstance.id.in_(instance_ids), ProcessInstance.process_id.is_not(None))
+    )
+    return {case.id: duty_message(case, catalog) for case, catalog in session.execute(query)}
 
 
 def _versions(session: Session, instance_ids: set[int]) -> dict[int, tuple[str, int]]:

@@ -3,6 +3,7 @@
 from engine.scenarios import (  # noqa: F401  (they register)
     actions,
     case_data,
+    duty_expectations,
     expectations,
     ledger_expectations,
 )

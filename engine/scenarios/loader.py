@@ -20,7 +20,7 @@ from engine.scenarios.shapes import Read, ShapeError
 from engine.worktime.settings import CalendarConfigError
 
 SCENARIO_SUFFIX = ".scenario.yaml"
-TOP_KEYS = ("name", "start", "bpmn", "municipality", "message", "steps")
+TOP_KEYS = ("name", "start", "bpmn", "municipality", "message", "duty", "steps")
 STEP_EXTRAS = ("at", "note")
 OFFSET = re.compile(r"^\+(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?$")
 
@@ -42,6 +42,8 @@ class Scenario:
     steps: list[dict[str, Any]]
     processes_dir: Path
     zone: tzinfo
+    # A scheduled duty's process id: no message starts the run, the worker starts the case.
+    duty: str | None = None
 
 
 def find_scenarios(paths: list[Path]) -> list[Path]:
@@ -91,7 +93,17 @@ def load_scenario(path: Path, processes_dir: Path | None = None) -> Scenario:
         steps=read,
         processes_dir=processes_dir,
         zone=zone,
+        duty=_duty(raw, path),
     )
+
+
+def _duty(raw: dict[str, Any], path: Path) -> str | None:
+    """`duty: <process id>`: the case under test is the duty's first occurrence, no message."""
+    if raw.get("duty") is None:
+        return None
+    if "message" in raw:
+        raise ScenarioFormatError(f"{path}: a duty scenario has no message (duty and message)")
+    return str(raw["duty"])
 
 
 def _read_yaml(path: Path) -> dict[str, Any]:

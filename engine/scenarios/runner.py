@@ -22,6 +22,7 @@ from engine.intake_forms import INTAKE_FORMS
 from engine.models import (
     AuditEvent,
     CaseDeadline,
+    DutyOccurrence,
     Message,
     Notice,
     OpenUserTask,
@@ -157,6 +158,16 @@ class _Run:
         self.clock.set(moment)
         while tick(self.sessions, self.runtime).advanced:
             pass
+        if self.instance_id is None and self.scenario.duty is not None:
+            self.instance_id = self.duty_cases()[0].instance_id if self.duty_cases() else None
+
+    def duty_cases(self) -> list[DutyOccurrence]:
+        """The occurrences of the scenario's duty (every duty's without one), earliest first."""
+        with self.sessions() as session:
+            query = select(DutyOccurrence).order_by(DutyOccurrence.occurs_at)
+            if self.scenario.duty is not None:
+                query = query.where(DutyOccurrence.process_id == self.scenario.duty)
+            return list(session.scalars(query))
 
     def complete(self, step: dict[str, Any]) -> None:
         """Complete the open task of the step; `again: true` resubmits the last completed one."""
@@ -329,6 +340,8 @@ def run_scenario(
 
 
 def _start(run: _Run) -> None:
+    if run.scenario.duty is not None:
+        return  # the schedule starts the case when a step moves the clock past an occurrence
     try:
         run.send(run.scenario.message)
     except Exception as error:

@@ -49,7 +49,7 @@ def _deploy(sessions: sessionmaker[Session], runtime: Runtime, xml: str, table: 
 def test_the_example_table_reads_back_from_what_the_version_stores() -> None:
     table = read_table(TABLE)
     assert not table.legacy and set(table.rules) == {
-        "screen", "draft_answer", "publish", "answer", "reply_wait",
+        "screen", "draft_answer", "publish", "answer", "reply_wait", "monthly_analysis",
     }  # fmt: skip
     answer = table["answer"]
     assert answer.is_span and answer.until == ("publish",) and answer.start.kind == "received"

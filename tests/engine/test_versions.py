@@ -33,6 +33,7 @@ LEGACY_TERMS = {
     'deadline("draft_answer")': 'deadline(last_completed_at, "8 рабочих часов")',
     'deadline("publish")': 'deadline(last_completed_at, "30 рабочих минут")',
     'deadline("reply_wait")': 'deadline(last_completed_at, "3 рабочих дня")',
+    'deadline("monthly_analysis")': 'deadline(last_completed_at, "5 рабочих дней")',
 }
 EXAMPLE = EXAMPLE_BPMN.read_text(encoding="utf-8")
 for named, written in LEGACY_TERMS.items():

@@ -1,0 +1,1 @@
+"""Scheduled duties: processes a timer start event begins on the working calendar."""
