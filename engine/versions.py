@@ -33,6 +33,7 @@ from engine.forms import (
     library,
 )
 from engine.forms.usage import unread_fields, unused_forms
+from engine.lanes import check_lanes
 from engine.models import ProcessInstance, ProcessVersion
 from engine.municipalities import (
     Municipality,
@@ -50,10 +51,13 @@ from engine.regulation.table import (
     table_from_dict,
     table_to_dict,
 )
+from engine.roles import DEFAULT_REGISTRY, RoleRegistry
 from engine.runtime import Runtime
 from engine.scripting import bind_functions, make_script_engine
 from engine.statuses import AuditKind
 from engine.worktime import parse_deadline
+from engine.worktime.loader import SETTINGS_FILE
+from engine.worktime.settings import CalendarConfigError
 
 
 @dataclass
@@ -190,10 +194,11 @@ def deploy_xml(
 ) -> Deployment:
     """Deploy BPMN XML (and its forms.yaml, deadlines.yaml) for a municipality under a label."""
     sha256 = version_hash(xml, forms_yaml, deadlines_yaml)
+    # Checked on a redeploy too: an unchanged version must not hide a broken municipality.yaml.
+    settings = checked_municipality(municipality, runtime.processes_dir)
     existing = find_version(session, municipality, sha256)
     if existing is not None:
         return Deployment(existing, created=False)
-    settings = load_municipality(municipality, runtime.processes_dir)  # refuses an unknown one
     local = _declared(forms_yaml)
     declared = {**library(), **local}
     calendar = regulation_calendar(municipality, runtime.processes_dir)
@@ -202,7 +207,8 @@ def deploy_xml(
     samples = SampleContext(functions, runtime.clock.now())
     with using_clock(runtime.clock):  # now() in a sampled timer reads the injected clock
         parsed = parse_process(xml, filename, parse_deadline, samples, forms=declared)
-    check_table(table, parsed.catalog, parse_xml(xml), calendar)
+    check_lanes(parsed.catalog, settings.roles)
+    check_table(table, parsed.catalog, parse_xml(xml), calendar, settings.roles.ids)
     forms, warnings = _used_forms(xml, parsed, declared, local, settings, table.data_names())
     now = runtime.clock.now()
     version = ProcessVersion(
@@ -228,6 +234,14 @@ def deploy_xml(
     if activate:
         activate_version(session, runtime, version, actor)
     return Deployment(version, created=True, warnings=warnings)
+
+
+def checked_municipality(municipality: str, processes_dir: Path) -> Municipality:
+    """The municipality's validated settings; a broken or missing file refuses the deploy."""
+    try:
+        return load_municipality(municipality, processes_dir)
+    except CalendarConfigError as error:
+        raise DeployError(f"{SETTINGS_FILE}: {error}") from error
 
 
 def _used_forms(
@@ -335,6 +349,7 @@ class LoadedVersion:
     forms: VersionForms
     table: DeadlineTable
     reader: RegulationCalendar
+    roles: RoleRegistry = DEFAULT_REGISTRY  # the municipality's roles, by lane
 
 
 _CACHE: dict[tuple[str, str, str], LoadedVersion] = {}
@@ -360,6 +375,7 @@ def load_version(version: ProcessVersion, runtime: Runtime) -> LoadedVersion:
             VersionForms(stored, form_context(settings)),
             table,
             calendar,
+            settings.roles,
         )
         with _CACHE_LOCK:
             _CACHE[key] = loaded
@@ -402,6 +418,7 @@ __all__ = [
     "VersionFiles",
     "activate_version",
     "active_version",
+    "checked_municipality",
     "clear_cache",
     "deadlines_beside",
     "deploy_file",
