@@ -33,10 +33,12 @@ def create_user(
     department: str | None = None,
     password_hash: str | None = None,
     known_roles: RoleRegistry = DEFAULT_REGISTRY,
+    known_departments: tuple[str, ...] = (),
 ) -> User:
     """Add a user; a taken login, an unknown role or a short password is refused.
 
-    `known_roles` are the municipality's (its municipality.yaml); `password_hash`, when given,
+    `known_roles` and `known_departments` are the municipality's (its municipality.yaml; no
+    departments listed: any id); `password_hash`, when given,
     is `hash_password(password)` made already (the demo's accounts share one: at OWASP's cost
     each hash takes most of a second).
     """
@@ -47,6 +49,10 @@ def create_user(
         errors["login"] = ["Такой логин уже есть."]
     errors.update(_password_errors(password))
     errors.update(_role_errors(roles, department, known_roles))
+    if department and known_departments and department not in known_departments:
+        errors["department"] = [
+            f"Нет такого подразделения: {department}; есть: {', '.join(known_departments)}."
+        ]
     if errors:
         raise AccountError(errors)
     user = User(

@@ -55,7 +55,7 @@ def add(
     password_stdin: bool,
 ) -> None:
     """Add a member of staff."""
-    known_roles = _municipality_roles(municipality)
+    known_roles, known_departments = _municipality_staff(municipality)
     password = _password(password_stdin)
     with _sessions().begin() as session:
         _refusing(
@@ -68,6 +68,7 @@ def add(
                 municipality=municipality,
                 department=department,
                 known_roles=known_roles,
+                known_departments=known_departments,
             )
         )
     click.echo(f"user {login} added ({', '.join(roles)}, {municipality})")
@@ -94,12 +95,13 @@ def deactivate(login: str) -> None:
     click.echo(f"user {login} deactivated")
 
 
-def _municipality_roles(municipality: str) -> RoleRegistry:
-    """The roles a municipality's accounts may hold; an unknown municipality is refused."""
+def _municipality_staff(municipality: str) -> tuple[RoleRegistry, tuple[str, ...]]:
+    """The roles and department ids a municipality's accounts may hold; unknown: refused."""
     try:
-        return load_municipality(municipality, Settings.from_env().processes_dir).roles
+        settings = load_municipality(municipality, Settings.from_env().processes_dir)
     except CalendarConfigError as error:
         raise click.ClickException(f"refused: municipality: {error}") from error
+    return settings.roles, tuple(item.id for item in settings.departments)
 
 
 def _sessions() -> sessionmaker[Session]:

@@ -59,6 +59,8 @@ from engine.worktime import parse_deadline
 from engine.worktime.loader import SETTINGS_FILE
 from engine.worktime.settings import CalendarConfigError
 
+DEPARTMENT_KINDS = ("department", "departments")
+
 
 @dataclass
 class Deployment:
@@ -259,10 +261,25 @@ def _used_forms(
         if element["type"] == "userTask"
     }
     forms = {key: declared[key] for key in sorted(used)}
+    _check_department_fields(forms, settings)
     VersionForms(forms, form_context(settings))  # every schema builds now, not at first use
     read = names_read(parse_xml(xml)) | table_reads  # the deadline table reads fields too
     warnings = unused_forms(local, used) + unread_fields(forms, read)
     return forms, warnings
+
+
+def _check_department_fields(forms: dict[str, FormSpec], settings: Municipality) -> None:
+    """A department picker needs the municipality's list: else any id routes to nobody."""
+    if settings.departments:
+        return
+    for form in forms.values():
+        for item in form.fields:
+            if item.kind in DEPARTMENT_KINDS:
+                raise DeployError(
+                    f"форма «{form.key}» ({form.title}), поле «{item.name}» ({item.label}): "
+                    f"выбор подразделения, а в {SETTINGS_FILE} нет списка departments — "
+                    "задача ушла бы подразделению, которого нет; перечислите подразделения"
+                )
 
 
 def _table(deadlines_yaml: bytes | None, xml: bytes, calendar: RegulationCalendar) -> DeadlineTable:
