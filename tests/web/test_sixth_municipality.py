@@ -69,11 +69,12 @@ def test_the_town_deploys_through_its_scenarios_and_its_deputy_head_sees_the_app
             select(AuditEvent).where(AuditEvent.kind == AuditKind.VERSION_TESTED)
         ).one()
         assert len(tested.data["scenarios"]) == 3
-        roles = load_municipality(TOWN, FIXTURES).roles
+        settings = load_municipality(TOWN, FIXTURES)
         for login_, name, held, department in (
             ("deputy", "Ольга Заместитель", ["deputy_head"], None),
             ("curator", "Илья Куратор", ["curator"], None),
             ("roads", "Семён Дороги", ["executor"], "roads"),
+            ("chief", "Глеб Глава", ["head"], None),
         ):
             create_user(
                 session,
@@ -83,7 +84,8 @@ def test_the_town_deploys_through_its_scenarios_and_its_deputy_head_sees_the_app
                 roles=held,
                 municipality=TOWN,
                 department=department,
-                known_roles=roles,
+                known_roles=settings.roles,
+                known_departments=tuple(item.id for item in settings.departments),
             )
     case = send(
         sessions, runtime, municipality=TOWN, text="На ул. Речной не горят фонари."
@@ -113,6 +115,8 @@ def test_the_town_deploys_through_its_scenarios_and_its_deputy_head_sees_the_app
     every = curator.get("/?scope=all").text  # the curator sees all
     assert f"/tasks/{task_id}" in every and screening in every
     assert curator.post(f"/tasks/{task_id}", data={}).status_code == 403
+    team = login(town_app.test_client(), "chief").get("/team/")
+    assert team.status_code == 200 and "заместитель главы" in team.text
 
 
 def test_accounts_take_the_towns_roles_and_no_other(town_app: Flask) -> None:
