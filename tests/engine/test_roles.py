@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from engine.demo_accounts import demo_users
 from engine.municipalities import load_municipality
 from engine.municipality_schema import MunicipalityFileError
 from engine.roles import DEFAULT_REGISTRY, extended
@@ -104,3 +105,12 @@ def test_a_new_role_is_declared_with_its_name_lanes_and_sight(tmp_path: Path) ->
     assert roles.seeing("all") >= {"press_service", "curator"}
     assert roles.role_of_lane("press") == "press_service"
     assert roles.role_of_lane("sectors") == "executor" and roles.sees("executor") == "department"
+
+
+def test_the_demo_has_an_account_for_each_role_a_municipality_adds() -> None:
+    fixtures = PROCESSES.parent / "tests" / "fixtures"
+    added = [user for user in demo_users("zarechny", fixtures) if user.roles == ("deputy_head",)]
+    assert [(user.login, user.full_name) for user in added] == [
+        ("zarechny.deputy_head", "Заместитель главы (демо)")
+    ]
+    assert all(len(user.roles) == 1 for user in demo_users("perm", PROCESSES))
