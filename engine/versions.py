@@ -261,20 +261,35 @@ def _used_forms(
         if element["type"] == "userTask"
     }
     forms = {key: declared[key] for key in sorted(used)}
-    _check_department_fields(forms, settings)
+    _check_department_fields(forms, settings, _task_department_names(parsed.catalog))
     VersionForms(forms, form_context(settings))  # every schema builds now, not at first use
     read = names_read(parse_xml(xml)) | table_reads  # the deadline table reads fields too
     warnings = unused_forms(local, used) + unread_fields(forms, read)
     return forms, warnings
 
 
-def _check_department_fields(forms: dict[str, FormSpec], settings: Municipality) -> None:
-    """A department picker needs the municipality's list: else any id routes to nobody."""
-    if settings.departments:
-        return
+def _task_department_names(catalog: dict[str, Any]) -> set[str]:
+    """The data names a task's department is read from (engine.projection)."""
+    return {
+        element["properties"].get("department_field", "department")
+        for element in catalog["elements"].values()
+        if element["type"] == "userTask"
+    }
+
+
+def _check_department_fields(
+    forms: dict[str, FormSpec], settings: Municipality, task_departments: set[str]
+) -> None:
+    """Departments come from the municipality's list: else an id routes a task to nobody."""
     for form in forms.values():
         for item in form.fields:
-            if item.kind in DEPARTMENT_KINDS:
+            if item.name in task_departments and item.kind not in DEPARTMENT_KINDS:
+                raise DeployError(
+                    f"форма «{form.key}» ({form.title}), поле «{item.name}» ({item.label}): "
+                    f"по нему задача получает подразделение, а вид поля — {item.kind}; "
+                    "укажите kind: department, чтобы выбирали из списка подразделений"
+                )
+            if item.kind in DEPARTMENT_KINDS and not settings.departments:
                 raise DeployError(
                     f"форма «{form.key}» ({form.title}), поле «{item.name}» ({item.label}): "
                     f"выбор подразделения, а в {SETTINGS_FILE} нет списка departments — "

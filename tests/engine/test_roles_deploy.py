@@ -110,6 +110,20 @@ def test_a_department_picker_needs_the_municipalitys_list(
     assert "нет списка departments" in str(refused.value)
 
 
+def test_a_tasks_department_is_picked_from_the_list_not_typed(
+    sessions: sessionmaker[Session], clock: VirtualClock, town: Path
+) -> None:
+    _edit(
+        town / "v1" / "forms.yaml",
+        "    fields:\n",
+        "    fields:\n      - {name: department, kind: text, label: Подразделение}\n",
+    )
+    with pytest.raises(DeployError) as refused:
+        _deploy(sessions, _runtime(clock, town), town)
+    assert "форма «screen» (Рассмотрение сообщения), поле «department»" in str(refused.value)
+    assert "вид поля — text" in str(refused.value)
+
+
 def test_a_broken_municipality_file_is_refused_at_deploy_and_at_redeploy(
     sessions: sessionmaker[Session], clock: VirtualClock, town: Path
 ) -> None:
