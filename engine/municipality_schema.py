@@ -1,11 +1,14 @@
 """The schema of municipality.yaml: every key checked, errors in Russian naming the key.
 
-The `calendar` section's own keys are checked by engine.worktime.settings; this schema checks
-that it is a mapping and everything around it (docs/modelling.md, «municipality.yaml»).
+The `calendar` section's keys and formats are checked here too; whether a lunch lies inside a
+day and a date is both off and working are checked after, by engine.worktime.settings
+(docs/modelling.md, «municipality.yaml»).
 """
 
 from __future__ import annotations
 
+import re
+from datetime import date
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -15,12 +18,13 @@ from marshmallow import RAISE, Schema, ValidationError, fields, validate, valida
 
 from engine.roles import DEFAULT_ROLES, VISIBILITIES
 from engine.worktime.loader import SETTINGS_FILE, municipality_file
-from engine.worktime.settings import CalendarConfigError
+from engine.worktime.settings import WEEKDAYS, CalendarConfigError
 
 MAX_DEPARTMENT = 128  # open_user_tasks.department
 MAX_SOURCE = 64  # messages.source
 MAX_ROLE = 64  # open_user_tasks.role
 IDENTIFIER = r"^[a-z][a-z0-9_]*$"
+SPAN = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
 DEFAULT_ROLE_IDS = frozenset(role.id for role in DEFAULT_ROLES)
 # marshmallow's own messages, as a lawyer editing the file reads them.
 RUSSIAN = {
@@ -32,6 +36,8 @@ RUSSIAN = {
     "Not a valid mapping type.": "ожидается набор ключей (mapping)",
     "Invalid input type.": "ожидается набор ключей (mapping)",
     "Invalid input.": "недопустимое значение",
+    "Not a valid integer.": "ожидается целое число",
+    "Not a valid date.": "ожидается дата ГГГГ-ММ-ДД",
 }
 
 
@@ -74,6 +80,80 @@ class RoleSchema(_Strict):
             raise ValidationError("новой роли нужно русское название", "name")
 
 
+class _Span(fields.Field[Any]):
+    """Office hours «HH:MM-HH:MM» (quoted), null, or {hours, lunch} where `lunch_ok`."""
+
+    def __init__(self, *, nullable: bool = True, nested: bool = True, **options: Any) -> None:
+        super().__init__(allow_none=nullable, **options)
+        self.nested = nested
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        if isinstance(value, dict) and self.nested:
+            unknown = sorted(str(key) for key in value if key not in ("hours", "lunch"))
+            if unknown or "hours" not in value:
+                raise ValidationError('ожидается {hours: "ЧЧ:ММ-ЧЧ:ММ", lunch: …}')
+            return {key: _span(item) for key, item in value.items() if item is not None}
+        return _span(value)
+
+
+def _span(value: Any) -> str:
+    match = SPAN.match(value) if isinstance(value, str) else None
+    if match is None:
+        raise ValidationError(f"ожидается время «ЧЧ:ММ-ЧЧ:ММ» в кавычках, а не {value!r}")
+    h1, m1, h2, m2 = (int(group) for group in match.groups())
+    if h1 > 23 or h2 > 23 or m1 > 59 or m2 > 59 or (h1, m1) >= (h2, m2):
+        raise ValidationError(f"«{value}»: начало должно быть раньше конца, в пределах суток")
+    return str(value)
+
+
+class _Day(fields.Field[Any]):
+    """A date: YYYY-MM-DD."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        if isinstance(value, date):
+            return value
+        try:
+            return date.fromisoformat(str(value))
+        except ValueError:
+            raise ValidationError(f"ожидается дата ГГГГ-ММ-ДД, а не {value!r}") from None
+
+
+class DatedSchema(_Strict):
+    """One dated override: a day off, a holiday, a working day or a day's own hours."""
+
+    date = _Day(required=True)
+    reason = fields.String(allow_none=True)
+    hours = _Span(nullable=True, nested=False)
+    lunch = _Span(nullable=True, nested=False)
+
+
+class OverridesSchema(_Strict):
+    """Dated exceptions to the week."""
+
+    days_off = fields.List(fields.Nested(DatedSchema(exclude=("hours", "lunch"))), allow_none=True)
+    holidays = fields.List(fields.Nested(DatedSchema(exclude=("hours", "lunch"))), allow_none=True)
+    working_days = fields.List(fields.Nested(DatedSchema), allow_none=True)
+    hours = fields.List(fields.Nested(DatedSchema), allow_none=True)
+
+
+class CalendarSchema(_Strict):
+    """The office week (docs/working-time.md); whether lunch fits the day is checked after."""
+
+    office_hours = fields.Dict(
+        keys=fields.String(
+            validate=validate.OneOf(WEEKDAYS, error=f"день недели: {', '.join(WEEKDAYS)}")
+        ),
+        values=_Span(),
+        allow_none=True,
+    )
+    lunch = _Span(nested=False)
+    pre_holiday_shortening_minutes = fields.Integer(
+        strict=True, validate=validate.Range(0, 240, error="от 0 до 240 минут")
+    )
+    transferred_working_day = _Span(nullable=False)
+    overrides = fields.Nested(OverridesSchema, allow_none=True)
+
+
 class DeadlinesSchema(_Strict):
     """How the regulation counts plain hours."""
 
@@ -88,7 +168,7 @@ class MunicipalitySchema(_Strict):
     name = fields.String(required=True)
     title = fields.String(required=True, validate=validate.Length(min=1, error="пустое название"))
     timezone = fields.String(required=True)
-    calendar = fields.Dict(allow_none=True)
+    calendar = fields.Nested(CalendarSchema, allow_none=True)
     deadlines = fields.Nested(DeadlinesSchema, allow_none=True)
     sources = fields.List(
         fields.String(validate=validate.Length(min=1, max=MAX_SOURCE, error="от 1 до 64 символов")),
@@ -168,7 +248,7 @@ def flatten(messages: Any, key: str = "") -> list[str]:
         for name, inner in messages.items():
             if isinstance(name, int):
                 where = f"{key}[{name + 1}]"
-            elif name == "_schema":
+            elif name in ("_schema", "value", "key"):  # a mapping's own, its value's, its key's
                 where = key
             else:
                 where = f"{key}.{name}" if key else str(name)

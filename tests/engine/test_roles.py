@@ -114,3 +114,30 @@ def test_the_demo_has_an_account_for_each_role_a_municipality_adds() -> None:
         ("zarechny.deputy_head", "Заместитель главы (демо)")
     ]
     assert all(len(user.roles) == 1 for user in demo_users("perm", PROCESSES))
+
+
+@pytest.mark.parametrize(
+    ("calendar", "says"),
+    [
+        ("calendar: {office_hours: {mon: 9-18}}", r"calendar\.office_hours\.mon: ожидается время"),
+        ("calendar: {office_hours: {mon: '18:00-09:00'}}", "начало должно быть раньше конца"),
+        ("calendar: {office_hours: {monday: null}}", "день недели: mon, tue"),
+        ("calendar: {lunch: 13}", r"calendar\.lunch: ожидается время"),
+        ("calendar: {pre_holiday_shortening_minutes: 500}", "от 0 до 240 минут"),
+        ("calendar: {overrides: {days_off: [{reason: x}]}}", r"days_off\[1\]\.date: обязательный"),
+        (
+            "calendar: {overrides: {days_off: [{date: 2026-03-09, hours: '09:00-13:00'}]}}",
+            r"days_off\[1\]\.hours: неизвестный ключ",
+        ),
+        ("calendar: {overides: {}}", "calendar.overides: неизвестный ключ"),
+    ],
+)
+def test_the_calendar_section_is_checked_in_russian(
+    tmp_path: Path, calendar: str, says: str
+) -> None:
+    folder = tmp_path / "town"
+    folder.mkdir()
+    (folder / "municipality.yaml").write_text(BASE + calendar + "\n", encoding="utf-8")
+    clear_cache()
+    with pytest.raises(MunicipalityFileError, match=says):
+        load_municipality("town", tmp_path)
