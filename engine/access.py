@@ -10,17 +10,13 @@ from sqlalchemy import ColumnElement, and_, false, or_, true
 from sqlalchemy.orm import Session
 
 from engine.models import Message, OpenUserTask, ProcessInstance, User
+from engine.roles import ADMINISTRATOR, DEFAULT_REGISTRY, RoleRegistry
 from engine.substitutions import substituted_users
 
 Scope = Literal["mine", "department", "all"]
 SCOPES: tuple[Scope, ...] = ("mine", "department", "all")
-# These roles see every task and case of their municipality ("все").
-OVERSEERS = frozenset({"curator", "head", "administrator"})
 # A substitute takes over the absent colleague's task work, never administrative rights.
-NEVER_INHERITED = frozenset({"administrator"})
-# A lane id names a role (docs/modelling.md); two regulations name the curator's lane after
-# the office that does that work: Chaykovsky's press service, Myasnikovsky's receiving department.
-LANE_ROLES = {"press_service": "curator", "department": "curator"}
+NEVER_INHERITED = frozenset({ADMINISTRATOR})
 
 
 class NotFound(LookupError):
@@ -36,7 +32,8 @@ class Viewer:
     """A user as access rules see them: own roles and departments plus those they substitute.
 
     `roles` decide task work (own roles and the absent colleagues' roles but administrator);
-    `own_roles` decide administration, such as naming substitutes.
+    `own_roles` decide administration, such as naming substitutes; `registry` is the
+    municipality's roles (municipality.yaml): which lanes each acts in and what it sees.
     """
 
     user_id: int
@@ -47,14 +44,17 @@ class Viewer:
     departments: frozenset[str]
     acts_for: frozenset[str]
     own_roles: frozenset[str] = frozenset()
+    registry: RoleRegistry = DEFAULT_REGISTRY
 
     @property
     def oversees(self) -> bool:
         """Whether this user may list every task of the municipality."""
-        return bool(self.roles & OVERSEERS)
+        return bool(self.roles & self.registry.seeing("all"))
 
 
-def viewer_for(session: Session, user: User, now: datetime) -> Viewer:
+def viewer_for(
+    session: Session, user: User, now: datetime, registry: RoleRegistry = DEFAULT_REGISTRY
+) -> Viewer:
     """The effective rights of `user` at `now`, including current substitutions."""
     absent = substituted_users(session, user, now)
     people = [user, *absent]
@@ -69,32 +69,22 @@ def viewer_for(session: Session, user: User, now: datetime) -> Viewer:
         departments=frozenset(person.department for person in people if person.department),
         acts_for=frozenset(person.login for person in people),
         own_roles=own,
+        registry=registry,
     )
 
 
-def role_of_lane(lane: str | None) -> str | None:
-    """The staff role that works in a diagram lane."""
-    if lane is None:
-        return None
-    return LANE_ROLES.get(lane, lane)
-
-
-def lanes_of(roles: frozenset[str]) -> frozenset[str]:
-    """Lane ids whose tasks the given roles may complete."""
-    aliases = {lane for lane, role in LANE_ROLES.items() if role in roles}
-    return frozenset(roles | aliases)
-
-
 def may_work_on(viewer: Viewer, task: OpenUserTask) -> bool:
-    """Whether the task is in the viewer's lanes (and department, for executors)."""
+    """Whether the task is in the viewer's lanes (and department, for department-bound roles)."""
     if viewer.municipality != task.municipality:
         return False
-    if "administrator" in viewer.roles:
+    if ADMINISTRATOR in viewer.roles:
         return True
-    role = role_of_lane(task.role)
+    role = viewer.registry.role_of_lane(task.role)
     if role not in viewer.roles:
         return False
-    return role != "executor" or task.department is None or task.department in viewer.departments
+    if viewer.registry.sees(role) != "department" or task.department is None:
+        return True
+    return task.department in viewer.departments
 
 
 def can_complete(viewer: Viewer, task: OpenUserTask) -> bool:
@@ -112,16 +102,18 @@ def can_see(viewer: Viewer, task: OpenUserTask) -> bool:
 
 def work_filter(viewer: Viewer) -> ColumnElement[bool]:
     """SQL form of `may_work_on` (municipality aside)."""
-    if "administrator" in viewer.roles:
+    if ADMINISTRATOR in viewer.roles:
         return true()
-    executor_lanes = lanes_of(frozenset({"executor"})) & lanes_of(viewer.roles)
-    other_lanes = lanes_of(viewer.roles - {"executor"})
+    registry = viewer.registry
+    bound = viewer.roles & registry.seeing("department")
+    department_lanes = registry.lanes_of(bound)
+    other_lanes = registry.lanes_of(viewer.roles - bound)
     department_ok = or_(
         OpenUserTask.department.is_(None), OpenUserTask.department.in_(viewer.departments)
     )
     clauses = []
-    if executor_lanes:
-        clauses.append(and_(OpenUserTask.role.in_(executor_lanes), department_ok))
+    if department_lanes:
+        clauses.append(and_(OpenUserTask.role.in_(department_lanes), department_ok))
     if other_lanes:
         clauses.append(OpenUserTask.role.in_(other_lanes))
     return or_(*clauses) if clauses else false()
@@ -178,12 +170,10 @@ __all__ = [
     "Viewer",
     "can_complete",
     "can_see",
-    "lanes_of",
     "may_work_on",
     "require_instance",
     "require_message",
     "require_task",
-    "role_of_lane",
     "scope_filter",
     "viewer_for",
     "work_filter",

@@ -7,8 +7,10 @@ from sqlalchemy.orm import Session
 
 from engine.models import User
 from engine.passwords import check_dummy, check_password, hash_password
+from engine.roles import DEFAULT_REGISTRY, RoleRegistry
 
-ROLES = ("curator", "executor", "approver", "head", "administrator")
+# Today's roles, which every municipality has; municipality.yaml may add its own (engine.roles).
+ROLES = DEFAULT_REGISTRY.ids
 MIN_PASSWORD_LENGTH = 8
 
 
@@ -30,11 +32,15 @@ def create_user(
     municipality: str,
     department: str | None = None,
     password_hash: str | None = None,
+    known_roles: RoleRegistry = DEFAULT_REGISTRY,
+    known_departments: tuple[str, ...] = (),
 ) -> User:
     """Add a user; a taken login, an unknown role or a short password is refused.
 
-    `password_hash`, when given, is `hash_password(password)` made already (the demo's
-    accounts share one: at OWASP's cost each hash takes most of a second).
+    `known_roles` and `known_departments` are the municipality's (its municipality.yaml; no
+    departments listed: any id); `password_hash`, when given,
+    is `hash_password(password)` made already (the demo's accounts share one: at OWASP's cost
+    each hash takes most of a second).
     """
     errors: dict[str, list[str]] = {}
     if not login.strip():
@@ -42,11 +48,11 @@ def create_user(
     elif session.scalar(select(User.id).where(User.login == login)) is not None:
         errors["login"] = ["Такой логин уже есть."]
     errors.update(_password_errors(password))
-    unknown = sorted(set(roles) - set(ROLES))
-    if not roles or unknown:
-        errors["roles"] = [f"Роли: {', '.join(ROLES)}; неизвестные: {', '.join(unknown) or '—'}."]
-    if "executor" in roles and not department:
-        errors["department"] = ["Исполнителю нужно подразделение."]
+    errors.update(_role_errors(roles, department, known_roles))
+    if department and known_departments and department not in known_departments:
+        errors["department"] = [
+            f"Нет такого подразделения: {department}; есть: {', '.join(known_departments)}."
+        ]
     if errors:
         raise AccountError(errors)
     user = User(
@@ -63,6 +69,21 @@ def create_user(
     session.add(user)
     session.flush()
     return user
+
+
+def _role_errors(
+    roles: list[str], department: str | None, known: RoleRegistry
+) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    unknown = sorted(set(roles) - set(known.ids))
+    if not roles or unknown:
+        listed = ", ".join(f"{role} ({known.name(role)})" for role in known.ids)
+        errors["roles"] = [f"Роли: {listed}; неизвестные: {', '.join(unknown) or '—'}."]
+    bound = [role for role in roles if role in known.ids and known.sees(role) == "department"]
+    if bound and not department:
+        names = ", ".join(f"«{known.name(role)}»" for role in bound)
+        errors["department"] = [f"Роли {names} нужно подразделение."]
+    return errors
 
 
 def _password_errors(password: str) -> dict[str, list[str]]:

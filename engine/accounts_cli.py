@@ -9,7 +9,6 @@ import click
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine.accounts import (
-    ROLES,
     AccountError,
     create_user,
     deactivate_user,
@@ -18,8 +17,11 @@ from engine.accounts import (
 )
 from engine.db import make_engine, make_session_factory
 from engine.models import User
+from engine.municipalities import load_municipality
+from engine.roles import RoleRegistry
 from engine.schema import upgrade
 from engine.settings import Settings
+from engine.worktime.settings import CalendarConfigError
 
 password_stdin = click.option(
     "--password-stdin", is_flag=True, help="Read the password from the first line of stdin."
@@ -34,7 +36,13 @@ def user_command() -> None:
 @user_command.command("add")
 @click.argument("login")
 @click.option("--name", "full_name", required=True, help="Full name as staff read it.")
-@click.option("--role", "roles", multiple=True, required=True, type=click.Choice(ROLES))
+@click.option(
+    "--role",
+    "roles",
+    multiple=True,
+    required=True,
+    help="A role of the municipality (today's roles and those of its municipality.yaml).",
+)
 @click.option("--municipality", required=True, help="The municipality folder, e.g. perm.")
 @click.option("--department", default=None, help="The department id (executors).")
 @password_stdin
@@ -47,6 +55,7 @@ def add(
     password_stdin: bool,
 ) -> None:
     """Add a member of staff."""
+    known_roles, known_departments = _municipality_staff(municipality)
     password = _password(password_stdin)
     with _sessions().begin() as session:
         _refusing(
@@ -58,6 +67,8 @@ def add(
                 roles=list(roles),
                 municipality=municipality,
                 department=department,
+                known_roles=known_roles,
+                known_departments=known_departments,
             )
         )
     click.echo(f"user {login} added ({', '.join(roles)}, {municipality})")
@@ -82,6 +93,15 @@ def deactivate(login: str) -> None:
     with _sessions().begin() as session:
         deactivate_user(session, _existing(session, login))
     click.echo(f"user {login} deactivated")
+
+
+def _municipality_staff(municipality: str) -> tuple[RoleRegistry, tuple[str, ...]]:
+    """The roles and department ids a municipality's accounts may hold; unknown: refused."""
+    try:
+        settings = load_municipality(municipality, Settings.from_env().processes_dir)
+    except CalendarConfigError as error:
+        raise click.ClickException(f"refused: municipality: {error}") from error
+    return settings.roles, tuple(item.id for item in settings.departments)
 
 
 def _sessions() -> sessionmaker[Session]:

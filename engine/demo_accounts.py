@@ -8,7 +8,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from engine.accounts import create_user
+from engine.accounts import ROLES, create_user
 from engine.models import User
 from engine.municipalities import Department, load_municipality
 from engine.passwords import hash_password
@@ -53,6 +53,13 @@ def demo_users(municipality: str, processes_dir: Path) -> list[DemoUser]:
         DemoUser(f"{m}.head", "Руководитель (демо)", ("head",), m),
         DemoUser(f"{m}.admin", "Администратор (демо)", ("administrator",), m),
     ]
+    settings = load_municipality(m, processes_dir)
+    for role in settings.roles.roles.values():
+        if role.id not in ROLES:  # the municipality's own roles (municipality.yaml)
+            name = f"{role.name[:1].upper()}{role.name[1:]} (демо)"
+            bound = role.sees == "department"
+            unit = departments_of(m, processes_dir)[0].id if bound else None
+            users.append(DemoUser(f"{m}.{role.id}", name, (role.id,), m, unit))
     for number, department in enumerate(
         departments_of(m, processes_dir)[:EXECUTORS_PER_MUNICIPALITY], 1
     ):
@@ -70,6 +77,9 @@ def seed_users(sessions: sessionmaker[Session], processes_dir: Path) -> list[Dem
     shared_hash = hash_password(DEMO_PASSWORD)  # one known password: one hash, not forty
     with sessions.begin() as session:
         existing = set(session.scalars(select(User.login)))
+        roles = {
+            m: load_municipality(m, processes_dir).roles for m in municipalities(processes_dir)
+        }
         for user in everyone:
             if user.login not in existing:
                 create_user(
@@ -81,5 +91,6 @@ def seed_users(sessions: sessionmaker[Session], processes_dir: Path) -> list[Dem
                     municipality=user.municipality,
                     department=user.department,
                     password_hash=shared_hash,
+                    known_roles=roles[user.municipality],
                 )
     return everyone

@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
+from engine.municipality_schema import read_settings
+from engine.roles import DEFAULT_REGISTRY, RoleRegistry, extended
 from engine.worktime import Calendar, DeadlineSpec, Unit, load_calendar, parse_deadline
-from engine.worktime.loader import municipality_file, read_municipality
+from engine.worktime.loader import municipality_file
 from engine.worktime.settings import CalendarConfigError
 
 PLAIN_HOURS = ("calendar", "working")
@@ -23,7 +24,6 @@ DEFAULT_SOURCES = (
     "feedback_platform",
     "manual",
 )
-MAX_SOURCE_LENGTH = 64  # messages.source
 
 
 @dataclass(frozen=True)
@@ -44,6 +44,7 @@ class Municipality:
     departments: tuple[Department, ...]
     sources: tuple[str, ...]
     plain_hours: str
+    roles: RoleRegistry = DEFAULT_REGISTRY
 
 
 def is_known(name: str, processes_dir: Path) -> bool:
@@ -56,48 +57,21 @@ def is_known(name: str, processes_dir: Path) -> bool:
 
 def load_municipality(name: str, processes_dir: Path) -> Municipality:
     """Read and validate a municipality's settings (the calendar section is checked too)."""
+    raw = read_settings(name, processes_dir)  # the schema first: its errors are Russian
     load_calendar(name, processes_dir)
-    raw = read_municipality(name, processes_dir)
-    path = municipality_file(name, processes_dir)
     deadlines = raw.get("deadlines") or {}
-    plain_hours = deadlines.get("plain_hours", "calendar")
-    if plain_hours not in PLAIN_HOURS:
-        raise CalendarConfigError(f"{path}: deadlines.plain_hours: one of {PLAIN_HOURS}")
+    listed = raw.get("sources")
     return Municipality(
         name=name,
         title=str(raw["title"]),
         timezone=str(raw["timezone"]),
-        departments=_departments(raw.get("departments") or [], path),
-        sources=_sources(raw, path),
-        plain_hours=plain_hours,
+        departments=tuple(
+            Department(id=item["id"], name=item["name"]) for item in raw.get("departments") or ()
+        ),
+        sources=DEFAULT_SOURCES if listed is None else tuple(listed),
+        plain_hours=deadlines.get("plain_hours", "calendar"),
+        roles=extended(raw.get("roles") or ()),
     )
-
-
-def _departments(raw: Any, path: Path) -> tuple[Department, ...]:
-    if not isinstance(raw, list):
-        raise CalendarConfigError(f"{path}: departments: expected a list of {{id, name}}")
-    departments = []
-    for number, item in enumerate(raw, 1):
-        if not isinstance(item, dict) or not item.get("id") or not item.get("name"):
-            raise CalendarConfigError(f"{path}: departments[{number}]: needs id and name")
-        departments.append(Department(id=str(item["id"]), name=str(item["name"])))
-    return tuple(departments)
-
-
-def _sources(raw: dict[str, Any], path: Path) -> tuple[str, ...]:
-    if "channels" in raw:  # the key's old name: refused so the list is not silently ignored
-        raise CalendarConfigError(f"{path}: channels: renamed to sources (message source ids)")
-    listed = raw.get("sources")
-    if listed is None:
-        return DEFAULT_SOURCES
-    if not isinstance(listed, list) or not listed:
-        raise CalendarConfigError(f"{path}: sources: expected a non-empty list of source ids")
-    for item in listed:
-        if not isinstance(item, str) or not 0 < len(item) <= MAX_SOURCE_LENGTH:
-            raise CalendarConfigError(
-                f"{path}: sources: {item!r} is not a source id (1 to {MAX_SOURCE_LENGTH} letters)"
-            )
-    return tuple(listed)
 
 
 class RegulationCalendar:

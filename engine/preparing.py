@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from lxml import etree
 
@@ -23,6 +24,7 @@ from engine.forms import (
     library,
 )
 from engine.forms.usage import unread_fields, unused_forms
+from engine.lanes import check_lanes
 from engine.municipalities import (
     Municipality,
     RegulationCalendar,
@@ -40,6 +42,10 @@ from engine.regulation.table import (
 from engine.runtime import Runtime
 from engine.scripting import bind_functions
 from engine.worktime import parse_deadline
+from engine.worktime.loader import SETTINGS_FILE
+from engine.worktime.settings import CalendarConfigError
+
+DEPARTMENT_KINDS = ("department", "departments")
 
 if TYPE_CHECKING:
     from engine.versions import VersionFiles
@@ -55,10 +61,24 @@ class PreparedVersion:
     warnings: list[str]
 
 
-def prepare_version(files: VersionFiles, municipality: str, runtime: Runtime) -> PreparedVersion:
+def checked_municipality(municipality: str, processes_dir: Path) -> Municipality:
+    """The municipality's validated settings; a broken or missing file refuses the deploy."""
+    try:
+        return load_municipality(municipality, processes_dir)
+    except CalendarConfigError as error:
+        raise DeployError(f"{SETTINGS_FILE}: {error}") from error
+
+
+def prepare_version(
+    files: VersionFiles,
+    municipality: str,
+    runtime: Runtime,
+    settings: Municipality | None = None,
+) -> PreparedVersion:
     """Every check of a deploy, storing nothing (deploy and `reglament check` share it)."""
     xml = files.xml
-    settings = load_municipality(municipality, runtime.processes_dir)  # refuses an unknown one
+    if settings is None:
+        settings = checked_municipality(municipality, runtime.processes_dir)
     # The registered checks first: every problem at once, in Russian, with element and line.
     refuse(
         check_version(
@@ -73,7 +93,8 @@ def prepare_version(files: VersionFiles, municipality: str, runtime: Runtime) ->
     samples = SampleContext(functions, runtime.clock.now())
     with using_clock(runtime.clock):  # now() in a sampled timer reads the injected clock
         parsed = parse_process(xml, files.filename, parse_deadline, samples, forms=declared)
-    check_table(table, parsed.catalog, parse_xml(xml), calendar)
+    check_lanes(parsed.catalog, settings.roles)
+    check_table(table, parsed.catalog, parse_xml(xml), calendar, settings.roles.ids)
     forms, warnings = _used_forms(xml, parsed, declared, local, settings, table.data_names())
     return PreparedVersion(parsed, table, forms, warnings)
 
@@ -93,10 +114,40 @@ def _used_forms(
         if element["type"] == "userTask"
     }
     forms = {key: declared[key] for key in sorted(used)}
+    _check_department_fields(forms, settings, _task_department_names(parsed.catalog))
     VersionForms(forms, form_context(settings))  # every schema builds now, not at first use
     read = names_read(parse_xml(xml)) | table_reads  # the deadline table reads fields too
     warnings = unused_forms(local, used) + unread_fields(forms, read)
     return forms, warnings
+
+
+def _task_department_names(catalog: dict[str, Any]) -> set[str]:
+    """The data names a task's department is read from (engine.projection)."""
+    return {
+        element["properties"].get("department_field", "department")
+        for element in catalog["elements"].values()
+        if element["type"] == "userTask"
+    }
+
+
+def _check_department_fields(
+    forms: dict[str, FormSpec], settings: Municipality, task_departments: set[str]
+) -> None:
+    """Departments come from the municipality's list: else an id routes a task to nobody."""
+    for form in forms.values():
+        for item in form.fields:
+            if item.name in task_departments and item.kind not in DEPARTMENT_KINDS:
+                raise DeployError(
+                    f"форма «{form.key}» ({form.title}), поле «{item.name}» ({item.label}): "
+                    f"по нему задача получает подразделение, а вид поля — {item.kind}; "
+                    "укажите kind: department, чтобы выбирали из списка подразделений"
+                )
+            if item.kind in DEPARTMENT_KINDS and not settings.departments:
+                raise DeployError(
+                    f"форма «{form.key}» ({form.title}), поле «{item.name}» ({item.label}): "
+                    f"выбор подразделения, а в {SETTINGS_FILE} нет списка departments — "
+                    "задача ушла бы подразделению, которого нет; перечислите подразделения"
+                )
 
 
 def _table(deadlines_yaml: bytes | None, xml: bytes, calendar: RegulationCalendar) -> DeadlineTable:

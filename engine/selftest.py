@@ -20,6 +20,7 @@ from engine.versions import (
     Deployment,
     VersionFiles,
     activate_version,
+    checked_municipality,
     deploy_files,
     find_version,
     locate,
@@ -109,6 +110,7 @@ def deploy_version(
     # The same files twice are a no-op; otherwise the files read here are those tested and stored.
     files = VersionFiles.read(path)
     municipality, label = locate(path)
+    checked_municipality(municipality, Path(runtime.processes_dir))  # rechecked on a redeploy
     existing = find_version(session, municipality, files.sha256)
     if existing is not None:
         return TestedDeployment(Deployment(existing, created=False), None)

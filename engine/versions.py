@@ -29,13 +29,20 @@ from engine.municipalities import (
     load_municipality,
     regulation_calendar,
 )
-from engine.preparing import PreparedVersion, declared_forms, form_context, prepare_version
+from engine.preparing import (
+    PreparedVersion,
+    checked_municipality,
+    declared_forms,
+    form_context,
+    prepare_version,
+)
 from engine.regulation.table import (
     TABLE_FILE,
     DeadlineTable,
     table_from_dict,
     table_to_dict,
 )
+from engine.roles import DEFAULT_REGISTRY, RoleRegistry
 from engine.runtime import Runtime
 from engine.scripting import make_script_engine
 from engine.statuses import AuditKind
@@ -176,11 +183,13 @@ def deploy_xml(
 ) -> Deployment:
     """Deploy BPMN XML (and its forms.yaml, deadlines.yaml) for a municipality under a label."""
     sha256 = version_hash(xml, forms_yaml, deadlines_yaml)
+    # Checked on a redeploy too: an unchanged version must not hide a broken municipality.yaml.
+    settings = checked_municipality(municipality, runtime.processes_dir)
     existing = find_version(session, municipality, sha256)
     if existing is not None:
         return Deployment(existing, created=False)
     files = VersionFiles(xml, filename, forms_yaml, deadlines_yaml)
-    prepared = prepare_version(files, municipality, runtime)
+    prepared = prepare_version(files, municipality, runtime, settings)
     parsed, table, forms = prepared.parsed, prepared.table, prepared.forms
     now = runtime.clock.now()
     version = ProcessVersion(
@@ -262,6 +271,7 @@ class LoadedVersion:
     forms: VersionForms
     table: DeadlineTable
     reader: RegulationCalendar
+    roles: RoleRegistry = DEFAULT_REGISTRY  # the municipality's roles, by lane
 
     def spec_of(self, process_id: str | None) -> BpmnProcessSpec:
         """The spec a case runs: the message process, or a scheduled duty's (engine/duties)."""
@@ -291,6 +301,7 @@ def load_version(version: ProcessVersion, runtime: Runtime) -> LoadedVersion:
             VersionForms(stored, form_context(settings)),
             table,
             calendar,
+            settings.roles,
         )
         with _CACHE_LOCK:
             _CACHE[key] = loaded
@@ -334,6 +345,7 @@ __all__ = [
     "VersionFiles",
     "activate_version",
     "active_version",
+    "checked_municipality",
     "clear_cache",
     "deadlines_beside",
     "deploy_file",

@@ -27,6 +27,7 @@ from flask_babel import gettext
 from engine.access import Viewer, viewer_for
 from engine.accounts import end_sessions, get_user
 from engine.models import User
+from engine.queries import municipality_settings
 from engine.signin import LockoutPolicy, Refusal, sign_in
 from web import db
 
@@ -39,7 +40,10 @@ def load_signed_in_user() -> None:
     """Put the signed-in user and their effective rights on `g`; a revoked session ends."""
     user = _session_user()
     g.user = user
-    g.viewer = viewer_for(db.session(), user, db.runtime().clock.now()) if user else None
+    g.viewer = None
+    if user is not None:
+        roles = municipality_settings(user.municipality, db.runtime().processes_dir).roles
+        g.viewer = viewer_for(db.session(), user, db.runtime().clock.now(), roles)
 
 
 def _session_user() -> User | None:

@@ -93,8 +93,11 @@ def is_web_link(value: object) -> bool:
 
 
 def role_label(role: str) -> str:
-    """A staff role in words."""
-    return str(ROLE_LABELS.get(role, role))
+    """A staff role in words (a municipality's own role by its name in municipality.yaml)."""
+    if role in ROLE_LABELS:
+        return str(ROLE_LABELS[role])
+    viewer = g.get("viewer")
+    return viewer.registry.name(role) if viewer is not None else role
 
 
 def _globals() -> dict[str, Any]:

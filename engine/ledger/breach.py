@@ -10,7 +10,6 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 
 from engine import audit
-from engine.access import role_of_lane
 from engine.models import CaseDeadline, Notice, OpenUserTask, Violation
 from engine.regulation.table import HOLDER
 from engine.statuses import AuditKind, DeadlineState, NoticeKind
@@ -107,7 +106,7 @@ class Breach:
 
     def _role(self, element_id: str) -> str | None:
         element = self.ledger.loaded.catalog["elements"].get(element_id, {})
-        return role_of_lane(element.get("lane"))
+        return self.ledger.loaded.roles.role_of_lane(element.get("lane"))
 
     def _assignees(self, task_ids: list[str]) -> dict[str, str | None]:
         if not task_ids:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from engine.accounts import ROLES
@@ -70,7 +70,11 @@ def check_terms(table: DeadlineTable, reader: RegulationCalendar) -> None:
 
 
 def check_table(
-    table: DeadlineTable, catalog: dict[str, Any], root: Any, reader: RegulationCalendar
+    table: DeadlineTable,
+    catalog: dict[str, Any],
+    root: Any,
+    reader: RegulationCalendar,
+    known_roles: Iterable[str] = ROLES,
 ) -> None:
     """Refuse a diagram and table that disagree, naming the element or the row (in Russian)."""
     if table.legacy:
@@ -84,7 +88,7 @@ def check_table(
             )
     used = _check_timers(table, catalog)
     elements = catalog["elements"]
-    roles = set(catalog["lanes"]) | set(ROLES)
+    roles = set(catalog["lanes"]) | set(known_roles)
     for rule in table.rules.values():
         _check_rule(rule, elements, roles)
         if not rule.is_span and rule.name not in used:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from engine.roles import DEFAULT_ROLES
+
 WEEKDAYS = ("понедельник", "вторник", "среда", "четверг", "пятница", "суббота", "воскресенье")
 MONTHS = (
     "января",
@@ -41,14 +43,8 @@ ELEMENT_KINDS = {
     "eventBasedGateway": "развилка по событию",
 }
 
-# Roles a table may name without a lane in the diagram (engine.accounts.ROLES).
-ROLE_NAMES = {
-    "curator": "куратор",
-    "executor": "исполнитель",
-    "approver": "согласующий",
-    "head": "руководитель",
-    "administrator": "администратор",
-}
+# Roles a table may name without a lane in the diagram: today's (engine.roles).
+ROLE_NAMES = {role.id: role.name for role in DEFAULT_ROLES}
 
 
 def moment_words(moment: datetime) -> str:

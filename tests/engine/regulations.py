@@ -21,6 +21,12 @@ TEMPLATE = """<?xml version="1.0" encoding="UTF-8"?>
     xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core"
     id="definitions" targetNamespace="http://reglament.test">
   <bpmn:process id="after_deadline" name="Шаг после срока" isExecutable="true">
+    <bpmn:laneSet id="lanes">
+      <bpmn:lane id="curator" name="Куратор">
+        <bpmn:flowNodeRef>wait</bpmn:flowNodeRef>
+        <bpmn:flowNodeRef>late</bpmn:flowNodeRef>
+      </bpmn:lane>
+    </bpmn:laneSet>
     <bpmn:startEvent id="start"><bpmn:outgoing>to_prepare</bpmn:outgoing></bpmn:startEvent>
     <bpmn:scriptTask id="prepare" name="Подготовить">
       <bpmn:incoming>to_prepare</bpmn:incoming><bpmn:outgoing>to_wait</bpmn:outgoing>

@@ -26,6 +26,12 @@ ESCALATION_BPMN = """<?xml version="1.0" encoding="UTF-8"?>
     xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core"
     id="catch_up_definitions" targetNamespace="https://reglament.example/bpmn">
   <bpmn:process id="catch_up" isExecutable="true">
+    <bpmn:laneSet id="lanes">
+      <bpmn:lane id="curator" name="Куратор">
+        <bpmn:flowNodeRef>screen</bpmn:flowNodeRef>
+        <bpmn:flowNodeRef>escalate</bpmn:flowNodeRef>
+      </bpmn:lane>
+    </bpmn:laneSet>
     <bpmn:startEvent id="start"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
     <bpmn:userTask id="screen" name="Рассмотреть">
       <bpmn:extensionElements><spiffworkflow:properties>
@@ -69,6 +75,11 @@ SUBPROCESS_BPMN = """<?xml version="1.0" encoding="UTF-8"?>
     xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core"
     id="nested_definitions" targetNamespace="https://reglament.example/bpmn">
   <bpmn:process id="nested" isExecutable="true">
+    <bpmn:laneSet id="lanes">
+      <bpmn:lane id="curator" name="Куратор">
+        <bpmn:flowNodeRef>screen</bpmn:flowNodeRef>
+      </bpmn:lane>
+    </bpmn:laneSet>
     <bpmn:startEvent id="start"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
     <bpmn:subProcess id="answer" name="Ответ">
       <bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing>

@@ -67,10 +67,10 @@ def test_sources_are_listed_per_municipality_or_default(tmp_path: Path) -> None:
     base = (PROCESSES / "example" / "municipality.yaml").read_text(encoding="utf-8")
     base = base.replace("name: example", "name: town")
     for bad, says in (
-        ("sources: vk", "non-empty list"),
-        ("sources: []", "non-empty list"),
-        ("sources: [vk, 7]", "7 is not a source id"),
-        ("channels: [vk]", "renamed to sources"),
+        ("sources: vk", "sources: ожидается список"),
+        ("sources: []", "sources: пустой список"),
+        ("sources: [vk, 7]", r"sources\[2\]: ожидается текст"),
+        ("channels: [vk]", "переименован в sources"),
     ):
         (folder / "municipality.yaml").write_text(f"{base}\n{bad}\n", encoding="utf-8")
         with pytest.raises(CalendarConfigError, match=says):
