@@ -102,6 +102,7 @@ def test_deploy_stores_the_normalized_forms_the_diagram_uses(
     stored = deployed.forms or {}
     assert sorted(stored["forms"]) == [  # the head's task became a notice: no `acknowledge`
         "draft_answer",
+        "duty_report",  # the example's scheduled monthly analysis (Пример, п. 8)
         "publish",
         "review",
         "route",
