@@ -35,6 +35,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     from web import (
         auth,
+        channels,
         i18n,
         messages,
         notices,
@@ -57,6 +58,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     templating.init_app(app)
     for blueprint in (auth.bp, tasks.bp, messages.bp, notices.bp, team.bp, regulation.bp):
         app.register_blueprint(blueprint)
+    app.register_blueprint(channels.bp)  # channel webhooks (adapters/): no sign-in, own secrets
     throttle.init_app(app)
     _register_errors(app)
     return app

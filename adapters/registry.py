@@ -1,0 +1,14 @@
+"""The webhook adapters by channel name: `POST /channels/<name>/<municipality>` dispatches here."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from adapters.channel import Context, WebhookAnswer, WebhookRequest
+from adapters.vk import callback as vk
+
+Handler = Callable[[Context, WebhookRequest], WebhookAnswer]
+
+WEBHOOKS: dict[str, Handler] = {
+    "vk": vk.handle,
+}
