@@ -5,10 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from adapters.channel import Context, WebhookAnswer, WebhookRequest
+from adapters.max import webhook as max_bot
+from adapters.telegram import webhook as telegram
 from adapters.vk import callback as vk
 
 Handler = Callable[[Context, WebhookRequest], WebhookAnswer]
 
 WEBHOOKS: dict[str, Handler] = {
     "vk": vk.handle,
+    "telegram": telegram.handle,
+    "max": max_bot.handle,
 }
