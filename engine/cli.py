@@ -7,6 +7,7 @@ import logging
 import sys
 import threading
 from collections import defaultdict
+from importlib.metadata import entry_points
 from pathlib import Path
 
 import click
@@ -41,6 +42,9 @@ main.add_command(user_command)
 main.add_command(case_command)
 main.add_command(clauses_command)
 main.add_command(report_group)
+# Commands of the adapters (`import`, `poll`) are entry points, so the engine never imports them.
+for _plugin in entry_points(group="reglament.commands"):
+    main.add_command(_plugin.load(), _plugin.name)
 
 
 @main.command("init-db")
