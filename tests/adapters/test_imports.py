@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import io
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from flask import Flask
 from sqlalchemy.orm import Session, sessionmaker
 
 from adapters.channel import Context
@@ -20,6 +22,7 @@ from engine.schema import upgrade
 from engine.versions import deploy_file
 from tests.adapters.conftest import messages, stored
 from tests.conftest import EXAMPLE_BPMN, PROCESSES
+from tests.web.conftest import login
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "imports"
 
@@ -157,3 +160,37 @@ def test_the_command_line_imports_with_a_progress_bar(
     assert "импортировано: 0" in again.output and "уже были: 1" in again.output
     unknown = runner.invoke(main, ["import", str(export), "-m", "nowhere"])
     assert unknown.exit_code == 2
+
+
+def test_curators_upload_an_export_and_see_the_refused_rows(app: Flask) -> None:
+    client = login(app.test_client(), "curator")
+    page = client.get("/messages/import")
+    assert page.status_code == 200 and "Импорт выгрузки" in page.text
+    assert "feedback_platform" in page.text
+    content = (FIXTURES / "incident_manager.csv").read_bytes()
+    checked = client.post(
+        "/messages/import",
+        data={"file": (io.BytesIO(content), "export.csv"), "dry_run": "1"},
+        content_type="multipart/form-data",
+    )
+    assert checked.status_code == 200 and "Только проверка: ничего не сохранено." in checked.text
+    done = client.post(
+        "/messages/import",
+        data={"file": (io.BytesIO(content), "export.csv"), "mapping": "incident_manager"},
+        content_type="multipart/form-data",
+    )
+    assert done.status_code == 200
+    assert '<dd id="imported">3</dd>' in done.text and '<dd id="errors">3</dd>' in done.text
+    assert "<td>6</td><td>колонка «Дата создания» (дата): не дата «вчера»" in done.text
+    empty = client.post("/messages/import", data={}, content_type="multipart/form-data")
+    assert empty.status_code == 422 and "Выберите файл" in empty.text
+    wrong = client.post(
+        "/messages/import",
+        data={"file": (io.BytesIO(b"a;b\n1;2\n"), "x.csv")},
+        content_type="multipart/form-data",
+    )
+    assert wrong.status_code == 422 and "нет колонок" in wrong.text
+
+
+def test_executors_cannot_import(app: Flask) -> None:
+    assert login(app.test_client(), "housing").get("/messages/import").status_code == 403
