@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from adapters.channel import Context, WebhookAnswer, WebhookRequest
 from adapters.max import webhook as max_bot
+from adapters.ok import webhook as ok
 from adapters.telegram import webhook as telegram
 from adapters.vk import callback as vk
 
@@ -15,4 +16,5 @@ WEBHOOKS: dict[str, Handler] = {
     "vk": vk.handle,
     "telegram": telegram.handle,
     "max": max_bot.handle,
+    "ok": ok.handle,
 }
