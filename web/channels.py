@@ -11,7 +11,7 @@ import logging
 from flask import Blueprint, Response, request
 from flask.typing import ResponseReturnValue
 
-from adapters.channel import Context, Refusal, WebhookRequest
+from adapters.channel import MAX_BODY_BYTES, Context, Refusal, WebhookRequest
 from adapters.registry import WEBHOOKS
 from engine.municipalities import is_known
 from web import db
@@ -28,6 +28,8 @@ def webhook(channel: str, municipality: str) -> ResponseReturnValue:
     handler = WEBHOOKS.get(channel)
     if handler is None or not is_known(municipality, db.runtime().processes_dir):
         return _plain("Нет такого канала или муниципалитета.", 404)
+    if (request.content_length or 0) > MAX_BODY_BYTES:
+        return _plain(f"Тело запроса больше {MAX_BODY_BYTES} байт.", 413)
     delivery = WebhookRequest(
         municipality=municipality,
         body=request.get_data(cache=False),

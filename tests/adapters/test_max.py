@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from engine.clock import VirtualClock
 from tests.adapters.conftest import messages, post_json, stored
+from tests.web.conftest import on_both_databases
 
 URL = "/channels/max/example"
 SECRET = "max-webhook-secret"
@@ -72,6 +73,7 @@ def test_a_chat_reply_is_a_comment_threaded_on_the_post(
     assert first.instance_id == second.instance_id  # the second is a repeat in the same case
 
 
+@on_both_databases
 def test_redelivery_bots_and_other_updates(
     client: FlaskClient, sessions: sessionmaker[Session], clock: VirtualClock
 ) -> None:

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from engine.clock import VirtualClock
 from tests.adapters.conftest import messages, post_json, stored
+from tests.web.conftest import on_both_databases
 
 URL = "/channels/telegram/example"
 SECRET = "tg-webhook-secret_1"
@@ -120,6 +121,7 @@ def test_forwards_bots_other_groups_and_chatter_are_skipped(
     assert stored(sessions) == (0, 5)
 
 
+@on_both_databases
 def test_a_repeated_update_is_a_no_op(
     client: FlaskClient, sessions: sessionmaker[Session], clock: VirtualClock
 ) -> None:
