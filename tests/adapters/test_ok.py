@@ -5,20 +5,29 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
+from click.testing import CliRunner
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from adapters.channel import Context
 from adapters.ok.poll import PollError, poll_municipality, signature
+from engine.cli import main
 from engine.clock import VirtualClock
+from engine.db import make_engine, make_session_factory
 from engine.runtime import Runtime
+from engine.schema import upgrade
+from engine.versions import deploy_file
 from tests.adapters.conftest import messages, post_json, stored
+from tests.conftest import EXAMPLE_BPMN, PROCESSES
 
 URL = "/channels/ok/example"
 CHAT = "chat:C3ecb9d02a600"
@@ -224,3 +233,34 @@ def test_the_signature_follows_oks_rule() -> None:
     expected = hashlib.md5(("application_key=Aformat=jsonmethod=m" + secret).encode()).hexdigest()
     params = {"method": "m", "format": "json", "application_key": "A", "access_token": "T"}
     assert signature(params, "T", "S") == expected
+
+
+def test_reglament_poll_ok_polls_configured_municipalities(
+    fake_ok: FakeOk, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = f"sqlite:///{tmp_path / 'poll.sqlite3'}"
+    engine = make_engine(url)
+    upgrade(engine)
+    with make_session_factory(engine).begin() as session:
+        deploy_file(session, Runtime(processes_dir=PROCESSES), EXAMPLE_BPMN, "admin")
+    engine.dispose()
+    secrets = tmp_path / "secrets.yaml"  # the administrator's file outside git
+    secrets.write_text(
+        "example:\n  ok: {application_key: K, application_secret_key: S, access_token: T,\n"
+        f"       group_id: '1', topics: '9', api_url: '{fake_ok.url}'}}\n",
+        encoding="utf-8",
+    )
+    # The command runs on the real clock: the comment is an hour old (Moscow time, as OK gives).
+    moscow = datetime.now(ZoneInfo("Europe/Moscow")) - timedelta(hours=1)
+    fake_ok.pages["9"] = [{"comments": [comment(1, date=moscow.strftime("%Y-%m-%d %H:%M:%S"))]}]
+    monkeypatch.setenv("REGLAMENT_DATABASE_URL", url)
+    monkeypatch.setenv("REGLAMENT_SECRETS_FILE", str(secrets))
+    runner = CliRunner()
+    first = runner.invoke(main, ["poll", "ok"])
+    assert first.exit_code == 0, first.output
+    assert "example: новых 1, уже были 0" in first.output
+    again = runner.invoke(main, ["poll", "ok", "-m", "example"])
+    assert "example: новых 0, уже были 1" in again.output
+    fake_ok.pages["9"] = [{"error_code": 100, "error_msg": "PARAM : Missing required parameter"}]
+    failed = runner.invoke(main, ["poll", "ok"])
+    assert failed.exit_code == 1 and "ошибка OK 100" in failed.output
