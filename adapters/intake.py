@@ -53,8 +53,9 @@ def _take_in(session: Session, context: Context, delivery: Delivery, actor: str)
         return Outcome.DUPLICATE
     message_id = None
     if delivery.incoming is not None:
+        incoming = with_page(context, delivery.municipality, delivery.source, delivery.incoming)
         try:
-            intake = receive_message(session, context.runtime, delivery.incoming, actor)
+            intake = receive_message(session, context.runtime, incoming, actor)
         except InvalidMessage as error:
             raise Malformed(_flat(error.errors)) from error
         except NoActiveVersion as error:
@@ -72,6 +73,26 @@ def _take_in(session: Session, context: Context, delivery: Delivery, actor: str)
         )
         session.flush()
     return Outcome.ACCEPTED if message_id is not None else Outcome.IGNORED
+
+
+def with_page(
+    context: Context, municipality: str, source: str, incoming: dict[str, Any]
+) -> dict[str, Any]:
+    """Whose page the channel is, as the administrator set it: the regulation's deadlines
+    depend on it (Perm 3.2 for the Head's pages, 3.3 for the administration's).
+
+    Settings `official_page` (`false` for a page that is not official; default true) and
+    `page` (e.g. `head`, `administration`; the diagram reads it as `message.page`).
+    """
+    official = (context.secret(municipality, source, "official_page") or "true").strip().lower()
+    page = context.secret(municipality, source, "page")
+    payload = dict(incoming.get("payload") or {})
+    if page:
+        payload["page"] = page.strip()
+    return {**incoming, "official_page": official not in OFF, "payload": payload}
+
+
+OFF = frozenset({"false", "no", "0", "нет"})
 
 
 def _receipt(session: Session, delivery: Delivery) -> ChannelReceipt | None:

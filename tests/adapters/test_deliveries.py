@@ -10,9 +10,14 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine.clock import VirtualClock
-from tests.adapters.conftest import post_json, stored
+from engine.runtime import Runtime
+from engine.versions import deploy_file
+from tests.adapters.conftest import messages, post_json, stored
 from tests.adapters.test_vk import GROUP, SECRET, comment, event
+from tests.conftest import PROCESSES
+from tests.engine.helpers import open_tasks
 from tests.web.conftest import on_both_databases
+from tests.web.helpers import complete
 
 
 def _vk(configure: Callable[..., None], municipality: str = "example") -> None:
@@ -72,3 +77,28 @@ def _deliver_at_once(app: Flask, body: dict, twins: int) -> list[int]:
     for thread in threads:
         thread.join()
     return statuses
+
+
+def test_whose_page_the_channel_is_decides_perms_deadlines(
+    client: FlaskClient,
+    sessions: sessionmaker[Session],
+    web_runtime: Runtime,
+    clock: VirtualClock,
+    configure: Callable[..., None],
+) -> None:
+    with sessions.begin() as session:
+        deploy_file(session, web_runtime, PROCESSES / "perm" / "v1" / "perm.bpmn", "admin")
+    _vk(configure, "perm")
+    drafts = {}
+    for author, page in ((701, "administration"), (702, "head")):
+        configure("vk", "perm", page=page)
+        body = event("wall_reply_new", comment(clock, comment_id=author, from_id=author))
+        assert post_json(client, "/channels/vk/perm", {**body, "event_id": page}).status_code == 200
+        message = messages(sessions)[-1]
+        assert message.payload["page"] == page and message.official_page
+        case = int(message.instance_id or 0)
+        complete(sessions, web_runtime, case, "screen", screen_decision="process")
+        complete(sessions, web_runtime, case, "route", departments=["dzhkh"])
+        drafts[page] = [task.element_id for task in open_tasks(sessions, case)]
+    # Perm 3.3: the administration's page gives the executor 8 working hours; the Head's 4 hours.
+    assert "draft_service" in drafts["administration"] and "draft_feed" in drafts["head"]
