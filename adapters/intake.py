@@ -32,6 +32,7 @@ class Delivery:
     municipality: str
     receipt_id: str | None
     incoming: dict[str, Any] | None  # None: seen, but not a message to take in
+    page_of: str | None = None  # the community or chat it came to (the `pages` setting's key)
 
 
 def take_in(context: Context, delivery: Delivery, actor: str) -> Outcome:
@@ -53,7 +54,7 @@ def _take_in(session: Session, context: Context, delivery: Delivery, actor: str)
         return Outcome.DUPLICATE
     message_id = None
     if delivery.incoming is not None:
-        incoming = with_page(context, delivery.municipality, delivery.source, delivery.incoming)
+        incoming = with_page(context, delivery, delivery.incoming)
         try:
             intake = receive_message(session, context.runtime, incoming, actor)
         except InvalidMessage as error:
@@ -75,17 +76,18 @@ def _take_in(session: Session, context: Context, delivery: Delivery, actor: str)
     return Outcome.ACCEPTED if message_id is not None else Outcome.IGNORED
 
 
-def with_page(
-    context: Context, municipality: str, source: str, incoming: dict[str, Any]
-) -> dict[str, Any]:
+def with_page(context: Context, delivery: Delivery, incoming: dict[str, Any]) -> dict[str, Any]:
     """Whose page the channel is, as the administrator set it: the regulation's deadlines
     depend on it (Perm 3.2 for the Head's pages, 3.3 for the administration's).
 
-    Settings `official_page` (`false` for a page that is not official; default true) and
-    `page` (e.g. `head`, `administration`; the diagram reads it as `message.page`).
+    Settings `official_page` (`false` for a page that is not official; default true), `page`
+    (e.g. `head`, `administration`; the diagram reads it as `message.page`) and `pages`
+    (`<community id>=<page>,...` when one channel serves several communities).
     """
+    municipality, source = delivery.municipality, delivery.source
     official = (context.secret(municipality, source, "official_page") or "true").strip().lower()
-    page = context.secret(municipality, source, "page")
+    pages = _pairs(context.secret(municipality, source, "pages") or "")
+    page = pages.get(delivery.page_of or "") or context.secret(municipality, source, "page")
     payload = dict(incoming.get("payload") or {})
     if page:
         payload["page"] = page.strip()
@@ -93,6 +95,20 @@ def with_page(
 
 
 OFF = frozenset({"false", "no", "0", "нет"})
+
+
+def _pairs(text: str) -> dict[str, str]:
+    """`a=b, c=d` as a dictionary."""
+    pairs = (item.split("=", 1) for item in text.split(",") if "=" in item)
+    return {key.strip(): value.strip() for key, value in pairs}
+
+
+def chat_of(incoming: dict[str, Any] | None) -> str | None:
+    """The chat a message came to (its `reply_to.chat_id`), the `pages` key of chat channels."""
+    if incoming is None:
+        return None
+    chat = (incoming.get("payload") or {}).get("reply_to", {}).get("chat_id")
+    return None if chat is None else str(chat)
 
 
 def _receipt(session: Session, delivery: Delivery) -> ChannelReceipt | None:

@@ -20,7 +20,7 @@ from adapters.channel import (
     same_secret,
     text_or_placeholder,
 )
-from adapters.intake import Delivery, take_in
+from adapters.intake import Delivery, chat_of, take_in
 
 SOURCE = "max"
 ACTOR = "max"
@@ -47,7 +47,8 @@ def handle(context: Context, request: WebhookRequest) -> WebhookAnswer:
     incoming = _incoming(message, body, mid)
     if incoming is not None:
         incoming["municipality"] = municipality
-    take_in(context, Delivery(SOURCE, municipality, mid, incoming), ACTOR)
+    delivery = Delivery(SOURCE, municipality, mid, incoming, page_of=chat_of(incoming))
+    take_in(context, delivery, ACTOR)
     return WebhookAnswer('{"success": true}', content_type="application/json")
 
 

@@ -22,7 +22,7 @@ from adapters.channel import (
     optional,
     text_or_placeholder,
 )
-from adapters.intake import Delivery, take_in
+from adapters.intake import Delivery, chat_of, take_in
 
 SOURCE = "ok"
 ACTOR = "ok"
@@ -46,7 +46,8 @@ def handle(context: Context, request: WebhookRequest) -> WebhookAnswer:
     incoming = _incoming(notification, message, chat_id, mid)
     if incoming is not None:
         incoming["municipality"] = municipality
-    take_in(context, Delivery(SOURCE, municipality, mid, incoming), ACTOR)
+    delivery = Delivery(SOURCE, municipality, mid, incoming, page_of=chat_of(incoming))
+    take_in(context, delivery, ACTOR)
     return WebhookAnswer("ok")
 
 

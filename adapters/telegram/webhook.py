@@ -22,7 +22,7 @@ from adapters.channel import (
     same_secret,
     text_or_placeholder,
 )
-from adapters.intake import Delivery, take_in
+from adapters.intake import Delivery, chat_of, take_in
 
 SOURCE = "telegram"
 ACTOR = "telegram"
@@ -45,7 +45,8 @@ def handle(context: Context, request: WebhookRequest) -> WebhookAnswer:
     if incoming is not None:
         incoming["municipality"] = municipality
         incoming["payload"]["update_id"] = update_id
-    take_in(context, Delivery(SOURCE, municipality, str(update_id), incoming), ACTOR)
+    delivery = Delivery(SOURCE, municipality, str(update_id), incoming, page_of=chat_of(incoming))
+    take_in(context, delivery, ACTOR)
     return WebhookAnswer("ok")
 
 

@@ -1,8 +1,9 @@
 """`POST /channels/vk/<municipality>`: the VK Callback API server of one municipality.
 
-Settings (adapters/secrets.py, channel `vk`): `confirmation` (the string VK asks the server to
-return), `secret` (the «Секретный ключ» VK puts in every event), `group_id` (optional: events
-of another community are refused).
+Settings (adapters/secrets.py, channel `vk`): `confirmation` (the string VK asks the server
+to return), `secret` (the «Секретный ключ» VK puts in every event), `group_id` (optional,
+comma-separated: events of another community are refused); several communities on one URL may
+each have `confirmation_<group_id>` and a page in `pages` (`<group_id>=head,...`).
 """
 
 from __future__ import annotations
@@ -36,7 +37,9 @@ def handle(context: Context, request: WebhookRequest) -> WebhookAnswer:
     _check_group(context, municipality, group_id)
     if kind == "confirmation":
         _check_secret(context, municipality, body, required=False)
-        return WebhookAnswer(context.required(municipality, SOURCE, "confirmation"))
+        # Several communities on one URL: each has its own confirmation string.
+        own = context.secret(municipality, SOURCE, f"confirmation_{group_id}")
+        return WebhookAnswer(own or context.required(municipality, SOURCE, "confirmation"))
     _check_secret(context, municipality, body, required=True)
     _check_version(body)
     event = Event(
@@ -49,7 +52,8 @@ def handle(context: Context, request: WebhookRequest) -> WebhookAnswer:
     incoming = translate(event) if translate else None
     if incoming is not None:
         incoming["municipality"] = municipality
-    outcome = take_in(context, Delivery(SOURCE, municipality, event.event_id, incoming), ACTOR)
+    delivery = Delivery(SOURCE, municipality, event.event_id, incoming, page_of=str(group_id))
+    outcome = take_in(context, delivery, ACTOR)
     log.info(
         "vk %s %s %s (retry %s): %s",
         municipality,
@@ -63,7 +67,8 @@ def handle(context: Context, request: WebhookRequest) -> WebhookAnswer:
 
 def _check_group(context: Context, municipality: str, group_id: int) -> None:
     expected = context.secret(municipality, SOURCE, "group_id")
-    if expected is not None and str(group_id) != expected.strip():
+    allowed = {item.strip() for item in (expected or "").split(",") if item.strip()}
+    if allowed and str(group_id) not in allowed:
         raise Forbidden(f"Событие другого сообщества ({group_id}).")
 
 

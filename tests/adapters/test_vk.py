@@ -221,3 +221,24 @@ def test_unconnected_municipality_and_unknown_channel_are_404(
     assert post_json(client, "/channels/vk/nowhere", body).status_code == 404
     assert post_json(client, "/channels/fax/example", body).status_code == 404
     assert client.get(URL).status_code == 405
+
+
+def test_two_communities_on_one_url_have_their_own_confirmation_and_page(
+    client: FlaskClient, sessions: sessionmaker[Session], clock: VirtualClock, configure: Any
+) -> None:
+    head, administration = GROUP, 218000222
+    configure(
+        "vk",
+        group_id=f"{head}, {administration}",
+        confirmation_218000222="ffff0000",
+        pages=f"{head}=head,{administration}=administration",
+    )
+    confirm = post_json(client, URL, {"type": "confirmation", "group_id": administration})
+    assert confirm.text == "ffff0000"
+    assert post_json(client, URL, {"type": "confirmation", "group_id": head}).text == "a1b2c3d4"
+    theirs = comment(clock, owner_id=-administration)
+    post_json(client, URL, event("wall_reply_new", theirs, group_id=administration))
+    post_json(client, URL, event("wall_reply_new", comment(clock, comment_id=99), event_id="e2"))
+    administration_message, head_message = messages(sessions)
+    assert administration_message.payload["page"] == "administration"
+    assert head_message.payload["page"] == "head"
