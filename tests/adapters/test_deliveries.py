@@ -16,7 +16,7 @@ from tests.adapters.conftest import messages, post_json, stored
 from tests.adapters.test_vk import GROUP, SECRET, comment, event
 from tests.conftest import PROCESSES
 from tests.engine.helpers import open_tasks
-from tests.web.conftest import on_both_databases
+from tests.web.conftest import login, on_both_databases
 from tests.web.helpers import complete
 
 
@@ -102,3 +102,17 @@ def test_whose_page_the_channel_is_decides_perms_deadlines(
         drafts[page] = [task.element_id for task in open_tasks(sessions, case)]
     # Perm 3.3: the administration's page gives the executor 8 working hours; the Head's 4 hours.
     assert "draft_service" in drafts["administration"] and "draft_feed" in drafts["head"]
+
+
+def test_webhooks_need_no_csrf_token_while_staff_forms_do(
+    app: Flask, sessions: sessionmaker[Session], clock: VirtualClock, configure: Callable[..., None]
+) -> None:
+    _vk(configure)
+    curator = login(app.test_client(), "curator")
+    app.config["WTF_CSRF_ENABLED"] = True  # as in production (the test app turns it off)
+    client = app.test_client()
+    answer = post_json(client, "/channels/vk/example", event("wall_reply_new", comment(clock)))
+    assert answer.status_code == 200 and answer.text == "ok"
+    assert stored(sessions) == (1, 1)
+    staff = curator.post("/messages/import", data={})
+    assert staff.status_code == 400  # the upload form without its token
