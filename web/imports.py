@@ -23,7 +23,7 @@ def upload() -> ResponseReturnValue:
     municipality = current_viewer().municipality
     names = mapping_names(municipality)
     if request.method == "GET":
-        return _page(names)
+        return _page(names, _default(municipality))
     chosen = request.form.get("mapping") or None
     dry_run = bool(request.form.get("dry_run"))
     all_or_nothing = bool(request.form.get("all_or_nothing"))
@@ -53,6 +53,13 @@ def upload() -> ResponseReturnValue:
         all_or_nothing=all_or_nothing,
     )
     return _page(names, mapping.name, report=report, dry_run=dry_run, filename=upload.filename)
+
+
+def _default(municipality: str) -> str | None:
+    try:
+        return find_mapping(municipality).name
+    except MappingError:
+        return None
 
 
 def _page(names: list[str], chosen: str | None = None, **values: object) -> str:

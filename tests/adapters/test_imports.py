@@ -166,7 +166,8 @@ def test_curators_upload_an_export_and_see_the_refused_rows(app: Flask) -> None:
     client = login(app.test_client(), "curator")
     page = client.get("/messages/import")
     assert page.status_code == 200 and "Импорт выгрузки" in page.text
-    assert "feedback_platform" in page.text
+    assert '<option value="incident_manager" selected>Инцидент Менеджмент</option>' in page.text
+    assert '<option value="feedback_platform" >' in page.text
     content = (FIXTURES / "incident_manager.csv").read_bytes()
     checked = client.post(
         "/messages/import",
