@@ -9,6 +9,7 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session, sessionmaker
 
+from adapters.reply import reply_target
 from engine.clock import VirtualClock
 from tests.adapters.conftest import messages, post_json, stored
 from tests.web.conftest import on_both_databases
@@ -242,3 +243,15 @@ def test_two_communities_on_one_url_have_their_own_confirmation_and_page(
     administration_message, head_message = messages(sessions)
     assert administration_message.payload["page"] == "administration"
     assert head_message.payload["page"] == "head"
+
+
+def test_publishing_reads_where_to_answer(
+    client: FlaskClient, sessions: sessionmaker[Session], clock: VirtualClock
+) -> None:
+    post_json(client, URL, event("wall_reply_new", comment(clock)))
+    (message,) = messages(sessions)
+    target = reply_target(message)
+    assert target is not None and (target["network"], target["kind"]) == ("vk", "wall_comment")
+    assert (target["owner_id"], target["post_id"], target["comment_id"]) == (-GROUP, 10, 55)
+    message.payload = {"found_by": "manual_monitoring"}
+    assert reply_target(message) is None
