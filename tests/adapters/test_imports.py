@@ -22,7 +22,9 @@ from engine.schema import upgrade
 from engine.versions import deploy_file
 from tests.adapters.conftest import messages, stored
 from tests.conftest import EXAMPLE_BPMN, PROCESSES
+from tests.engine.helpers import open_tasks
 from tests.web.conftest import login
+from tests.web.helpers import complete
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "imports"
 
@@ -195,3 +197,24 @@ def test_curators_upload_an_export_and_see_the_refused_rows(app: Flask) -> None:
 
 def test_executors_cannot_import(app: Flask) -> None:
     assert login(app.test_client(), "housing").get("/messages/import").status_code == 403
+
+
+def test_an_imported_incident_gets_perms_own_term_for_im_messages(
+    sessions: sessionmaker[Session], web_runtime: Runtime
+) -> None:
+    with sessions.begin() as session:
+        deploy_file(session, web_runtime, PROCESSES / "perm" / "v1" / "perm.bpmn", "admin")
+    export = (
+        "Номер инцидента;Дата создания;Автор;Текст\nIM-7;16.03.2026 11:30;Ольга;Не убран снег\n"
+    )
+    rows = read_rows("perm.csv", export.encode())
+    context = Context(sessions=sessions, runtime=web_runtime)
+    report = import_rows(context, "perm", find_mapping("perm", environ={}), rows, actor="curator")
+    assert report.imported == 1, report.errors
+    (message,) = messages(sessions)
+    assert message.received_at == datetime(2026, 3, 16, 6, 30, tzinfo=UTC)  # Perm is UTC+5
+    case = int(message.instance_id or 0)
+    complete(sessions, web_runtime, case, "screen", screen_decision="process")
+    complete(sessions, web_runtime, case, "route", departments=["dzhkh"])
+    # Perm 3.3: «Инцидент менеджмент» gives the executor 8 hours of office time.
+    assert "draft_service" in [task.element_id for task in open_tasks(sessions, case)]
