@@ -3,7 +3,8 @@
 Settings (channel `ok`): `application_key`, `application_secret_key`, `access_token` (the
 group's token), `group_id`, `topics` (comma-separated topic ids to watch), `api_url` (default
 OK's REST endpoint; tests point it at a local server). Every comment is a message keyed by its
-id, so polling the same page again takes nothing twice.
+id, so reading a page again takes nothing twice; the anchor past the last page read is kept
+(`channel_cursors`) and the next poll reads FORWARD from it.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from zoneinfo import ZoneInfo
 import httpx
 
 from adapters.channel import Context, Malformed, Refusal, need, optional, text_or_placeholder
+from adapters.cursors import load_cursor, save_cursor
 from adapters.intake import Delivery, Outcome, take_in
 
 SOURCE = "ok"
@@ -66,32 +68,46 @@ def poll_municipality(context: Context, municipality: str, client: httpx.Client)
     url = context.secret(municipality, SOURCE, "api_url") or API_URL
     report = PollReport()
     for topic in [item.strip() for item in settings["topics"].split(",") if item.strip()]:
-        for comment in _comments(client, url, settings, topic):
-            delivery = Delivery(
-                SOURCE, municipality, None, _incoming(municipality, settings, topic, comment)
-            )
-            if delivery.incoming is None:
-                report.skipped += 1
-                continue
-            try:
-                outcome = take_in(context, delivery, ACTOR)
-            except Refusal:
-                report.refused += (
-                    1  # a comment the engine refuses (too old...): logged by the caller
-                )
-                continue
-            if outcome is Outcome.ACCEPTED:
-                report.accepted += 1
-            else:
-                report.duplicates += 1
+        key = f"topic:{topic}"
+        start = load_cursor(context, SOURCE, municipality, key)
+        comments, anchor = _comments(client, url, settings, topic, start)
+        for comment in comments:
+            _take(context, municipality, settings, topic, comment, report)
+        if anchor and anchor != start:
+            # Saved after the comments are in: a crash before this re-reads them as duplicates.
+            save_cursor(context, SOURCE, municipality, key, anchor)
     return report
 
 
+def _take(
+    context: Context,
+    municipality: str,
+    settings: dict[str, str],
+    topic: str,
+    comment: dict[str, Any],
+    report: PollReport,
+) -> None:
+    incoming = _incoming(municipality, settings, topic, comment)
+    if incoming is None:
+        report.skipped += 1
+        return
+    try:
+        outcome = take_in(context, Delivery(SOURCE, municipality, None, incoming), ACTOR)
+    except Refusal:
+        report.refused += 1  # a comment the engine refuses (too old...)
+        return
+    if outcome is Outcome.ACCEPTED:
+        report.accepted += 1
+    else:
+        report.duplicates += 1
+
+
 def _comments(
-    client: httpx.Client, url: str, settings: dict[str, str], topic: str
-) -> list[dict[str, Any]]:
+    client: httpx.Client, url: str, settings: dict[str, str], topic: str, start: str | None
+) -> tuple[list[dict[str, Any]], str | None]:
+    """The topic's comments after `start` (all of them without one) and the anchor past them."""
     found: list[dict[str, Any]] = []
-    anchor = None
+    anchor = start
     for _ in range(MAX_PAGES):
         params = {
             "application_key": settings["application_key"],
@@ -103,6 +119,7 @@ def _comments(
         }
         if anchor:
             params["anchor"] = anchor
+            params["direction"] = "FORWARD"
         params["sig"] = signature(
             params, settings["access_token"], settings["application_secret_key"]
         )
@@ -112,10 +129,13 @@ def _comments(
         if not isinstance(comments, list):
             raise PollError(f"тема {topic}: comments — не список")
         found.extend(item for item in comments if isinstance(item, dict))
-        anchor = page.get("anchor")
-        if not page.get("has_more") or not anchor:
+        following = page.get("anchor")
+        if not isinstance(following, str) or not following:
             break
-    return found
+        anchor = following
+        if not page.get("has_more"):
+            break
+    return found, anchor
 
 
 def _call(client: httpx.Client, url: str, params: dict[str, str], topic: str) -> dict[str, Any]:

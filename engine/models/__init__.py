@@ -2,7 +2,7 @@
 
 from engine.models.account import Substitution, User
 from engine.models.audit import AuditEvent, Violation
-from engine.models.channel import ChannelReceipt
+from engine.models.channel import ChannelCursor, ChannelReceipt
 from engine.models.deadline import CaseDeadline, Notice
 from engine.models.instance import Message, ProcessInstance
 from engine.models.task import OpenUserTask
@@ -11,6 +11,7 @@ from engine.models.version import ProcessVersion
 __all__ = [
     "AuditEvent",
     "CaseDeadline",
+    "ChannelCursor",
     "ChannelReceipt",
     "Message",
     "Notice",

@@ -1,4 +1,4 @@
-"""Deliveries a channel has made: a webhook event or update seen once, so its retry is a no-op."""
+"""Deliveries a channel has made (each seen once, so a retry is a no-op) and polling cursors."""
 
 from __future__ import annotations
 
@@ -25,3 +25,18 @@ class ChannelReceipt(Base):
     message_id: Mapped[int | None] = mapped_column(
         ForeignKey("messages.id"), nullable=True, index=True
     )
+
+
+class ChannelCursor(Base):
+    """Where a polled channel's reading stopped (OK's `anchor` per topic), so the next poll
+    goes on from there instead of re-reading the topic."""
+
+    __tablename__ = "channel_cursors"
+    __table_args__ = (UniqueConstraint("source", "municipality", "key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source: Mapped[str] = mapped_column(String(64))
+    municipality: Mapped[str] = mapped_column(String(64))
+    key: Mapped[str] = mapped_column(String(256))
+    value: Mapped[str] = mapped_column(String(1024))
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -120,11 +120,8 @@ class FakeOk:
                 fake.requests.append(params)
                 topic_pages = fake.pages.get(params.get("discussionId", ""), [])
                 index = int(params.get("anchor", "0"))
-                body = (
-                    topic_pages[index]
-                    if index < len(topic_pages)
-                    else {"error_code": 160, "error_msg": "PARAM : bad anchor"}
-                )
+                # Past the last page: nothing new yet (OK keeps the anchor where it was).
+                body = topic_pages[index] if index < len(topic_pages) else {"comments": []}
                 data = json.dumps(body).encode()
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")
@@ -185,9 +182,14 @@ def test_polling_reads_every_page_signs_requests_and_takes_comments_once(
     context = Context(sessions=sessions, runtime=web_runtime)
     with httpx.Client() as client:
         first = poll_municipality(context, "example", client)
-        second = poll_municipality(context, "example", client)
+        second = poll_municipality(context, "example", client)  # resumes at the stored anchor
+        fake_ok.pages["155001"].append({"comments": [comment(4)], "has_more": False, "anchor": "3"})
+        third = poll_municipality(context, "example", client)
     assert (first.accepted, first.skipped) == (2, 2)  # the group's own answer and a deleted one
-    assert (second.accepted, second.duplicates) == (0, 2)
+    assert (second.accepted, second.duplicates) == (0, 0)
+    assert (third.accepted, third.duplicates) == (1, 0)
+    assert [r.get("anchor") for r in fake_ok.requests] == [None, "1", "2", "2"]
+    assert fake_ok.requests[2]["direction"] == "FORWARD"
     request = fake_ok.requests[0]
     assert (
         request["method"] == "discussions.getComments"
@@ -196,12 +198,12 @@ def test_polling_reads_every_page_signs_requests_and_takes_comments_once(
     assert request["discussionId"] == "155001" and request["access_token"] == "tkn-group"
     unsigned = {k: v for k, v in request.items() if k not in ("sig", "access_token")}
     assert request["sig"] == signature(unsigned, "tkn-group", "APPSECRET")
-    assert fake_ok.requests[1]["anchor"] == "1" and len(fake_ok.requests) == 4
-    one, three = messages(sessions)
+    one, three, four = messages(sessions)
     assert one.external_id == "topic_comment:155001_MTU1" and one.channel == "comment"
     assert one.url == "https://ok.ru/group/70000001/topic/155001"
     assert one.payload["reply_to"]["comment_id"] == "MTU1"
     assert one.instance_id is not None and one.instance_id == three.instance_id  # a repeat
+    assert four.external_id == "topic_comment:155001_MTU4"
 
 
 def test_an_error_of_ok_is_reported(

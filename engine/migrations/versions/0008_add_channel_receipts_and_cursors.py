@@ -1,4 +1,4 @@
-"""add channel receipts: each webhook delivery taken in once
+"""add channel receipts and cursors: each delivery taken in once, polling resumed
 
 Revision ID: 0008
 Revises: 0005
@@ -32,8 +32,20 @@ def upgrade() -> None:
     op.create_index(
         op.f("ix_channel_receipts_message_id"), "channel_receipts", ["message_id"], unique=False
     )
+    op.create_table(
+        "channel_cursors",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("source", sa.String(length=64), nullable=False),
+        sa.Column("municipality", sa.String(length=64), nullable=False),
+        sa.Column("key", sa.String(length=256), nullable=False),
+        sa.Column("value", sa.String(length=1024), nullable=False),
+        sa.Column("updated_at", UtcDateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("source", "municipality", "key"),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("channel_cursors")
     op.drop_index(op.f("ix_channel_receipts_message_id"), table_name="channel_receipts")
     op.drop_table("channel_receipts")
