@@ -83,8 +83,11 @@ def wall_reply_new(event: Event) -> dict[str, Any] | None:
         return None
     url = f"https://vk.com/wall{owner_id}_{post_id}?reply={comment_id}"
     parent = optional(obj, "reply_to_comment", int, where)
+    stack = optional(obj, "parents_stack", list, where) or []
+    # The comment thread is the top-level comment (VK shows replies under it).
+    root = stack[0] if stack and isinstance(stack[0], int) else (parent or comment_id)
     if parent:
-        url += f"&thread={parent}"
+        url += f"&thread={root}"
     return _message(
         event,
         external_id=f"wall_reply:{owner_id}_{post_id}_{comment_id}",
@@ -100,6 +103,7 @@ def wall_reply_new(event: Event) -> dict[str, Any] | None:
             "post_id": post_id,
             "comment_id": comment_id,
             "reply_to_comment": parent,
+            "thread_comment_id": root,
         },
     )
 

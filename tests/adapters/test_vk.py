@@ -61,13 +61,14 @@ def test_confirmation_returns_the_configured_string(client: FlaskClient) -> None
 def test_a_comment_starts_a_case_with_where_to_answer(
     client: FlaskClient, sessions: sessionmaker[Session], clock: VirtualClock
 ) -> None:
-    answer = post_json(client, URL, event("wall_reply_new", comment(clock, reply_to_comment=54)))
+    reply = comment(clock, reply_to_comment=54, parents_stack=[50, 54])
+    answer = post_json(client, URL, event("wall_reply_new", reply))
     assert answer.status_code == 200 and answer.text == "ok"
     (message,) = messages(sessions)
     assert message.source == "vk" and message.channel == "comment"
     assert message.external_id == f"wall_reply:-{GROUP}_10_55"
     assert message.author_id == "777" and message.author == "id777"
-    assert message.url == f"https://vk.com/wall-{GROUP}_10?reply=55&thread=54"
+    assert message.url == f"https://vk.com/wall-{GROUP}_10?reply=55&thread=50"
     assert message.instance_id is not None and message.official_page
     assert message.payload["reply_to"] == {
         "network": "vk",
@@ -76,6 +77,7 @@ def test_a_comment_starts_a_case_with_where_to_answer(
         "post_id": 10,
         "comment_id": 55,
         "reply_to_comment": 54,
+        "thread_comment_id": 50,
     }
     assert message.payload["event_id"] == "e1"
 
