@@ -218,3 +218,11 @@ def test_an_imported_incident_gets_perms_own_term_for_im_messages(
     complete(sessions, web_runtime, case, "route", departments=["dzhkh"])
     # Perm 3.3: «Инцидент менеджмент» gives the executor 8 hours of office time.
     assert "draft_service" in [task.element_id for task in open_tasks(sessions, case)]
+
+
+def test_a_csv_saved_by_excel_in_windows_1251_reads_the_same() -> None:
+    text = (FIXTURES / "incident_manager.csv").read_text(encoding="utf-8-sig")
+    utf8 = read_rows("a.csv", (FIXTURES / "incident_manager.csv").read_bytes())
+    cp1251 = read_rows("b.csv", text.replace("№", "N").encode("cp1251"))
+    assert [row.number for row in cp1251] == [row.number for row in utf8] == [2, 3, 5, 6, 7, 8]
+    assert cp1251[0].values["Автор"] == "Иван Петров"
