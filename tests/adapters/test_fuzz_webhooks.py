@@ -14,10 +14,10 @@ from hypothesis import strategies as st
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine.clock import VirtualClock
-from tests.adapters import test_max, test_telegram, test_vk
+from tests.adapters import test_max, test_ok, test_telegram, test_vk
 from tests.adapters.conftest import post_json, stored
 
-EXAMPLES = 60
+EXAMPLES = 80
 json_values = st.recursive(
     st.none()
     | st.booleans()
@@ -41,10 +41,12 @@ def _bodies(
     )
     telegram = test_telegram.update(number, test_telegram.group_message(clock, message_id=number))
     maxed = test_max.created(clock, mid=f"mid.f{number}")
+    ok = test_ok.notification(clock, mid=f"mid:f{number}")
     return {
         "vk": (test_vk.URL, vk, {}),
         "telegram": (test_telegram.URL, telegram, test_telegram.HEADER),
         "max": (test_max.URL, maxed, test_max.HEADER),
+        "ok": (test_ok.URL, ok, {}),
     }
 
 
@@ -72,7 +74,7 @@ def _replace(body: dict[str, Any], path: tuple[Any, ...], value: Any) -> dict[st
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(
-    channel=st.sampled_from(["vk", "telegram", "max"]),
+    channel=st.sampled_from(["vk", "telegram", "max", "ok"]),
     pick=st.integers(0, 10_000),
     value=json_values,
 )
@@ -88,6 +90,7 @@ def test_a_fuzzed_field_is_accepted_or_refused_whole(
     configure("vk", confirmation="c", secret=test_vk.SECRET, group_id=str(test_vk.GROUP))
     configure("telegram", secret=test_telegram.SECRET, discussion_chat_id=str(test_telegram.GROUP))
     configure("max", secret=test_max.SECRET)
+    configure("ok", networks="127.0.0.0/8", chat_ids=test_ok.CHAT)
     url, body, headers = _bodies(clock, next(_numbers))[channel]
     paths = _paths(body)
     fuzzed = _replace(body, paths[pick % len(paths)], value)
