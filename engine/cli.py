@@ -42,9 +42,6 @@ main.add_command(user_command)
 main.add_command(case_command)
 main.add_command(clauses_command)
 main.add_command(report_group)
-# Commands of the adapters (`import`, `poll`) are entry points, so the engine never imports them.
-for _plugin in entry_points(group="reglament.commands"):
-    main.add_command(_plugin.load(), _plugin.name)
 
 
 @main.command("init-db")
@@ -220,6 +217,11 @@ def scenario_trace(path: Path, processes_dir: Path | None) -> None:
         click.echo(json.dumps(line, ensure_ascii=False))
     if result.failure:
         raise click.ClickException(result.failure)
+
+
+# Commands of the adapters (`import`, `poll`) are entry points, so the engine never imports them.
+for _plugin in entry_points(group="reglament.commands"):
+    main.add_command(_plugin.load(), _plugin.name)
 
 
 if __name__ == "__main__":
