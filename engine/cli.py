@@ -7,6 +7,7 @@ import logging
 import sys
 import threading
 from collections import defaultdict
+from importlib.metadata import entry_points
 from pathlib import Path
 
 import click
@@ -220,6 +221,11 @@ def scenario_trace(path: Path, processes_dir: Path | None) -> None:
         click.echo(json.dumps(line, ensure_ascii=False))
     if result.failure:
         raise click.ClickException(result.failure)
+
+
+# Commands of the adapters (`import`, `poll`) are entry points, so the engine never imports them.
+for _plugin in entry_points(group="reglament.commands"):
+    main.add_command(_plugin.load(), _plugin.name)
 
 
 if __name__ == "__main__":

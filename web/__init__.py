@@ -35,7 +35,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     from web import (
         auth,
+        channels,
         i18n,
+        imports,
         messages,
         notices,
         regulation,
@@ -57,6 +59,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     templating.init_app(app)
     for blueprint in (auth.bp, tasks.bp, messages.bp, notices.bp, team.bp, regulation.bp):
         app.register_blueprint(blueprint)
+    app.register_blueprint(channels.bp)  # channel webhooks (adapters/): no sign-in, own secrets
+    app.register_blueprint(imports.bp)  # ИМ/ПОС exports uploaded by curators
     throttle.init_app(app)
     _register_errors(app)
     return app

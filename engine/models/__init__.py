@@ -2,6 +2,7 @@
 
 from engine.models.account import Substitution, User
 from engine.models.audit import AuditEvent, Violation
+from engine.models.channel import ChannelCursor, ChannelReceipt
 from engine.models.deadline import CaseDeadline, Notice
 from engine.models.duty import DutyOccurrence
 from engine.models.instance import Message, ProcessInstance
@@ -11,6 +12,8 @@ from engine.models.version import ProcessVersion
 __all__ = [
     "AuditEvent",
     "CaseDeadline",
+    "ChannelCursor",
+    "ChannelReceipt",
     "DutyOccurrence",
     "Message",
     "Notice",

@@ -1,0 +1,1 @@
+"""MAX: the bot API webhook (intake)."""

@@ -1,0 +1,1 @@
+"""Одноклассники: the Bot API webhook (group chats) and polled topic comments."""

@@ -1,0 +1,1 @@
+"""ВКонтакте: the Callback API webhook (intake)."""
