@@ -58,7 +58,11 @@ def load_municipality(name: str, processes_dir: Path) -> Municipality:
     """Read and validate a municipality's settings (the calendar section is checked too)."""
     load_calendar(name, processes_dir)
     raw = read_municipality(name, processes_dir)
-    path = municipality_file(name, processes_dir)
+    return municipality_from_raw(name, raw, municipality_file(name, processes_dir))
+
+
+def municipality_from_raw(name: str, raw: dict[str, Any], path: Path) -> Municipality:
+    """A municipality's settings from its municipality.yaml mapping (a file or a snapshot)."""
     deadlines = raw.get("deadlines") or {}
     plain_hours = deadlines.get("plain_hours", "calendar")
     if plain_hours not in PLAIN_HOURS:

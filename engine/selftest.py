@@ -107,7 +107,7 @@ def deploy_version(
 ) -> TestedDeployment:
     """Deploy a version folder's BPMN file once its scenarios pass (or, audited, untested)."""
     # The same files twice are a no-op; otherwise the files read here are those tested and stored.
-    files = VersionFiles.read(path)
+    files = VersionFiles.read(path, runtime.processes_dir)
     municipality, label = locate(path)
     existing = find_version(session, municipality, files.sha256)
     if existing is not None:

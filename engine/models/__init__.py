@@ -5,7 +5,7 @@ from engine.models.audit import AuditEvent, Violation
 from engine.models.deadline import CaseDeadline, Notice
 from engine.models.instance import Message, ProcessInstance
 from engine.models.task import OpenUserTask
-from engine.models.version import ProcessVersion
+from engine.models.version import ProcessVersion, VersionActivation
 
 __all__ = [
     "AuditEvent",
@@ -17,5 +17,6 @@ __all__ = [
     "ProcessVersion",
     "Substitution",
     "User",
+    "VersionActivation",
     "Violation",
 ]
