@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, select, update
 from sqlalchemy.orm import Session
 
 from engine import audit
@@ -159,7 +159,7 @@ def current_version(session: Session, municipality: str) -> ProcessVersion | Non
     )
 
 
-def _due(now: datetime):  # type: ignore[no-untyped-def]
+def _due(now: datetime) -> Select[VersionActivation]:
     return select(VersionActivation).where(
         VersionActivation.performed_at.is_(None),
         VersionActivation.cancelled_at.is_(None),
