@@ -1,0 +1,131 @@
+"""`reglament version ...`: list, activate (now or on a date), roll back, diff, migrate."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+
+import click
+from sqlalchemy.orm import Session
+
+from engine.db import make_engine, make_session_factory
+from engine.models import ProcessVersion
+from engine.runtime import Runtime
+from engine.schema import upgrade
+from engine.settings import Settings
+from engine.versioning.activation import ActivationError, activate_now, rollback, schedule
+from engine.versioning.listing import VersionNotFound, version_by_label, version_rows
+
+ACTOR = click.option("--actor", default="admin", show_default=True, help="Who acts (audited).")
+JSON = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+
+
+@click.group("version")
+def version_group() -> None:
+    """Regulation versions: list, activate, roll back, diff, migrate running cases."""
+
+
+@contextmanager
+def unit_of_work() -> Iterator[tuple[Session, Runtime]]:
+    """One transaction on the configured database; refusals become clear CLI errors."""
+    settings = Settings.from_env()
+    engine = make_engine(settings.database_url)
+    upgrade(engine)
+    runtime = Runtime(processes_dir=settings.processes_dir, intake=settings.intake)
+    try:
+        with make_session_factory(engine).begin() as session:
+            yield session, runtime
+    except (VersionNotFound, ActivationError) as error:
+        raise click.ClickException(str(error)) from error
+    finally:
+        engine.dispose()
+
+
+@version_group.command("list")
+@click.option("-m", "--municipality", default=None, help="Only this municipality.")
+@JSON
+def list_command(municipality: str | None, as_json: bool) -> None:
+    """Versions in version order: hash, deployed and activated at and by, state, running cases."""
+    with unit_of_work() as (session, _):
+        rows = version_rows(session, municipality)
+        if as_json:
+            click.echo(json.dumps([row.as_json() for row in rows], ensure_ascii=False, indent=2))
+            return
+        click.echo(
+            "муниципалитет\tверсия\tsha256\tразвёрнута\tкем\tвведена\tкем\tсостояние\tдел в работе"
+        )
+        for row in rows:
+            click.echo(
+                "\t".join(
+                    [
+                        row.municipality,
+                        row.label,
+                        row.sha256[:12],
+                        _moment(row.deployed_at),
+                        row.deployed_by,
+                        _moment(row.activated_at),
+                        row.activated_by or "—",
+                        row.state,
+                        str(row.running),
+                    ]
+                )
+            )
+
+
+@version_group.command("activate")
+@click.argument("municipality")
+@click.argument("label")
+@click.option(
+    "--at", "at_text", default=None, help="ISO moment with its offset: a scheduled switch."
+)
+@ACTOR
+def activate_command(municipality: str, label: str, at_text: str | None, actor: str) -> None:
+    """Make a version the one new messages start on, now or from --at (the worker switches)."""
+    at = _parse_moment(at_text) if at_text else None
+    with unit_of_work() as (session, runtime):
+        version = version_by_label(session, municipality, label)
+        now = runtime.clock.now()
+        if at is None or at <= now:
+            if version.is_active:
+                raise click.ClickException(f"Версия «{label}» уже действующая.")
+            activate_now(session, version, actor, now)
+            click.echo(f"{municipality}/{label}: действующая с {_moment(now)}")
+            return
+        schedule(session, version, actor, now, at)
+        click.echo(f"{municipality}/{label}: станет действующей {_moment(at)} (переключит worker)")
+
+
+@version_group.command("rollback")
+@click.argument("municipality")
+@ACTOR
+def rollback_command(municipality: str, actor: str) -> None:
+    """Back to the version that was active before the current one (audited)."""
+    with unit_of_work() as (session, runtime):
+        row = rollback(session, municipality, actor, runtime.clock.now())
+        label = version_label(session, row.version_id)
+        click.echo(f"{municipality}: откат на версию «{label}» выполнен")
+
+
+def version_label(session: Session, version_id: int) -> str:
+    """A version's label by id."""
+    return session.get_one(ProcessVersion, version_id).label
+
+
+def _parse_moment(text: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise click.BadParameter(
+            f"«{text}» — не момент ISO 8601 (например, 2027-01-01T00:00+05:00)", param_hint="--at"
+        ) from None
+    if moment.tzinfo is None:
+        raise click.BadParameter(
+            f"«{text}»: укажите смещение часового пояса (например, +05:00)", param_hint="--at"
+        )
+    return moment
+
+
+def _moment(moment: datetime | None) -> str:
+    return moment.isoformat(timespec="minutes") if moment is not None else "—"
