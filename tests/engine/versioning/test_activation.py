@@ -77,7 +77,7 @@ def test_other_content_under_a_deployed_label_is_refused(
     deploy(sessions, admin_runtime, "v1")
     bpmn = Path(admin_runtime.processes_dir) / "example" / "v1" / "example.bpmn"
     bpmn.write_text(bpmn.read_text(encoding="utf-8") + "\n", encoding="utf-8")
-    with sessions.begin() as session, pytest.raises(DeployError, match="«v1».*уже развёрнута"):
+    with sessions.begin() as session, pytest.raises(DeployError, match=r"«v1».*уже развёрнута"):
         deploy_file(session, admin_runtime, bpmn, "admin")
 
 
@@ -109,7 +109,7 @@ def test_running_cases_keep_the_settings_of_their_version(
     assert after.reader.due(start, "3 рабочих часа") == due_before
     # Deploying the folder again is a new content under the same label: refused, not silent.
     bpmn = Path(admin_runtime.processes_dir) / "example" / "v1" / "example.bpmn"
-    with sessions.begin() as session, pytest.raises(DeployError, match="municipality.yaml"):
+    with sessions.begin() as session, pytest.raises(DeployError, match=r"municipality\.yaml"):
         deploy_file(session, admin_runtime, bpmn, "admin")
 
 
