@@ -16,6 +16,7 @@ from engine.runtime import Runtime
 from engine.schema import upgrade
 from engine.settings import Settings
 from engine.versioning.activation import ActivationError, activate_now, rollback, schedule
+from engine.versioning.diff import diff_versions
 from engine.versioning.listing import VersionNotFound, version_by_label, version_rows
 
 ACTOR = click.option("--actor", default="admin", show_default=True, help="Who acts (audited).")
@@ -106,6 +107,43 @@ def rollback_command(municipality: str, actor: str) -> None:
         row = rollback(session, municipality, actor, runtime.clock.now())
         label = version_label(session, row.version_id)
         click.echo(f"{municipality}: откат на версию «{label}» выполнен")
+
+
+SECTIONS = {
+    "steps": "Шаги",
+    "deadlines": "Сроки",
+    "forms": "Формы",
+    "roles": "Роли",
+    "flows": "Переходы",
+    "settings": "Настройки",
+}
+
+
+@version_group.command("diff")
+@click.argument("municipality")
+@click.argument("old_label", metavar="A")
+@click.argument("new_label", metavar="B")
+@JSON
+def diff_command(municipality: str, old_label: str, new_label: str, as_json: bool) -> None:
+    """What version B changes against A: steps, deadlines, forms, roles, flows, with ids."""
+    with unit_of_work() as (session, _):
+        found = diff_versions(
+            version_by_label(session, municipality, old_label),
+            version_by_label(session, municipality, new_label),
+        )
+    if as_json:
+        click.echo(json.dumps(found.as_json(), ensure_ascii=False, indent=2, default=str))
+        return
+    click.echo(f"{municipality}: {old_label} → {new_label}")
+    if not found.changes:
+        click.echo("  изменений нет")
+    for section, title in SECTIONS.items():
+        changes = [change for change in found.changes if change.section == section]
+        if changes:
+            click.echo(f"{title}:")
+        for change in changes:
+            element = f" [{change.element_id}]" if change.element_id else ""
+            click.echo(f"  {change.text}{element}")
 
 
 def version_label(session: Session, version_id: int) -> str:
