@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
+from pathlib import Path
 
 import click
 from sqlalchemy.orm import Session
@@ -16,8 +18,17 @@ from engine.runtime import Runtime
 from engine.schema import upgrade
 from engine.settings import Settings
 from engine.versioning.activation import ActivationError, activate_now, rollback, schedule
+from engine.versioning.batch import (
+    MappingError,
+    cases_to_migrate,
+    migrate_batch,
+    plan_for,
+    read_mapping,
+    report_json,
+)
 from engine.versioning.diff import diff_versions
 from engine.versioning.listing import VersionNotFound, version_by_label, version_rows
+from engine.versioning.migration import CaseVerdict, MigrationPlan
 
 ACTOR = click.option("--actor", default="admin", show_default=True, help="Who acts (audited).")
 JSON = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
@@ -144,6 +155,85 @@ def diff_command(municipality: str, old_label: str, new_label: str, as_json: boo
         for change in changes:
             element = f" [{change.element_id}]" if change.element_id else ""
             click.echo(f"  {change.text}{element}")
+
+
+PROGRESS_FROM = 50  # cases: a larger batch shows a progress bar on stderr
+
+
+@version_group.command("migrate")
+@click.argument("municipality")
+@click.option("--from", "old_label", required=True, help="The version the cases run on.")
+@click.option("--to", "new_label", required=True, help="The version to move them to.")
+@click.option("--dry-run", is_flag=True, help="Report every verdict; change nothing.")
+@click.option("--case", "case_ids", type=int, multiple=True, help="Only these cases (repeatable).")
+@click.option(
+    "--mapping",
+    "mapping_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="YAML/JSON {removed element id: new element id}.",
+)
+@click.option(
+    "--recompute-deadlines",
+    is_flag=True,
+    help="Recount armed deadlines under the new table (default: they keep their due moment).",
+)
+@ACTOR
+@JSON
+def migrate_command(
+    municipality: str,
+    old_label: str,
+    new_label: str,
+    dry_run: bool,
+    case_ids: tuple[int, ...],
+    mapping_path: Path | None,
+    recompute_deadlines: bool,
+    actor: str,
+    as_json: bool,
+) -> None:
+    """Move running cases from one version to another, each in its own transaction."""
+    try:
+        mapping = read_mapping(mapping_path) if mapping_path else {}
+    except MappingError as error:
+        raise click.BadParameter(str(error), param_hint="--mapping") from error
+    with unit_of_work() as (session, runtime):
+        plan = plan_for(
+            session, municipality, old_label, new_label, mapping, recompute=recompute_deadlines
+        )
+        ids = list(case_ids) or cases_to_migrate(session, plan)
+    factory = make_session_factory(make_engine(Settings.from_env().database_url))
+    with click.progressbar(
+        length=len(ids), label="дела", file=sys.stderr, hidden=len(ids) < PROGRESS_FROM
+    ) as bar:
+        verdicts = migrate_batch(
+            factory, runtime, plan, ids, actor, dry_run=dry_run, progress=lambda _: bar.update(1)
+        )
+    if as_json:
+        click.echo(report_json(verdicts, plan, dry_run))
+    else:
+        _print_verdicts(verdicts, plan, dry_run)
+    if any(not verdict.can for verdict in verdicts):
+        sys.exit(1)
+
+
+def _print_verdicts(verdicts: list[CaseVerdict], plan: MigrationPlan, dry_run: bool) -> None:
+    mode = "пробный прогон" if dry_run else "перенос"
+    click.echo(f"{plan.old.municipality}: {plan.old.label} → {plan.new.label} ({mode})")
+    for verdict in verdicts:
+        if verdict.already:
+            click.echo(f"  дело {verdict.instance_id}: уже на версии «{plan.new.label}»")
+        elif not verdict.can:
+            click.echo(f"  дело {verdict.instance_id}: НЕЛЬЗЯ — {verdict.reason}")
+        else:
+            steps = f"{', '.join(verdict.steps_before)} → {', '.join(verdict.steps_after) or '—'}"
+            click.echo(f"  дело {verdict.instance_id}: можно; шаг {steps}")
+            for shift in verdict.deadlines:
+                click.echo(
+                    f"    срок «{shift.name}»: {shift.old_due} ({shift.old_text}) → "
+                    f"{shift.new_due} ({shift.new_text})"
+                )
+    movable = sum(verdict.can and not verdict.already for verdict in verdicts)
+    click.echo(f"можно перенести: {movable}, нельзя: {sum(not v.can for v in verdicts)}")
 
 
 def version_label(session: Session, version_id: int) -> str:

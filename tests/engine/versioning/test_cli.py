@@ -9,6 +9,9 @@ import pytest
 from click.testing import CliRunner, Result
 
 from engine.cli import main
+from engine.db import make_engine, make_session_factory
+from engine.runtime import Runtime
+from tests.engine.helpers import send
 from tests.engine.versioning.helpers import example_processes
 
 
@@ -81,3 +84,27 @@ def test_diff_names_the_legal_changes_with_element_ids(processes: Path) -> None:
     assert flows == {("added", "flow_approve_to_publish"), ("changed", "flow_approved")}
     same = _run("version", "diff", "example", "v1", "v1")
     assert "изменений нет" in same.output
+
+
+def test_migrate_dry_run_then_real_run(processes: Path, tmp_path: Path) -> None:
+    _deploy(processes, "v1")
+    engine = make_engine(f"sqlite:///{tmp_path / 'cli.sqlite3'}")
+    runtime = Runtime(processes_dir=processes)
+    sessions = make_session_factory(engine)
+    for number in ("1", "2"):
+        send(sessions, runtime, number, author_id=f"id{number}")
+    engine.dispose()
+    _deploy(processes, "v2")
+    args = ("version", "migrate", "example", "--from", "v1", "--to", "v2")
+    dry = _run(*args, "--dry-run", "--json")
+    assert dry.exit_code == 0, dry.output
+    report = json.loads(dry.output)
+    assert report["dry_run"] and [case["can"] for case in report["cases"]] == [True, True]
+    assert _listed("v1")["running_cases"] == 2
+    real = _run(*args, "--case", "1")
+    assert real.exit_code == 0 and "дело 1: можно; шаг screen → screen" in real.output
+    assert (_listed("v1")["running_cases"], _listed("v2")["running_cases"]) == (1, 1)
+    bad = tmp_path / "mapping.yaml"
+    bad.write_text("- approve\n", encoding="utf-8")
+    refused = _run(*args, "--mapping", str(bad))
+    assert refused.exit_code == 2 and "словарь" in refused.output
