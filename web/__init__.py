@@ -44,6 +44,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         team,
         templating,
         throttle,
+        versions,
     )
     from web.db import database
     from web.extensions import csrf
@@ -57,6 +58,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     templating.init_app(app)
     for blueprint in (auth.bp, tasks.bp, messages.bp, notices.bp, team.bp, regulation.bp):
         app.register_blueprint(blueprint)
+    app.register_blueprint(versions.bp)  # the administrator's regulation versions
     throttle.init_app(app)
     _register_errors(app)
     return app
