@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from engine.access import Scope, Viewer, can_complete, scope_filter
 from engine.models import Message, OpenUserTask, ProcessInstance, ProcessVersion
-from engine.queries.timing import cached_modes, time_left
+from engine.queries.timing import cached_modes, time_left, version_calendar
 from engine.runtime import Runtime
 from engine.worktime import RemainingTime
 
@@ -111,6 +111,9 @@ def describe(
         modes = cached_modes(
             sha256, task.municipality, runtime.processes_dir, _catalog_loader(session, version_id)
         )
+        reader = version_calendar(  # the settings the case runs under, not today's file
+            sha256, task.municipality, runtime.processes_dir, _settings_loader(session, version_id)
+        )
         left = time_left(
             task.municipality,
             runtime.processes_dir,
@@ -118,6 +121,7 @@ def describe(
             task.due_at,
             now,
             working=modes.get(task.element_id, True),
+            reader=reader,
         )
         rows.append(
             TaskRow(
@@ -194,3 +198,11 @@ def filter_choices(session: Session, viewer: Viewer) -> dict[str, list[tuple[str
         "sources": [(source, source) for source in sources],
         "steps": [(element_id, name) for element_id, name in steps],
     }
+
+
+def _settings_loader(session: Session, version_id: int) -> Callable[[], str | None]:
+    def load() -> str | None:
+        query = select(ProcessVersion.settings_yaml).where(ProcessVersion.id == version_id)
+        return session.scalar(query)
+
+    return load

@@ -13,6 +13,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from engine.clock import VirtualClock
 from engine.models import AuditEvent, ProcessInstance, VersionActivation
+from engine.municipalities import regulation_calendar
+from engine.queries.timing import version_calendar
 from engine.runtime import Runtime
 from engine.statuses import AuditKind
 from engine.versioning.activation import ActivationError, perform_due, rollback, schedule
@@ -107,6 +109,12 @@ def test_running_cases_keep_the_settings_of_their_version(
     with sessions() as session:
         after = load_version(session.get_one(type(v1), v1.id), admin_runtime)
     assert after.reader.due(start, "3 рабочих часа") == due_before
+    shown = version_calendar(  # the task list counts time left the same way
+        v1.sha256, "example", admin_runtime.processes_dir, lambda: v1.settings_yaml
+    )
+    assert shown.due(start, "3 рабочих часа") == due_before
+    today = regulation_calendar("example", admin_runtime.processes_dir)
+    assert today.due(start, "3 рабочих часа") != due_before  # the file did change
     # Deploying the folder again is a new content under the same label: refused, not silent.
     bpmn = Path(admin_runtime.processes_dir) / "example" / "v1" / "example.bpmn"
     with sessions.begin() as session, pytest.raises(DeployError, match=r"municipality\.yaml"):
