@@ -6,7 +6,14 @@ import argparse
 import time
 from collections.abc import Callable
 
-from benchmarks import bench_deadlines, bench_engine, bench_selftest, bench_web, bench_workers
+from benchmarks import (
+    bench_deadlines,
+    bench_engine,
+    bench_selftest,
+    bench_versions,
+    bench_web,
+    bench_workers,
+)
 
 SUITES: dict[str, Callable[[], None]] = {
     "engine": bench_engine.main,
@@ -14,6 +21,7 @@ SUITES: dict[str, Callable[[], None]] = {
     "web": bench_web.main,
     "workers": bench_workers.main,
     "selftest": bench_selftest.main,
+    "versions": bench_versions.main,
 }
 
 
