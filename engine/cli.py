@@ -22,7 +22,7 @@ from engine.scenarios.coverage import uncovered_by_version
 from engine.schema import upgrade
 from engine.selftest import TestedDeployment, deploy_version
 from engine.settings import Settings
-from engine.versioning.cli import version_group
+from engine.versioning.cli import settings_group, version_group
 from engine.versions import DeployError
 from engine.worker import run_worker
 from engine.worktime.calendar_cli import calendar_group
@@ -43,6 +43,7 @@ main.add_command(case_command)
 main.add_command(clauses_command)
 main.add_command(report_group)
 main.add_command(version_group)
+main.add_command(settings_group)
 
 
 @main.command("init-db")

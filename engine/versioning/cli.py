@@ -26,9 +26,11 @@ from engine.versioning.batch import (
     read_mapping,
     report_json,
 )
-from engine.versioning.diff import diff_versions
+from engine.versioning.diff import diff_versions, settings_changes
 from engine.versioning.listing import VersionNotFound, version_by_label, version_rows
 from engine.versioning.migration import CaseVerdict, MigrationPlan
+from engine.versioning.snapshot import settings_bytes
+from engine.versions import NoActiveVersion, active_version
 
 ACTOR = click.option("--actor", default="admin", show_default=True, help="Who acts (audited).")
 JSON = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
@@ -49,7 +51,7 @@ def unit_of_work() -> Iterator[tuple[Session, Runtime]]:
     try:
         with make_session_factory(engine).begin() as session:
             yield session, runtime
-    except (VersionNotFound, ActivationError) as error:
+    except (VersionNotFound, ActivationError, NoActiveVersion) as error:
         raise click.ClickException(str(error)) from error
     finally:
         engine.dispose()
@@ -234,6 +236,28 @@ def _print_verdicts(verdicts: list[CaseVerdict], plan: MigrationPlan, dry_run: b
                 )
     movable = sum(verdict.can and not verdict.already for verdict in verdicts)
     click.echo(f"можно перенести: {movable}, нельзя: {sum(not v.can for v in verdicts)}")
+
+
+@click.group("settings")
+def settings_group() -> None:
+    """A municipality's settings (municipality.yaml) as versions snapshot them."""
+
+
+@settings_group.command("diff")
+@click.argument("municipality")
+def settings_diff_command(municipality: str) -> None:
+    """What the next deploy would change in settings, against the active version's snapshot."""
+    with unit_of_work() as (session, runtime):
+        current = active_version(session, municipality)
+        on_disk = settings_bytes(municipality, runtime.processes_dir).decode("utf-8")
+        changes = settings_changes(current.settings_yaml, on_disk)
+    click.echo(f"{municipality}: municipality.yaml against version «{current.label}»")
+    for change in changes:
+        click.echo(f"  {change.text}")
+        click.echo(f"    было: {json.dumps(change.old, ensure_ascii=False, default=str)}")
+        click.echo(f"    стало: {json.dumps(change.new, ensure_ascii=False, default=str)}")
+    if not changes:
+        click.echo("  изменений нет")
 
 
 def version_label(session: Session, version_id: int) -> str:

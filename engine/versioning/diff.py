@@ -277,6 +277,11 @@ def _flow_text(flow: dict[str, str], names: dict[str, str]) -> str:
     return f"«{source}» → «{target}»{named}"
 
 
+def settings_changes(old: str | None, new: str | None) -> list[Change]:
+    """What changes between two municipality.yaml texts, key by key."""
+    return _settings(old, new)
+
+
 def _settings(old: str | None, new: str | None) -> list[Change]:
     before, after = _yaml(old), _yaml(new)
     return [

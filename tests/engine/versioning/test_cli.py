@@ -108,3 +108,16 @@ def test_migrate_dry_run_then_real_run(processes: Path, tmp_path: Path) -> None:
     bad.write_text("- approve\n", encoding="utf-8")
     refused = _run(*args, "--mapping", str(bad))
     assert refused.exit_code == 2 and "словарь" in refused.output
+
+
+def test_settings_diff_shows_what_the_next_deploy_would_change(processes: Path) -> None:
+    none = _run("settings", "diff", "example")
+    assert none.exit_code == 1 and "нет действующей версии" in none.output
+    _deploy(processes, "v1")
+    assert "изменений нет" in _run("settings", "diff", "example").output
+    settings = processes / "example" / "municipality.yaml"
+    text = settings.read_text(encoding="utf-8")
+    settings.write_text(text.replace("title: Пример", "title: Пример-2"), encoding="utf-8")
+    changed = _run("settings", "diff", "example")
+    assert changed.exit_code == 0, changed.output
+    assert "«title» изменено" in changed.output and '"Пример-2"' in changed.output
