@@ -16,6 +16,7 @@ from engine.versioning.diff import diff_versions
 from engine.versioning.listing import VersionNotFound, version_by_label, version_rows
 from web import db
 from web.auth import current_viewer, roles_required
+from web.i18n import when
 
 bp = Blueprint("versions", __name__, url_prefix="/versions")
 ADMINS = ("administrator",)
@@ -99,6 +100,12 @@ def migrate() -> ResponseReturnValue:
     return render_template(
         "versions/migrate.html", plan=plan, verdicts=verdicts, real=real, recompute=recompute
     )
+
+
+@bp.app_template_filter("iso_when")
+def iso_when(text: str) -> str:
+    """A stored ISO moment shown as the rest of the UI shows moments (the town's zone)."""
+    return when(datetime.fromisoformat(text))
 
 
 def _version(label: str) -> ProcessVersion:

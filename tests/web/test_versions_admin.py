@@ -82,6 +82,7 @@ def test_diff_activate_migrate_and_roll_back(
     assert done.status_code == 302 and _active(sessions) == "v2"
     dry = client.get("/versions/migrate?from=v1&to=v2")
     assert dry.status_code == 200 and "Пробный перенос" in dry.text and "можно" in dry.text
+    assert "«screen»: 16.03.2026 11:00 (1 рабочий час) → 16.03.2026 11:00" in dry.text
     with sessions() as session:
         assert (
             session.get_one(ProcessInstance, case).version_id
