@@ -81,9 +81,9 @@ def migrate_batch(
             transaction = session.begin()
             try:
                 verdict = migrate_case(session, runtime, instance_id, plan, actor)
-            except LookupError:
+            except Exception as error:  # one broken case stops neither the batch nor the others
                 transaction.rollback()
-                verdict = CaseVerdict(instance_id, False, "нет такого дела")
+                verdict = CaseVerdict(instance_id, False, f"ошибка при переносе: {error}")
             except BaseException:
                 transaction.rollback()
                 raise

@@ -76,7 +76,10 @@ def migrate_case(
     session: Session, runtime: Runtime, instance_id: int, plan: MigrationPlan, actor: str
 ) -> CaseVerdict:
     """Migrate one case under its row lock in the caller's transaction (a dry run rolls back)."""
-    instance = lock_instance(session, instance_id)
+    try:
+        instance = lock_instance(session, instance_id)
+    except LookupError:
+        return CaseVerdict(instance_id, False, "нет такого дела")
     if instance.version_id == plan.new.id:
         return CaseVerdict(instance_id, True, "уже на новой версии", already=True)
     if instance.version_id != plan.old.id:

@@ -154,3 +154,22 @@ def test_a_case_on_a_removed_step_needs_a_mapping(
     assert dry.as_json() == real.as_json() and real.can
     assert real.steps_after == ["publish"]
     assert _finish(sessions, admin_runtime, at_approve) == ["publish"]
+
+
+def test_a_broken_case_is_refused_alone_and_a_re_run_moves_no_case_twice(
+    sessions: sessionmaker[Session], admin_runtime: Runtime
+) -> None:
+    deploy(sessions, admin_runtime, "v1")
+    cases = [_case_at(sessions, admin_runtime, number, 0) for number in range(3)]
+    deploy(sessions, admin_runtime, "v2")
+    with sessions.begin() as session:  # the middle case's stored state is damaged
+        session.get_one(ProcessInstance, cases[1]).state = "{}"
+    plan = _plan(sessions, "v1", "v2")
+    first = migrate_batch(sessions, admin_runtime, plan, cases, "admin", dry_run=False)
+    assert [verdict.can for verdict in first] == [True, False, True]
+    assert "ошибка при переносе" in first[1].reason
+    with sessions() as session:
+        versions = [session.get_one(ProcessInstance, case).version_id for case in cases]
+    assert versions == [plan.new.id, plan.old.id, plan.new.id]  # each case whole on one version
+    again = migrate_batch(sessions, admin_runtime, plan, cases, "admin", dry_run=False)
+    assert [verdict.already for verdict in again] == [True, False, True]
