@@ -5,7 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 
 from engine.models import ProcessVersion
@@ -79,7 +88,24 @@ def diff() -> ResponseReturnValue:
     """What version B changes against A, in legal terms, with element ids."""
     old = _version(request.args.get("a", ""))
     new = _version(request.args.get("b", ""))
-    return render_template("versions/diff.html", diff=diff_versions(old, new))
+    found = diff_versions(old, new)
+    marks = {
+        "added": sorted(found.element_ids("added")),
+        "removed": sorted(found.element_ids("removed")),
+        "changed": sorted(found.element_ids("changed") | found.element_ids("renamed")),
+    }
+    return render_template("versions/diff.html", diff=found, marks=marks)
+
+
+@bp.route("/<label>/diagram.bpmn")
+@roles_required(*ADMINS, own=True)
+def diagram(label: str) -> ResponseReturnValue:
+    """A version's BPMN XML for the diff's viewers: a download, never a page."""
+    version = _version(label)
+    response = Response(version.bpmn_xml, mimetype="application/xml")
+    response.headers["Content-Disposition"] = f'attachment; filename="{version.label}.bpmn"'
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @bp.route("/migrate", methods=["GET", "POST"])

@@ -58,9 +58,11 @@ def test_only_administrators_of_the_town_reach_the_pages(app: Flask) -> None:
         assert client.get("/versions/diff?a=v1&b=v2").status_code == 403
         assert client.post("/versions/rollback", data={"confirm": "1"}).status_code == 403
         assert client.get("/versions/migrate?from=v1&to=v2").status_code == 403
+        assert client.get("/versions/v2/diagram.bpmn").status_code == 403
     other = login(app.test_client(), "perm.admin")  # perm has no version: example's are unseen
     assert "v2" not in other.get("/versions/").text
     assert other.get("/versions/diff?a=v1&b=v2").status_code == 404
+    assert other.get("/versions/v2/diagram.bpmn").status_code == 404
     assert other.post("/versions/activate", data={"label": "v2", "confirm": "1"}).status_code == 404
 
 
@@ -75,6 +77,9 @@ def test_diff_activate_migrate_and_roll_back(
     diff = client.get("/versions/diff?a=v1&b=v2").text
     assert "Шаг «Согласовать ответ» добавлен" in diff and "<code>approve</code>" in diff
     assert "«1 рабочий час» → «2 рабочих часа»" in diff
+    assert 'data-added=\'["approve", "flow_approve_to_publish"]\'' in diff
+    xml = client.get("/versions/v2/diagram.bpmn")
+    assert xml.headers["Content-Disposition"].startswith("attachment") and b"approve" in xml.data
     unconfirmed = client.post("/versions/activate", data={"label": "v2"})
     assert unconfirmed.status_code == 400 and "Подтверждаю" in unconfirmed.text
     assert _active(sessions) == "v1"

@@ -34,6 +34,10 @@ def test_diff_dry_run_migrate_and_roll_back_in_the_browser(
     page.get_by_role("heading", name="Версии регламента", level=1).wait_for()  # type: ignore[attr-defined]
     page.get_by_role("button", name="Сравнить").click()  # type: ignore[attr-defined]
     page.get_by_text("Шаг «Согласовать ответ» добавлен").wait_for()  # type: ignore[attr-defined]
+    for side in ("old", "new"):
+        page.wait_for_selector(f"#diagram-{side}[data-ready=true]")  # type: ignore[attr-defined]
+    page.locator("#diagram-new [data-element-id=approve].diff-added").wait_for()  # type: ignore[attr-defined]
+    page.locator("#diagram-old [data-element-id=review].diff-changed").wait_for()  # type: ignore[attr-defined]
     shot(page, "versions-01-diff")
     page.get_by_role("link", name="К списку версий").click()  # type: ignore[attr-defined]
     page.get_by_role("button", name="Пробный перенос").click()  # type: ignore[attr-defined]

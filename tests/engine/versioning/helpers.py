@@ -42,6 +42,15 @@ V2_EDITS = (
         "      <bpmn:incoming>flow_approve_to_publish</bpmn:incoming>\n"
         "      <bpmn:outgoing>flow_to_published_end</bpmn:outgoing>",
     ),
+    (  # drawn above publish, so the diff's diagrams show it
+        "    </bpmndi:BPMNPlane>",
+        '      <bpmndi:BPMNShape id="approve_di" bpmnElement="approve">'
+        '<dc:Bounds x="1370" y="20" width="100" height="60" /></bpmndi:BPMNShape>\n'
+        '      <bpmndi:BPMNEdge id="flow_approve_to_publish_di" '
+        'bpmnElement="flow_approve_to_publish">'
+        '<di:waypoint x="1420" y="80" /><di:waypoint x="1420" y="120" /></bpmndi:BPMNEdge>\n'
+        "    </bpmndi:BPMNPlane>",
+    ),
     (
         "        <bpmn:flowNodeRef>publish_deadline</bpmn:flowNodeRef>",
         "        <bpmn:flowNodeRef>publish_deadline</bpmn:flowNodeRef>\n"
