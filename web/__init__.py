@@ -44,6 +44,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         team,
         templating,
         throttle,
+        version_upload,
         versions,
     )
     from web.db import database
@@ -59,6 +60,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     for blueprint in (auth.bp, tasks.bp, messages.bp, notices.bp, team.bp, regulation.bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(versions.bp)  # the administrator's regulation versions
+    app.register_blueprint(version_upload.bp)
     throttle.init_app(app)
     _register_errors(app)
     return app
