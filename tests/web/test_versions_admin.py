@@ -95,6 +95,7 @@ def test_diff_activate_migrate_and_roll_back(
         )
     real = client.post("/versions/migrate", data={"from": "v1", "to": "v2", "confirm": "1"})
     assert real.status_code == 200 and "Перенос дел выполнен" in real.text
+    assert "Дело перенесено на другую версию регламента" in client.get(f"/cases/{case}").text
     back = client.post("/versions/rollback", data={"confirm": "1"})
     assert back.status_code == 302 and _active(sessions) == "v1"
     with sessions() as session:
