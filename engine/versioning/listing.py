@@ -7,11 +7,12 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from engine.models import ProcessInstance, ProcessVersion, VersionActivation
 from engine.statuses import InstanceStatus
 from engine.versioning.labels import label_key
+from engine.versions import LARGE_VERSION_COLUMNS
 
 SHORT_SHA = 12
 
@@ -67,7 +68,8 @@ class VersionRow:
 
 def version_rows(session: Session, municipality: str | None = None) -> list[VersionRow]:
     """Every version (of one municipality), by municipality then version order."""
-    query = select(ProcessVersion)
+    # The list needs no diagram, spec or tables: they stay in the database.
+    query = select(ProcessVersion).options(*(defer(column) for column in LARGE_VERSION_COLUMNS))
     if municipality is not None:
         query = query.where(ProcessVersion.municipality == municipality)
     versions = list(session.scalars(query))
