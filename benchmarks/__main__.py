@@ -11,6 +11,7 @@ from benchmarks import (
     bench_deadlines,
     bench_engine,
     bench_selftest,
+    bench_versions,
     bench_web,
     bench_workers,
 )
@@ -22,6 +23,7 @@ SUITES: dict[str, Callable[[], None]] = {
     "workers": bench_workers.main,
     "selftest": bench_selftest.main,
     "channels": bench_channels.main,
+    "versions": bench_versions.main,
 }
 
 

@@ -24,6 +24,7 @@ from engine.scenarios.coverage import uncovered_by_version
 from engine.schema import upgrade
 from engine.selftest import TestedDeployment, deploy_version
 from engine.settings import Settings
+from engine.versioning.cli import settings_group, version_group
 from engine.versions import DeployError
 from engine.worker import run_worker
 from engine.worktime.calendar_cli import calendar_group
@@ -46,6 +47,8 @@ main.add_command(case_command)
 main.add_command(clauses_command)
 main.add_command(report_group)
 main.add_command(check_command)
+main.add_command(version_group)
+main.add_command(settings_group)
 
 
 @main.command("init-db")
@@ -100,6 +103,11 @@ def _print_deployment(path: Path, outcome: TestedDeployment) -> None:
     result, version = outcome.deployment, outcome.deployment.version
     state = "deployed" if result.created else "unchanged"
     click.echo(f"{path}: {state} as version {version.id} ({version.municipality}/{version.label})")
+    if not result.created and not version.is_active:  # redeploying never switches silently
+        click.echo(
+            f"{path}: not active; to make it active: "
+            f"reglament version activate {version.municipality} {version.label}"
+        )
     if outcome.tested is not None:
         click.echo(f"{path}: self-test passed: {len(outcome.tested.results)} scenario(s)")
     elif result.created:

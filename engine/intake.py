@@ -100,7 +100,7 @@ def receive_message(
         message = _insert(session, Message(**data, correlation_key=key))
         return Intake(message, deliver_repeat(session, runtime, running, message, actor), True)
     # Refused before anything is written: a municipality with no regulation to start on.
-    version = active_version(session, data["municipality"])
+    version = active_version(session, data["municipality"], runtime.clock.now())
     message = _insert(session, Message(**data, correlation_key=key))
     return Intake(message, start_instance(session, runtime, version, message, actor), False)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from engine.municipality_schema import read_settings
 from engine.roles import DEFAULT_REGISTRY, RoleRegistry, extended
@@ -59,6 +60,11 @@ def load_municipality(name: str, processes_dir: Path) -> Municipality:
     """Read and validate a municipality's settings (the calendar section is checked too)."""
     raw = read_settings(name, processes_dir)  # the schema first: its errors are Russian
     load_calendar(name, processes_dir)
+    return municipality_from_raw(name, raw, municipality_file(name, processes_dir))
+
+
+def municipality_from_raw(name: str, raw: dict[str, Any], path: Path) -> Municipality:
+    """A municipality's settings from its validated municipality.yaml mapping (file or snapshot)."""
     deadlines = raw.get("deadlines") or {}
     listed = raw.get("sources")
     return Municipality(

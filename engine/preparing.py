@@ -74,11 +74,18 @@ def prepare_version(
     municipality: str,
     runtime: Runtime,
     settings: Municipality | None = None,
+    calendar: RegulationCalendar | None = None,
 ) -> PreparedVersion:
-    """Every check of a deploy, storing nothing (deploy and `reglament check` share it)."""
+    """Every check of a deploy, storing nothing (deploy and `reglament check` share it).
+
+    `settings` and `calendar` are the version's snapshot of municipality.yaml (engine/versioning);
+    without them the file in force is read.
+    """
     xml = files.xml
     if settings is None:
         settings = checked_municipality(municipality, runtime.processes_dir)
+    if calendar is None:
+        calendar = regulation_calendar(municipality, runtime.processes_dir)
     # The registered checks first: every problem at once, in Russian, with element and line.
     refuse(
         check_version(
@@ -87,7 +94,6 @@ def prepare_version(
     )
     local = declared_forms(files.forms_yaml)
     declared = {**library(), **local}
-    calendar = regulation_calendar(municipality, runtime.processes_dir)
     table = _table(files.deadlines_yaml, xml, calendar)
     functions = bind_functions({"calendar": calendar, "table": table})
     samples = SampleContext(functions, runtime.clock.now())

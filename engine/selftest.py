@@ -108,7 +108,7 @@ def deploy_version(
 ) -> TestedDeployment:
     """Deploy a version folder's BPMN file once its scenarios pass (or, audited, untested)."""
     # The same files twice are a no-op; otherwise the files read here are those tested and stored.
-    files = VersionFiles.read(path)
+    files = VersionFiles.read(path, runtime.processes_dir)
     municipality, label = locate(path)
     checked_municipality(municipality, Path(runtime.processes_dir))  # rechecked on a redeploy
     existing = find_version(session, municipality, files.sha256)

@@ -91,6 +91,9 @@ class AuditKind(enum.StrEnum):
     VERSION_ACTIVATED = "version_activated"
     VERSION_TESTED = "version_tested"  # its scenarios passed at deploy (the evidence kept)
     VERSION_UNTESTED = "version_untested"  # deployed with --no-scenarios: who and why
+    VERSION_SCHEDULED = "version_scheduled"  # to become active at a moment (the worker does it)
+    VERSION_ROLLED_BACK = "version_rolled_back"
+    INSTANCE_MIGRATED = "instance_migrated"  # moved to another version of its regulation
     INSTANCE_STARTED = "instance_started"
     DUTY_STARTED = "duty_started"  # a scheduled duty's occurrence became a case (engine/duties)
     TASK_READY = "task_ready"

@@ -5,12 +5,13 @@ from __future__ import annotations
 import hashlib
 import threading
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.specs import BpmnProcessSpec
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session, defer
 
 from engine import audit
@@ -25,6 +26,7 @@ from engine.forms import (
 )
 from engine.models import ProcessInstance, ProcessVersion
 from engine.municipalities import (
+    Municipality,
     RegulationCalendar,
     load_municipality,
     regulation_calendar,
@@ -46,7 +48,11 @@ from engine.roles import DEFAULT_REGISTRY, RoleRegistry
 from engine.runtime import Runtime
 from engine.scripting import make_script_engine
 from engine.statuses import AuditKind
+from engine.versioning.activation import activate_now, current_version, due_version_id
+from engine.versioning.snapshot import settings_bytes, settings_from_snapshot
 from engine.worktime import parse_deadline
+from engine.worktime.loader import SETTINGS_FILE
+from engine.worktime.settings import CalendarConfigError
 
 
 @dataclass
@@ -72,16 +78,25 @@ class VersionFiles:
     filename: str
     forms_yaml: bytes | None = None
     deadlines_yaml: bytes | None = None
+    settings_yaml: bytes | None = None  # the municipality.yaml two folders up, snapshotted
 
     @classmethod
-    def read(cls, path: Path) -> VersionFiles:
+    def read(cls, path: Path, processes_dir: Path | None = None) -> VersionFiles:
         """Read a version folder's files once (what is tested is what is deployed)."""
-        return cls(path.read_bytes(), path.name, forms_beside(path), deadlines_beside(path))
+        municipality, _ = locate(path)
+        folder = (
+            Path(processes_dir) / municipality if processes_dir else path.resolve().parent.parent
+        )
+        municipality_yaml = folder / SETTINGS_FILE
+        settings = municipality_yaml.read_bytes() if municipality_yaml.is_file() else None
+        return cls(
+            path.read_bytes(), path.name, forms_beside(path), deadlines_beside(path), settings
+        )
 
     @property
     def sha256(self) -> str:
         """The version's identity."""
-        return version_hash(self.xml, self.forms_yaml, self.deadlines_yaml)
+        return version_hash(self.xml, self.forms_yaml, self.deadlines_yaml, self.settings_yaml)
 
 
 def deploy_file(
@@ -99,7 +114,7 @@ def deploy_file(
     return deploy_files(
         session,
         runtime,
-        VersionFiles.read(path),
+        VersionFiles.read(path, runtime.processes_dir),
         actor,
         municipality=municipality or found_municipality,
         label=label or found_label,
@@ -129,6 +144,7 @@ def deploy_files(
         activate=activate,
         forms_yaml=files.forms_yaml,
         deadlines_yaml=files.deadlines_yaml,
+        settings_yaml=files.settings_yaml,
     )
 
 
@@ -159,10 +175,16 @@ def parse_file(path: Path) -> ParsedProcess:
     return parse_process(path.read_bytes(), path.name, parse_deadline, forms=declared)
 
 
-def version_hash(xml: bytes, forms_yaml: bytes | None, deadlines_yaml: bytes | None = None) -> str:
-    """The identity of a version: its BPMN, its forms.yaml and deadlines.yaml when it has them."""
+def version_hash(
+    xml: bytes,
+    forms_yaml: bytes | None,
+    deadlines_yaml: bytes | None = None,
+    settings_yaml: bytes | None = None,
+) -> str:
+    """The identity of a version: its BPMN, forms.yaml, deadlines.yaml and municipality.yaml."""
     digest = hashlib.sha256(xml)
-    for name, content in ((FORMS_FILE, forms_yaml), (TABLE_FILE, deadlines_yaml)):
+    files = ((FORMS_FILE, forms_yaml), (TABLE_FILE, deadlines_yaml), (SETTINGS_FILE, settings_yaml))
+    for name, content in files:
         if content is not None:
             digest.update(b"\0" + name.encode() + b"\0" + content)
     return digest.hexdigest()
@@ -180,16 +202,21 @@ def deploy_xml(
     activate: bool = True,
     forms_yaml: bytes | None = None,
     deadlines_yaml: bytes | None = None,
+    settings_yaml: bytes | None = None,
 ) -> Deployment:
     """Deploy BPMN XML (and its forms.yaml, deadlines.yaml) for a municipality under a label."""
-    sha256 = version_hash(xml, forms_yaml, deadlines_yaml)
     # Checked on a redeploy too: an unchanged version must not hide a broken municipality.yaml.
-    settings = checked_municipality(municipality, runtime.processes_dir)
+    checked_municipality(municipality, runtime.processes_dir)
+    if settings_yaml is None:  # the settings in force now become the version's own
+        settings_yaml = settings_bytes(municipality, runtime.processes_dir)
+    sha256 = version_hash(xml, forms_yaml, deadlines_yaml, settings_yaml)
     existing = find_version(session, municipality, sha256)
     if existing is not None:
         return Deployment(existing, created=False)
-    files = VersionFiles(xml, filename, forms_yaml, deadlines_yaml)
-    prepared = prepare_version(files, municipality, runtime, settings)
+    refuse_taken_label(session, municipality, label)
+    settings, calendar = _snapshot(municipality, settings_yaml)
+    files = VersionFiles(xml, filename, forms_yaml, deadlines_yaml, settings_yaml)
+    prepared = prepare_version(files, municipality, runtime, settings, calendar)
     parsed, table, forms = prepared.parsed, prepared.table, prepared.forms
     now = runtime.clock.now()
     version = ProcessVersion(
@@ -206,6 +233,7 @@ def deploy_xml(
         deployed_at=now,
         deployed_by=actor,
         is_active=False,
+        settings_yaml=settings_yaml.decode("utf-8"),
     )
     session.add(version)
     session.flush()
@@ -221,32 +249,57 @@ def activate_version(
     session: Session, runtime: Runtime, version: ProcessVersion, actor: str
 ) -> None:
     """Make `version` the one new messages start on; running cases keep theirs."""
-    session.execute(
-        update(ProcessVersion)
-        .where(ProcessVersion.municipality == version.municipality, ProcessVersion.id != version.id)
-        .values(is_active=False)
-    )
-    version.is_active = True
-    audit.record(
-        session,
-        AuditKind.VERSION_ACTIVATED,
-        runtime.clock.now(),
-        actor,
-        version_id=version.id,
-        label=version.label,
-    )
+    activate_now(session, version, actor, runtime.clock.now())
 
 
-def active_version(session: Session, municipality: str) -> ProcessVersion:
-    """The version new messages of a municipality start on."""
-    version = session.scalar(
-        select(ProcessVersion).where(
-            ProcessVersion.municipality == municipality, ProcessVersion.is_active.is_(True)
-        )
+def active_version(
+    session: Session, municipality: str, now: datetime | None = None
+) -> ProcessVersion:
+    """The version new messages of a municipality start on (at `now`: a due switch counts)."""
+    due = due_version_id(session, municipality, now) if now is not None else None
+    version = (
+        session.get(ProcessVersion, due)
+        if due is not None
+        else current_version(session, municipality)
     )
     if version is None:
         raise NoActiveVersion(municipality)
     return version
+
+
+def refuse_taken_label(session: Session, municipality: str, label: str) -> None:
+    """A label names one version: other content under a deployed label is refused."""
+    taken = session.scalar(
+        select(ProcessVersion.id).where(
+            ProcessVersion.municipality == municipality, ProcessVersion.label == label
+        )
+    )
+    if taken is not None:
+        raise DeployError(
+            f"версия «{label}» муниципалитета «{municipality}» уже развёрнута с другим "
+            "содержимым (диаграмма, forms.yaml, deadlines.yaml или municipality.yaml): "
+            "положите изменённые файлы в папку новой версии (например, v2)"
+        )
+
+
+def _snapshot(municipality: str, settings_yaml: bytes) -> tuple[Municipality, RegulationCalendar]:
+    try:
+        return settings_from_snapshot(municipality, settings_yaml.decode("utf-8"), SETTINGS_FILE)
+    except (CalendarConfigError, UnicodeDecodeError) as error:
+        raise DeployError(f"{SETTINGS_FILE}: {error}") from error
+
+
+def version_settings(
+    version: ProcessVersion, processes_dir: Path
+) -> tuple[Municipality, RegulationCalendar]:
+    """The settings and calendar a version's cases run under: its snapshot, else the file."""
+    if version.settings_yaml is None:  # deployed before snapshots were taken
+        return (
+            load_municipality(version.municipality, processes_dir),
+            regulation_calendar(version.municipality, processes_dir),
+        )
+    source = f"{version.municipality}/{version.label}/{SETTINGS_FILE}"
+    return settings_from_snapshot(version.municipality, version.settings_yaml, source)
 
 
 class NoActiveVersion(LookupError):
@@ -289,8 +342,7 @@ def load_version(version: ProcessVersion, runtime: Runtime) -> LoadedVersion:
         loaded = _CACHE.get(key)
     if loaded is None:
         spec, subprocess_specs = spec_from_dict(version.spec)
-        calendar = regulation_calendar(version.municipality, runtime.processes_dir)
-        settings = load_municipality(version.municipality, runtime.processes_dir)
+        settings, calendar = version_settings(version, runtime.processes_dir)
         stored = forms_from_json(version.forms) if version.forms is not None else library()
         table = table_from_dict(version.deadline_table)
         loaded = LoadedVersion(
@@ -327,6 +379,7 @@ LARGE_VERSION_COLUMNS = (
     ProcessVersion.catalog,
     ProcessVersion.forms,
     ProcessVersion.deadline_table,
+    ProcessVersion.settings_yaml,
 )
 
 
@@ -357,6 +410,8 @@ __all__ = [
     "load_version",
     "parse_file",
     "prepare_version",
+    "refuse_taken_label",
     "version_forms",
     "version_hash",
+    "version_settings",
 ]

@@ -11,6 +11,7 @@ from sqlalchemy.orm import sessionmaker
 from engine.faults import Backoff, RetryPolicy, is_transient
 from engine.runtime import Runtime
 from engine.scheduler import TickReport, tick
+from engine.versioning.activation import perform_due
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +54,8 @@ def drain(
     stop: threading.Event,
 ) -> TickReport:
     """Tick batch after batch, with no pause, until no free case is due (or `stop`)."""
+    with session_factory.begin() as session:  # scheduled version switches: their own job
+        perform_due(session, runtime.clock.now())
     total = TickReport()
     while not stop.is_set():
         report = tick(

@@ -46,6 +46,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         team,
         templating,
         throttle,
+        version_upload,
+        versions,
     )
     from web.db import database
     from web.extensions import csrf
@@ -61,6 +63,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.register_blueprint(blueprint)
     app.register_blueprint(channels.bp)  # channel webhooks (adapters/): no sign-in, own secrets
     app.register_blueprint(imports.bp)  # ИМ/ПОС exports uploaded by curators
+    app.register_blueprint(versions.bp)  # the administrator's regulation versions
+    app.register_blueprint(version_upload.bp)
     throttle.init_app(app)
     _register_errors(app)
     return app

@@ -45,6 +45,9 @@ EVENT_LABELS = {
     AuditKind.DEADLINE_RESUMED: _l("Deadline resumed"),
     AuditKind.NOTICE_SENT: _l("Notice sent"),
     AuditKind.NOTICE_ACKNOWLEDGED: _l("Notice acknowledged"),
+    AuditKind.VERSION_SCHEDULED: _l("Regulation version scheduled"),
+    AuditKind.VERSION_ROLLED_BACK: _l("Regulation version rolled back"),
+    AuditKind.INSTANCE_MIGRATED: _l("Case moved to another regulation version"),
 }
 
 DEADLINE_STATE_LABELS = {

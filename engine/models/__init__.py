@@ -7,7 +7,7 @@ from engine.models.deadline import CaseDeadline, Notice
 from engine.models.duty import DutyOccurrence
 from engine.models.instance import Message, ProcessInstance
 from engine.models.task import OpenUserTask
-from engine.models.version import ProcessVersion
+from engine.models.version import ProcessVersion, VersionActivation
 
 __all__ = [
     "AuditEvent",
@@ -22,5 +22,6 @@ __all__ = [
     "ProcessVersion",
     "Substitution",
     "User",
+    "VersionActivation",
     "Violation",
 ]

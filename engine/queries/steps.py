@@ -16,7 +16,7 @@ from engine.models import AuditEvent, OpenUserTask, ProcessInstance, User
 from engine.municipalities import RegulationCalendar
 from engine.queries.answer import CHANNEL_LIMITS, DRAFT_FIELD, Draft, Return
 from engine.queries.cases import CaseCard, case_card
-from engine.queries.timing import regulation_calendar
+from engine.queries.timing import version_calendar
 from engine.regulation.table import EMPTY_TABLE, DeadlineRule, DeadlineTable, table_from_dict
 from engine.regulation.terms import TermError, rule_spec
 from engine.runtime import Runtime
@@ -101,7 +101,10 @@ def task_view(session: Session, runtime: Runtime, viewer: Viewer, task_id: str) 
     """A task the viewer may see, with requirements and its case card."""
     task = require_task(session, viewer, task_id)
     card = case_card(session, runtime, viewer, task.instance_id)
-    reader = regulation_calendar(task.municipality, runtime.processes_dir)
+    version = card.version  # the settings snapshot its cases run under
+    reader = version_calendar(
+        version.sha256, task.municipality, runtime.processes_dir, lambda: version.settings_yaml
+    )
     table = table_from_dict(card.version.deadline_table)
     forecast = (
         reader.calendar.forecast_warning(task.created_at, task.due_at) if task.due_at else None

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from engine.access import Scope, Viewer, can_complete, scope_filter
 from engine.duties.card import duty_message
 from engine.models import Message, OpenUserTask, ProcessInstance, ProcessVersion
-from engine.queries.timing import cached_modes, time_left
+from engine.queries.timing import cached_modes, time_left, version_calendar
 from engine.runtime import Runtime
 from engine.worktime import RemainingTime
 
@@ -113,6 +113,9 @@ def describe(
         modes = cached_modes(
             sha256, task.municipality, runtime.processes_dir, _catalog_loader(session, version_id)
         )
+        reader = version_calendar(  # the settings the case runs under, not today's file
+            sha256, task.municipality, runtime.processes_dir, _settings_loader(session, version_id)
+        )
         left = time_left(
             task.municipality,
             runtime.processes_dir,
@@ -120,6 +123,7 @@ def describe(
             task.due_at,
             now,
             working=modes.get(task.element_id, True),
+            reader=reader,
         )
         rows.append(
             TaskRow(
@@ -208,3 +212,11 @@ def filter_choices(session: Session, viewer: Viewer) -> dict[str, list[tuple[str
         "sources": [(source, source) for source in sources],
         "steps": [(element_id, name) for element_id, name in steps],
     }
+
+
+def _settings_loader(session: Session, version_id: int) -> Callable[[], str | None]:
+    def load() -> str | None:
+        query = select(ProcessVersion.settings_yaml).where(ProcessVersion.id == version_id)
+        return session.scalar(query)
+
+    return load

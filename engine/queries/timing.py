@@ -15,7 +15,9 @@ from engine.municipalities import Municipality, RegulationCalendar, load_municip
 from engine.municipalities import regulation_calendar as load_regulation_calendar
 from engine.regulation.table import table_from_dict
 from engine.regulation.terms import TermError, rule_spec
+from engine.versioning.snapshot import settings_from_snapshot
 from engine.worktime import DeadlineSpecError, RemainingTime, remaining
+from engine.worktime.loader import SETTINGS_FILE
 
 _QUOTED = re.compile(r'"([^"]+)"')
 _LOCK = threading.Lock()
@@ -45,6 +47,23 @@ def regulation_calendar(municipality: str, processes_dir: Path) -> RegulationCal
         _CALENDARS, key, lambda: load_regulation_calendar(municipality, processes_dir)
     )
     return found
+
+
+def version_calendar(
+    sha256: str, municipality: str, processes_dir: Path, settings_yaml: Callable[[], str | None]
+) -> RegulationCalendar:
+    """The deadline calendar a version's cases run under (its settings snapshot), cached."""
+    key = (str(processes_dir), f"{municipality}@{sha256}")
+    found: RegulationCalendar = _cached(
+        _CALENDARS, key, lambda: _snapshot_calendar(municipality, processes_dir, settings_yaml())
+    )
+    return found
+
+
+def _snapshot_calendar(municipality: str, processes_dir: Path, text: str | None) -> Any:
+    if text is None:  # deployed before snapshots: the file as it is
+        return load_regulation_calendar(municipality, processes_dir)
+    return settings_from_snapshot(municipality, text, f"{municipality}/{SETTINGS_FILE}")[1]
 
 
 def municipality_settings(municipality: str, processes_dir: Path) -> Municipality:
@@ -111,11 +130,12 @@ def time_left(
     due_at: datetime | None,
     now: datetime,
     working: bool = True,
+    reader: RegulationCalendar | None = None,
 ) -> RemainingTime | None:
     """What is left of a deadline (negative once overdue), or None without one."""
     if due_at is None:
         return None
-    calendar = regulation_calendar(municipality, processes_dir).calendar
+    calendar = (reader or regulation_calendar(municipality, processes_dir)).calendar
     return remaining(calendar, min(started_at, due_at), due_at, now, working=working)
 
 

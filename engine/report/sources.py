@@ -59,7 +59,7 @@ def folder_inputs(path: Path, processes_dir: Path, evidence: Evidence | None) ->
 
 def folder_report(path: Path, processes_dir: Path) -> RegulationReport:
     """The report of a version folder, its scenarios run now on its files."""
-    tested = self_test(VersionFiles.read(path), path, processes_dir)
+    tested = self_test(VersionFiles.read(path, processes_dir), path, processes_dir)
     return build_report(folder_inputs(path, processes_dir, Evidence.of(tested)))
 
 

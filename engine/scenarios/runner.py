@@ -96,7 +96,7 @@ class _Run:
         self, scenario: Scenario, processes_dir: Path, files: VersionFiles | None = None
     ) -> None:
         self.scenario = scenario
-        self.files = files or VersionFiles.read(scenario.bpmn)
+        self.files = files or VersionFiles.read(scenario.bpmn, processes_dir)
         self.zone = scenario.zone
         engine = create_engine(
             "sqlite://", poolclass=StaticPool, connect_args={"check_same_thread": False}

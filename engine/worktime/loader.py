@@ -49,17 +49,22 @@ def load_calendar(municipality: str, processes_dir: Path) -> Calendar:
         return cached
     path = municipality_file(municipality, processes_dir)
     raw = read_municipality(municipality, processes_dir)
-    settings = parse_settings(raw, str(path))
-    for field in ("name", "title"):
-        if not raw.get(field):
-            raise CalendarConfigError(f"{path}: {field}: missing")
-    if settings.name != municipality:
-        raise CalendarConfigError(
-            f"{path}: name: {settings.name!r} does not match its folder {municipality!r}"
-        )
-    calendar = Calendar(settings)
+    calendar = calendar_from_raw(municipality, raw, str(path))
     _CACHE[key] = calendar
     return calendar
+
+
+def calendar_from_raw(municipality: str, raw: dict[str, Any], source: str) -> Calendar:
+    """The validated Calendar of a municipality.yaml mapping (a file, or a version's snapshot)."""
+    settings = parse_settings(raw, source)
+    for field in ("name", "title"):
+        if not raw.get(field):
+            raise CalendarConfigError(f"{source}: {field}: missing")
+    if settings.name != municipality:
+        raise CalendarConfigError(
+            f"{source}: name: {settings.name!r} does not match its folder {municipality!r}"
+        )
+    return Calendar(settings)
 
 
 def clear_cache() -> None:

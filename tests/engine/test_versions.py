@@ -65,11 +65,12 @@ def test_deploy_stores_xml_hash_spec_and_catalog(
     sessions: sessionmaker[Session], runtime: Runtime
 ) -> None:
     version = deploy_example(sessions, runtime)
-    # The version is the diagram, its forms and its deadline table: all are in its hash.
+    # The version is the diagram, its forms, deadline table and settings: all in its hash.
     assert version.sha256 == version_hash(
         EXAMPLE_BPMN.read_bytes(),
         (EXAMPLE_BPMN.parent / "forms.yaml").read_bytes(),
         EXAMPLE_TABLE.read_bytes(),
+        (PROCESSES / "example" / "municipality.yaml").read_bytes(),
     )
     assert version.sha256 != hashlib.sha256(EXAMPLE_BPMN.read_bytes()).hexdigest()
     assert version.deadline_table["deadlines"]["screen"]["clause"] == "Пример, п. 2"

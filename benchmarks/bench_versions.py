@@ -1,0 +1,83 @@
+"""Migrating running cases between versions: time per case and in total, SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+from sqlalchemy.engine import Engine
+
+from benchmarks.common import (
+    EXAMPLE_BPMN,
+    PROCESSES,
+    START,
+    copy_cases,
+    databases,
+    message_fields,
+    ms,
+    new_sessions,
+    show,
+)
+from engine.clock import VirtualClock
+from engine.intake import receive_message
+from engine.runtime import Runtime
+from engine.versioning.batch import migrate_batch, plan_for
+from engine.versions import deploy_file
+
+# The issue's figure is 10,000 cases; REGLAMENT_BENCH_MIGRATE_CASES makes a quicker run.
+CASES = int(os.environ.get("REGLAMENT_BENCH_MIGRATE_CASES", "10000"))
+
+
+def main() -> None:
+    """A dry run and the real run of CASES cases at their first step, v1 → v2, per database."""
+    with tempfile.TemporaryDirectory() as folder:
+        processes = _processes(Path(folder))
+        for name, engine in databases(Path(folder)):
+            if engine is not None:
+                _measure(name, engine, processes)
+
+
+def _processes(folder: Path) -> Path:
+    """The example as v1 and a v2 whose screening term is 2 working hours, not 1."""
+    root = folder / "processes" / "example"
+    for label in ("v1", "v2"):
+        shutil.copytree(EXAMPLE_BPMN.parent, root / label)
+    shutil.copy(PROCESSES / "example" / "municipality.yaml", root)
+    table = root / "v2" / "deadlines.yaml"
+    text = table.read_text(encoding="utf-8").replace("text: 1 рабочий час", "text: 2 рабочих часа")
+    table.write_text(text, encoding="utf-8")
+    bpmn = root / "v2" / "example.bpmn"
+    bpmn.write_text(
+        bpmn.read_text(encoding="utf-8").replace('name="1 рабочий час"', 'name="2 рабочих часа"'),
+        encoding="utf-8",
+    )
+    return folder / "processes"
+
+
+def _measure(name: str, engine: Engine, processes: Path) -> None:
+    runtime = Runtime(clock=VirtualClock(START), processes_dir=processes)
+    sessions = new_sessions(engine)
+    with sessions.begin() as session:
+        deploy_file(session, runtime, processes / "example" / "v1" / "example.bpmn", "bench")
+        first = receive_message(session, runtime, message_fields(0, runtime.clock), "bench")
+        first_id = first.message.instance_id
+    assert first_id is not None
+    ids = [first_id, *copy_cases(engine, first_id, CASES - 1)]
+    with sessions.begin() as session:
+        deploy_file(session, runtime, processes / "example" / "v2" / "example.bpmn", "bench")
+    with sessions() as session:
+        plan = plan_for(session, "example", "v1", "v2")
+    for dry_run in (True, False):
+        began = time.perf_counter()
+        verdicts = migrate_batch(sessions, runtime, plan, ids, "bench", dry_run=dry_run)
+        total = time.perf_counter() - began
+        moved = sum(verdict.can for verdict in verdicts)
+        kind = "dry run" if dry_run else "migration"
+        show(
+            f"{name}: {kind} of {len(ids)} cases",
+            f"{total:.1f} s",
+            f"{ms(total / len(ids))} per case, {moved} can move",
+        )

@@ -1,0 +1,1 @@
+"""Regulation versions for administrators: order, activation, diff, migration (README.md)."""
