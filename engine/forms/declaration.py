@@ -27,6 +27,10 @@ ENGINE_NAMES = frozenset(
         "completed_at",
         "last_completed_at",
         "last_completed_by",
+        # engine/linked.py: a linked case's facts and where a repeat message arrived
+        "linked_case",
+        "report_measures",
+        "repeat_arrived_at_step",
     }
 )
 FORM_KEYS = frozenset({"key", "title", "help", "extends", "fields", "remove"})

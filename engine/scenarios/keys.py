@@ -5,6 +5,7 @@ from engine.scenarios import (  # noqa: F401  (they register)
     case_data,
     expectations,
     ledger_expectations,
+    linked_expectations,
 )
 from engine.scenarios.registry import ACTIONS, EXPECTATIONS
 
