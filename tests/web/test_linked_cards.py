@@ -1,0 +1,33 @@
+"""Linked cases on the card: the later case names the earlier one and the earlier the later."""
+
+from __future__ import annotations
+
+from flask import Flask
+from sqlalchemy.orm import Session, sessionmaker
+
+from engine.runtime import Runtime
+from tests.web.conftest import login, send_message
+from tests.web.helpers import complete, routed_case
+
+
+def test_both_cards_show_the_link_and_the_duty_to_report_the_measures(
+    app: Flask, sessions: sessionmaker[Session], web_runtime: Runtime
+) -> None:
+    earlier = routed_case(
+        sessions, web_runtime, send_message(sessions, web_runtime, thread_id="t-5")
+    )
+    answer = {"answer_kind": "final", "answer_text": "Здравствуйте! Мусор вывезен."}
+    complete(sessions, web_runtime, earlier, "draft_answer", **answer)
+    complete(sessions, web_runtime, earlier, "review", review_decision="approve")
+    complete(sessions, web_runtime, earlier, "publish", published_url="https://vk.com/wall-1_1?r=2")
+    later = send_message(sessions, web_runtime, "2", thread_id="t-5", text="Опять не вывезли")
+    assert later != earlier
+    client = login(app.test_client(), "curator")
+    page = client.get(f"/cases/{later}").text
+    linked = page.split("Связанные дела")[1].split("</ul>")[0]
+    assert "Повторное обращение по закрытому делу" in linked
+    assert f'href="/cases/{earlier}"' in linked and "в ответе сообщить о принятых мерах" in linked
+    back = client.get(f"/cases/{earlier}").text.split("Связанные дела")[1].split("</ul>")[0]
+    assert f'href="/cases/{later}"' in back and "Повторное обращение после закрытия" in back
+    other = send_message(sessions, web_runtime, "3", thread_id="t-6")
+    assert "Связанные дела" not in client.get(f"/cases/{other}").text
