@@ -204,6 +204,7 @@ def deploy_xml(
         parsed = parse_process(xml, filename, parse_deadline, samples, forms=declared)
     check_table(table, parsed.catalog, parse_xml(xml), calendar)
     forms, warnings = _used_forms(xml, parsed, declared, local, settings, table.data_names())
+    _check_form_limits(forms, table)
     now = runtime.clock.now()
     version = ProcessVersion(
         municipality=municipality,
@@ -249,6 +250,19 @@ def _used_forms(
     read = names_read(parse_xml(xml)) | table_reads  # the deadline table reads fields too
     warnings = unused_forms(local, used) + unread_fields(forms, read)
     return forms, warnings
+
+
+def _check_form_limits(forms: dict[str, FormSpec], table: DeadlineTable) -> None:
+    """A field's `not_after: {deadline: name}` names a row of the version's deadline table."""
+    for form in forms.values():
+        for spec in form.fields:
+            name = (spec.not_after or {}).get("deadline")
+            if name is not None and name not in table:
+                known = ", ".join(sorted(table.rules)) or "нет строк"
+                raise DeployError(
+                    f"{FORMS_FILE}: форма «{form.key}», поле «{spec.name}»: not_after: "
+                    f"в таблице сроков нет срока «{name}» (есть: {known})"
+                )
 
 
 def _table(deadlines_yaml: bytes | None, xml: bytes, calendar: RegulationCalendar) -> DeadlineTable:
