@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.exceptions import WorkflowException
@@ -17,14 +16,12 @@ from sqlalchemy.orm import Session, defer
 from sqlalchemy.orm.exc import StaleDataError
 
 from engine import audit
+from engine.answer_limits import check_case_limits
 from engine.bpmn.serialization import dump_state, load_state
 from engine.catch_up import catch_up
 from engine.clock import using_clock
-from engine.forms import VersionForms
-from engine.forms.limits import check_limits
 from engine.ledger.case import CaseLedger
-from engine.ledger.context import current_ledger, using_ledger
-from engine.ledger.promises import case_limits
+from engine.ledger.context import using_ledger
 from engine.limits import Budget, StepFailed, named_step_failures, step_budget, step_failure
 from engine.models import AuditEvent, Message, OpenUserTask, ProcessInstance, ProcessVersion
 from engine.projection import ReadyTask, ready_user_tasks, sync_projection, with_paused_deadlines
@@ -288,13 +285,13 @@ def complete_task(
         raise StaleTaskError(_already_done_message(session, task_id))
     forms = version_forms(session, runtime, row.instance_id)
     validated = forms.validate(row.form_key, data)
+    check_case_limits(session, runtime, forms, row, validated)  # before anything moves
 
     def run(workflow: BpmnWorkflow) -> None:
         task = _ready_task(workflow, task_id)
         if task is None:
             raise StaleTaskError(_already_done_message(session, task_id))
         now = runtime.clock.now()
-        _check_limits(forms, row.form_key, validated, task, now)
         task.data.update(validated)
         completed_at = dict(task.data.get("completed_at") or {})
         completed_at[task.task_spec.bpmn_id] = now.isoformat()
@@ -318,18 +315,6 @@ def complete_task(
         return advance(session, runtime, row.instance_id, actor, run)
     except WorkflowException as error:
         raise step_failure(error) from error
-
-
-def _check_limits(
-    forms: VersionForms, form_key: str, values: dict[str, Any], task: Any, now: datetime
-) -> None:
-    """Dates the form bounds by the case (`not_after`): refused as a field error, in Russian."""
-    ledger = current_ledger()
-    if ledger is None:
-        return
-    zone = ZoneInfo(forms.context.timezone)
-    limits = case_limits(ledger, {**task.data, **values}, now, zone)
-    check_limits(forms.form(form_key), values, limits, zone)
 
 
 def _ready_task(workflow: BpmnWorkflow, task_id: str) -> Any:
