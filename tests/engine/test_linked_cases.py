@@ -86,3 +86,17 @@ def test_a_repeat_during_a_running_case_says_at_which_step_it_arrived(
     noted = [t for t in workflow.get_tasks() if t.task_spec.bpmn_id == "note_repeat_message"]
     assert noted and noted[0].data["repeat_message"]["arrived_at_step"] == "draft_answer"
     assert noted[0].data["repeat_arrived_at_step"] == "draft_answer"
+
+
+def test_a_second_repeat_goes_to_the_linked_case_while_it_runs(
+    sessions: sessionmaker[Session], runtime: Runtime
+) -> None:
+    earlier = _answered_case(sessions, runtime, "post-13")
+    linked = send(sessions, runtime, external_id="post-13-2", thread_id="post-13")
+    again = send(sessions, runtime, external_id="post-13-3", thread_id="post-13", text="Ау!")
+    assert linked.linked_to == earlier
+    assert again.repeat and again.linked_to is None
+    assert again.message.instance_id == linked.result.instance.id
+    with sessions() as session:
+        workflow = read_workflow(session, runtime, linked.result.instance.id)
+    assert workflow.data["repeat_arrived_at_step"] == "screen"  # it came during screening
