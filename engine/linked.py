@@ -30,6 +30,7 @@ class CaseLinks:
 
     earlier: ProcessInstance | None
     later: tuple[ProcessInstance, ...]
+    departments: tuple[str, ...] = ()  # those of the earlier case, for the card
 
 
 def earlier_closed_case(session: Session, key: str) -> ProcessInstance | None:
@@ -93,4 +94,5 @@ def case_links(session: Session, instance: ProcessInstance) -> CaseLinks:
         .where(ProcessInstance.linked_to_id == instance.id)
         .order_by(ProcessInstance.id)
     )
-    return CaseLinks(earlier, tuple(later))
+    departments = tuple(case_departments(session, earlier.id)) if earlier else ()
+    return CaseLinks(earlier, tuple(later), departments)

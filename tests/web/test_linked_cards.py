@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from engine.runtime import Runtime
 from tests.web.conftest import login, send_message
-from tests.web.helpers import complete, routed_case
+from tests.web.helpers import complete, routed_case, tasks_of
 
 
 def test_both_cards_show_the_link_and_the_duty_to_report_the_measures(
@@ -27,6 +27,9 @@ def test_both_cards_show_the_link_and_the_duty_to_report_the_measures(
     linked = page.split("Связанные дела")[1].split("</ul>")[0]
     assert "Повторное обращение по закрытому делу" in linked
     assert f'href="/cases/{earlier}"' in linked and "в ответе сообщить о принятых мерах" in linked
+    assert "Подразделения: Отдел ЖКХ, Отдел дорог и благоустройства" in linked  # names, not ids
+    route = client.get(f"/tasks/{tasks_of(sessions, later, 'screen')[0].task_id}").text
+    assert "Повторное обращение по закрытому делу" in route  # the task page shows it too
     back = client.get(f"/cases/{earlier}").text.split("Связанные дела")[1].split("</ul>")[0]
     assert f'href="/cases/{later}"' in back and "Повторное обращение после закрытия" in back
     other = send_message(sessions, web_runtime, "3", thread_id="t-6")
