@@ -11,6 +11,8 @@ from flask_babel import gettext
 from engine.access import SCOPES, NotFound, Scope, require_task
 from engine.forms import FormError
 from engine.instances import InstanceNotRunning, RegulationFailed, StaleTaskError, complete_task
+from engine.models import OpenUserTask
+from engine.prefill import task_prefill
 from engine.queries import (
     TaskFilter,
     completion_of,
@@ -158,6 +160,9 @@ def render_task(
     viewer = current_viewer()
     view = task_view(db.session(), db.runtime(), viewer, task_id)
     forms = view.card.forms
+    row = db.session().get(OpenUserTask, task_id)
+    if values is None and row is not None:  # fields that start from the case (`default_from`)
+        values = task_prefill(db.session(), db.runtime(), row, forms.form(view.form_key))
     return render_template(
         "tasks/task.html",
         view=view,

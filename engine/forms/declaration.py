@@ -227,6 +227,15 @@ def _apply(
         changes["required_if"] = raw["required_if"]  # checked with the whole form
     if "not_after" in raw:
         changes["not_after"] = _limit(raw["not_after"], form, spec.name)
+    if "default_from" in raw:
+        path = raw["default_from"]
+        if not isinstance(path, str) or not all(NAME.fullmatch(part) for part in path.split(".")):
+            raise FormDeclarationError(
+                f"default_from: ожидается имя данных дела или путь «a.b», получено {path!r}",
+                form,
+                spec.name,
+            )
+        changes["default_from"] = path
     if "errors" in raw:
         errors = raw["errors"]
         if not isinstance(errors, dict) or not all(isinstance(v, str) for v in errors.values()):

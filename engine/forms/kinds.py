@@ -23,7 +23,7 @@ REQUIRED = "Обязательное поле."
 LIST_INVALID = "Неверный список значений."
 PLACEHOLDERS = frozenset({"min", "max", "choices", "missing", "unknown", "error", "limit"})
 COMMON_OPTIONS = frozenset(
-    {"name", "kind", "label", "help", "required", "required_if", "errors", "record"}
+    {"name", "kind", "label", "help", "required", "required_if", "errors", "record", "default_from"}
 )
 
 
