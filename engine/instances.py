@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, defer
 from sqlalchemy.orm.exc import StaleDataError
 
 from engine import audit
+from engine.answer_limits import check_case_limits
 from engine.bpmn.serialization import dump_state, load_state
 from engine.catch_up import catch_up
 from engine.clock import using_clock
@@ -71,18 +72,31 @@ class AdvanceResult:
 
 
 def start_instance(
-    session: Session, runtime: Runtime, version: ProcessVersion, message: Message, actor: str
+    session: Session,
+    runtime: Runtime,
+    version: ProcessVersion,
+    message: Message,
+    actor: str,
+    *,
+    extra_data: dict[str, Any] | None = None,
+    linked_to_id: int | None = None,
 ) -> AdvanceResult:
-    """Start the case of a new message on `version` and run it to its first wait."""
+    """Start the case of a new message on `version` and run it to its first wait.
+
+    `extra_data` joins the message's data (a linked case's facts, engine/linked.py);
+    `linked_to_id` is the earlier case this one continues.
+    """
     loaded = load_version(version, runtime)
     now = runtime.clock.now()
+    data = {**initial_data(message), **(extra_data or {})}
     with using_clock(runtime.clock):
         workflow = BpmnWorkflow(
             loaded.spec, loaded.subprocess_specs, script_engine=loaded.script_engine
         )
-        workflow.data.update(initial_data(message))
-        workflow.task_tree.data.update(initial_data(message))
+        workflow.data.update(data)
+        workflow.task_tree.data.update(data)
     instance = ProcessInstance(
+        linked_to_id=linked_to_id,
         version_id=version.id,
         municipality=version.municipality,
         status=InstanceStatus.RUNNING,
@@ -126,6 +140,10 @@ def initial_data(message: Message) -> dict[str, Any]:
         "source": message.source,
         "completed_at": {},
         "last_completed_at": message.received_at.isoformat(),
+        # engine/linked.py: set for a case started by a repeat after its case closed
+        "linked_case": None,
+        "report_measures": False,
+        "repeat_arrived_at_step": None,
     }
 
 
@@ -243,6 +261,7 @@ def _save(
             element_id=task.element_id,
             lane=task.role,
             due=task.due_at.isoformat() if task.due_at else None,
+            department=task.department,  # a linked case learns the earlier departments
         )
     instance.state = dump_state(workflow)
     instance.next_due_at = _earliest(next_due(workflow), ledger.next_moment())
@@ -279,7 +298,9 @@ def complete_task(
     row = session.get(OpenUserTask, task_id)
     if row is None:
         raise StaleTaskError(_already_done_message(session, task_id))
-    validated = version_forms(session, runtime, row.instance_id).validate(row.form_key, data)
+    forms = version_forms(session, runtime, row.instance_id)
+    validated = forms.validate(row.form_key, data)
+    check_case_limits(session, runtime, forms, row, validated)  # before anything moves
 
     def run(workflow: BpmnWorkflow) -> None:
         task = _ready_task(workflow, task_id)

@@ -10,6 +10,7 @@ from typing import Any
 from marshmallow import ValidationError
 from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
 from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
+from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import false, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -17,9 +18,11 @@ from sqlalchemy.orm import Session
 from engine import audit
 from engine.incoming import CHANNELS, IncomingMessageSchema
 from engine.instances import AdvanceResult, advance, start_instance
+from engine.linked import REPEAT_AT_STEP, earlier_closed_case, linked_data, open_steps
 from engine.models import Message, ProcessInstance
 from engine.runtime import Runtime
 from engine.statuses import AuditKind, InstanceStatus
+from engine.timers import all_tasks
 from engine.versions import active_version
 
 __all__ = [
@@ -64,6 +67,7 @@ class Intake:
     message: Message
     result: AdvanceResult
     repeat: bool
+    linked_to: int | None = None  # the earlier closed case a new case continues
 
 
 def correlation_key(data: dict[str, Any]) -> str:
@@ -102,7 +106,20 @@ def receive_message(
     # Refused before anything is written: a municipality with no regulation to start on.
     version = active_version(session, data["municipality"], runtime.clock.now())
     message = _insert(session, Message(**data, correlation_key=key))
-    return Intake(message, start_instance(session, runtime, version, message, actor), False)
+    earlier = earlier_closed_case(session, key)
+    if earlier is None:
+        return Intake(message, start_instance(session, runtime, version, message, actor), False)
+    # Palana п. 13: a repeat after the case closed is a new case, linked to the earlier one.
+    result = start_instance(
+        session,
+        runtime,
+        version,
+        message,
+        actor,
+        extra_data=linked_data(session, earlier),
+        linked_to_id=earlier.id,
+    )
+    return Intake(message, result, False, linked_to=earlier.id)
 
 
 def _validated(runtime: Runtime, incoming: Any) -> dict[str, Any]:
@@ -171,17 +188,25 @@ def deliver_repeat(
 ) -> AdvanceResult:
     """Hand a repeat message to its running case as the BPMN message `repeat_message`."""
     message.instance_id = instance_id
+    # The diagram tells at which step the repeat arrived: the case's open steps, oldest first.
+    steps = open_steps(session, instance_id)
     payload = {
         "id": message.id,
         "text": message.text,
         "author": message.author,
         "url": message.url,
         "received_at": message.received_at.isoformat(),
+        "arrived_at_step": steps[0] if steps else None,
+        "arrived_at_steps": steps,
     }
 
     def catch(workflow: BpmnWorkflow) -> None:
         definition = MessageEventDefinition(REPEAT_MESSAGE)
         workflow.catch(BpmnEvent(definition, payload))
+        # Case data too, so the path the catch readied (and any other) reads it by name.
+        workflow.data[REPEAT_AT_STEP] = payload["arrived_at_step"]
+        for task in all_tasks(workflow, TaskState.READY | TaskState.WAITING):
+            task.data[REPEAT_AT_STEP] = payload["arrived_at_step"]
 
     audit.record(
         session,

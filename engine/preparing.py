@@ -102,7 +102,21 @@ def prepare_version(
     check_lanes(parsed.catalog, settings.roles)
     check_table(table, parsed.catalog, parse_xml(xml), calendar, settings.roles.ids)
     forms, warnings = _used_forms(xml, parsed, declared, local, settings, table.data_names())
+    _check_form_limits(forms, table)
     return PreparedVersion(parsed, table, forms, warnings)
+
+
+def _check_form_limits(forms: dict[str, FormSpec], table: DeadlineTable) -> None:
+    """A field's `not_after: {deadline: name}` names a row of the version's deadline table."""
+    for form in forms.values():
+        for spec in form.fields:
+            name = (spec.not_after or {}).get("deadline")
+            if name is not None and name not in table:
+                known = ", ".join(sorted(table.rules)) or "нет строк"
+                raise DeployError(
+                    f"{FORMS_FILE}: форма «{form.key}», поле «{spec.name}»: not_after: "
+                    f"в таблице сроков нет срока «{name}» (есть: {known})"
+                )
 
 
 def _used_forms(

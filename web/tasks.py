@@ -11,9 +11,12 @@ from flask_babel import gettext
 from engine.access import SCOPES, NotFound, Scope, require_task
 from engine.forms import FormError
 from engine.instances import InstanceNotRunning, RegulationFailed, StaleTaskError, complete_task
+from engine.models import OpenUserTask
+from engine.prefill import task_prefill
 from engine.queries import (
     NextStep,
     TaskFilter,
+    TaskView,
     completion_of,
     filter_choices,
     next_steps,
@@ -183,6 +186,20 @@ def doer(step: NextStep) -> str:
     return ", ".join(part for part in parts if part)
 
 
+def starting_values(task_id: str, view: TaskView) -> dict[str, Any]:
+    """What a step's form starts with: fields taken from the case, or the step's own last draft."""
+    forms = view.card.forms
+    row = db.session().get(OpenUserTask, task_id)
+    values = task_prefill(db.session(), db.runtime(), row, forms.form(view.form_key)) if row else {}
+    if view.drafts_step and view.previous_draft is not None:
+        # A redo starts from the step's own last draft, not from an empty form.
+        names = forms.form(view.form_key).names
+        values.update(
+            {name: value for name, value in view.previous_draft.values.items() if name in names}
+        )
+    return values
+
+
 def render_task(
     task_id: str, values: dict[str, Any] | None = None, errors: dict[str, list[str]] | None = None
 ) -> str:
@@ -190,12 +207,8 @@ def render_task(
     viewer = current_viewer()
     view = task_view(db.session(), db.runtime(), viewer, task_id)
     forms = view.card.forms
-    if values is None and view.drafts_step and view.previous_draft is not None:
-        # A redo starts from the step's own last draft, not from an empty form.
-        names = forms.form(view.form_key).names
-        values = {
-            name: value for name, value in view.previous_draft.values.items() if name in names
-        }
+    if values is None:
+        values = starting_values(task_id, view)
     return render_template(
         "tasks/task.html",
         view=view,

@@ -27,8 +27,13 @@ ENGINE_NAMES = frozenset(
         "completed_at",
         "last_completed_at",
         "last_completed_by",
+        # engine/linked.py: a linked case's facts and where a repeat message arrived
+        "linked_case",
+        "report_measures",
+        "repeat_arrived_at_step",
     }
 )
+LIMIT_SOURCES = ("deadline", "data")  # where a `not_after` limit is read
 FORM_KEYS = frozenset({"key", "title", "help", "extends", "fields", "remove"})
 COMMENT = FieldSpec(name="comment", kind="long_text", label="Комментарий", record=True)
 _FIELD_ATTRIBUTES: dict[str, type | tuple[type, ...]] = {
@@ -220,12 +225,40 @@ def _apply(
         changes["default"] = raw["default"]
     if "required_if" in raw:
         changes["required_if"] = raw["required_if"]  # checked with the whole form
+    if "not_after" in raw:
+        changes["not_after"] = _limit(raw["not_after"], form, spec.name)
+    if "default_from" in raw:
+        path = raw["default_from"]
+        if not isinstance(path, str) or not all(NAME.fullmatch(part) for part in path.split(".")):
+            raise FormDeclarationError(
+                f"default_from: ожидается имя данных дела или путь «a.b», получено {path!r}",
+                form,
+                spec.name,
+            )
+        changes["default_from"] = path
     if "errors" in raw:
         errors = raw["errors"]
         if not isinstance(errors, dict) or not all(isinstance(v, str) for v in errors.values()):
             raise FormDeclarationError("errors: ожидается «ключ: текст сообщения»", form, spec.name)
         changes["errors"] = {**spec.errors, **{str(k): v for k, v in errors.items()}}
     return spec.with_changes(**changes)
+
+
+def _limit(raw: Any, form: str, name: str) -> dict[str, str]:
+    """`{deadline: <row of deadlines.yaml>}` or `{data: <case data name>}`."""
+    if (
+        not isinstance(raw, dict)
+        or len(raw) != 1
+        or next(iter(raw)) not in LIMIT_SOURCES
+        or not isinstance(next(iter(raw.values())), str)
+        or not NAME.fullmatch(next(iter(raw.values())))
+    ):
+        raise FormDeclarationError(
+            f"not_after: ожидается {{deadline: имя срока}} или {{data: имя}}, получено {raw!r}",
+            form,
+            name,
+        )
+    return {str(key): str(value) for key, value in raw.items()}
 
 
 def _choices(raw: Any, form: str, name: str) -> tuple[tuple[str, str], ...]:

@@ -28,6 +28,7 @@ from engine.worktime import DeadlineSpec, DeadlineSpecError, Unit, parse_deadlin
 Field = fields.Field[Any]
 TOO_FEW = "Выбрано меньше допустимого: нужно не меньше {min}."
 TOO_MANY = "Выбрано больше допустимого: можно не больше {max}."
+NOT_AFTER = "Дата позже срока: укажите дату не позже {limit}."
 PHONE = re.compile(r"\+?[\d\s()\-]{5,20}")
 MAX_DEPARTMENT = 128  # open_user_tasks.department
 # A deadline from a form is days, not years: a longer one is a typo, and far dates overflow.
@@ -232,10 +233,20 @@ class DateTime(Kind):
     """A moment, entered in the municipality's local time."""
 
     name = "datetime"
-    messages: ClassVar[dict[str, str]] = {**Kind.messages, "invalid": "Укажите дату и время."}
+    options = frozenset({"not_after"})
+    messages: ClassVar[dict[str, str]] = {
+        **Kind.messages,
+        "invalid": "Укажите дату и время.",
+        "not_after": NOT_AFTER,
+    }
 
     def field(self, spec: FieldSpec, context: FormContext, say: Say, base: dict[str, Any]) -> Field:
         return _Moment(ZoneInfo(context.timezone), **base)
+
+    def later_than(self, value: Any, limit: datetime, zone: ZoneInfo) -> str | None:
+        if datetime.fromisoformat(str(value)) <= limit:
+            return None
+        return limit.astimezone(zone).strftime("%d.%m.%Y %H:%M")
 
 
 @register_kind
@@ -243,10 +254,22 @@ class Day(Kind):
     """A calendar date."""
 
     name = "date"
-    messages: ClassVar[dict[str, str]] = {**Kind.messages, "invalid": "Укажите дату (ГГГГ-ММ-ДД)."}
+    options = frozenset({"not_after"})
+    messages: ClassVar[dict[str, str]] = {
+        **Kind.messages,
+        "invalid": "Укажите дату (ГГГГ-ММ-ДД).",
+        "not_after": NOT_AFTER,
+    }
 
     def field(self, spec: FieldSpec, context: FormContext, say: Say, base: dict[str, Any]) -> Field:
         return _Day(**base)
+
+    def later_than(self, value: Any, limit: datetime, zone: ZoneInfo) -> str | None:
+        # A promised day is kept if it is the limit's own day in the municipality's zone.
+        last_day = limit.astimezone(zone).date()
+        if date.fromisoformat(str(value)) <= last_day:
+            return None
+        return last_day.strftime("%d.%m.%Y")
 
 
 @register_kind

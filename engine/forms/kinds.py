@@ -11,7 +11,9 @@ import re
 import string
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, ClassVar
+from zoneinfo import ZoneInfo
 
 from marshmallow import ValidationError, fields
 
@@ -19,9 +21,9 @@ from engine.forms.spec import FieldSpec, FormDeclarationError, is_empty
 
 REQUIRED = "Обязательное поле."
 LIST_INVALID = "Неверный список значений."
-PLACEHOLDERS = frozenset({"min", "max", "choices", "missing", "unknown", "error"})
+PLACEHOLDERS = frozenset({"min", "max", "choices", "missing", "unknown", "error", "limit"})
 COMMON_OPTIONS = frozenset(
-    {"name", "kind", "label", "help", "required", "required_if", "errors", "record"}
+    {"name", "kind", "label", "help", "required", "required_if", "errors", "record", "default_from"}
 )
 
 
@@ -95,6 +97,10 @@ class Kind:
     def choices(self, spec: FieldSpec, context: FormContext) -> tuple[tuple[str, str], ...]:
         """The choices staff pick from (departments come from the municipality)."""
         return spec.choices
+
+    def later_than(self, value: Any, limit: datetime, zone: ZoneInfo) -> str | None:
+        """The limit as staff read it when `value` lies after it (kinds with `not_after`)."""
+        raise NotImplementedError(f"вид «{self.name}» не сравнивается со сроком")
 
 
 def _base_options(kind: Kind, spec: FieldSpec, say: Say) -> dict[str, Any]:

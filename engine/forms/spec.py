@@ -41,6 +41,12 @@ class FieldSpec:
     default: Any = None
     errors: Mapping[str, str] = field(default_factory=dict)
     record: bool = False  # kept for people (the case history); no diagram need read it
+    # A date or moment no later than a case's limit: {deadline: <table row>} or {data: <name>}
+    # (Perm 3.6: the promised date of an intermediate answer within the extended deadline).
+    not_after: dict[str, str] | None = None
+    # The value the task page starts from, read from the case: a data name or a dotted path
+    # («linked_case.departments»: a repeat goes to the departments that answered before).
+    default_from: str | None = None
 
     @property
     def choice_values(self) -> tuple[str, ...]:

@@ -76,5 +76,12 @@ class ProcessInstance(Base):
     completed_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
     revision: Mapped[int] = mapped_column(Integer, default=1)
+    # A repeat message after the case closed starts a new case linked to the earlier one
+    # (Palana п. 13, Myasnikovsky п. 11): the later case points back at it.
+    linked_to_id: Mapped[int | None] = mapped_column(
+        ForeignKey("process_instances.id", name="fk_process_instances_linked_to_id"),
+        nullable=True,
+        index=True,
+    )
 
     __mapper_args__ = {"version_id_col": revision}  # noqa: RUF012  (read once by the mapper)

@@ -13,6 +13,7 @@ from engine.access import Viewer, require_instance
 from engine.deadlines import deadline_names
 from engine.duties.card import duty_message
 from engine.forms import VersionForms
+from engine.linked import CaseLinks, case_links
 from engine.models import (
     AuditEvent,
     CaseDeadline,
@@ -98,6 +99,8 @@ class CaseCard:
     catalog: dict[str, Any] = field(repr=False, default_factory=dict)
     # Timer element id → the term of the deadline table's row it names, shown on the diagram.
     terms: dict[str, str] = field(default_factory=dict)
+    # The earlier case this one continues and the later ones (Palana п. 13), on both cards.
+    links: CaseLinks | None = None
 
 
 def case_card(session: Session, runtime: Runtime, viewer: Viewer, instance_id: int) -> CaseCard:
@@ -145,6 +148,7 @@ def case_card(session: Session, runtime: Runtime, viewer: Viewer, instance_id: i
         forms=load_version(version, runtime).forms,
         catalog=catalog,
         terms=timer_terms(catalog, table_from_dict(version.deadline_table)),
+        links=case_links(session, instance),
     )
 
 

@@ -6,6 +6,7 @@ from engine.scenarios import (  # noqa: F401  (they register)
     duty_expectations,
     expectations,
     ledger_expectations,
+    linked_expectations,
 )
 from engine.scenarios.registry import ACTIONS, EXPECTATIONS
 

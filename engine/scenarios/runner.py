@@ -151,7 +151,9 @@ class _Run:
     def _receive(self, incoming: dict[str, Any]) -> None:
         with self.sessions.begin() as session:
             intake = receive_message(session, self.runtime, incoming, ACTOR)
-            self.instance_id = self.instance_id or intake.result.instance.id
+            # A linked case (a repeat after the case closed) becomes the case the steps follow.
+            if self.instance_id is None or intake.linked_to is not None:
+                self.instance_id = intake.result.instance.id
         self.last_incoming = incoming
 
     def move_to(self, moment: datetime) -> None:
@@ -232,9 +234,9 @@ class _Run:
             query = select(CaseDeadline).where(CaseDeadline.instance_id == self.instance_id)
             return list(session.scalars(query.order_by(CaseDeadline.id)))
 
-    def workflow(self) -> BpmnWorkflow:
+    def workflow(self, instance_id: int | None = None) -> BpmnWorkflow:
         with self.sessions() as session:
-            return read_workflow(session, self.runtime, self.instance_id or 0)
+            return read_workflow(session, self.runtime, instance_id or self.instance_id or 0)
 
     def reached_ends(self) -> list[ReachedEnd]:
         """Every completed end event of the case, in the workflow and its subprocesses."""

@@ -50,9 +50,13 @@ def test_the_example_table_reads_back_from_what_the_version_stores() -> None:
     table = read_table(TABLE)
     assert not table.legacy and set(table.rules) == {
         "screen", "draft_answer", "publish", "answer", "reply_wait", "monthly_analysis",
+        "final_answer",
     }  # fmt: skip
     answer = table["answer"]
-    assert answer.is_span and answer.until == ("publish",) and answer.start.kind == "received"
+    assert answer.until == ("publish", "publish_intermediate")  # п. 9: either answer meets it
+    assert answer.is_span and answer.start.kind == "received"
+    final = table["final_answer"]  # п. 9: the extended term counts from the intermediate answer
+    assert final.start.kind == "completed" and final.start.ref == "publish_intermediate"
     assert answer.pause is not None and answer.pause.while_ == ("await_reply",)
     assert table_from_dict(table_to_dict(table)) == table
     assert read_table([{"clause": "Пример, п. 2", "step": "screen", "deadline": "1 час"}]).legacy

@@ -110,7 +110,14 @@ def test_stale_submit_past_the_projection_is_refused_by_the_locked_state(
                 second,
                 runtime,
                 task.task_id,
-                {"screen_decision": "redirect", "redirect_to": "X", "redirect_reasons": "Y"},
+                {
+                    "screen_decision": "redirect",
+                    "redirect_to": "X",
+                    "redirect_reasons": "Y",
+                    "redirect_phone": "+7 342 200-00-00",
+                    "redirect_email": "x@example.ru",
+                    "redirect_site": "https://x.example.ru",
+                },
                 "bob",
             )
     assert only_task(sessions, case).element_id == "route"

@@ -191,7 +191,7 @@ def test_a_redirect_asks_for_the_agency_only_when_chosen_and_is_refused_without_
     curator = sign_in(browser, live_url, "curator")
     open_task(curator, "Рассмотреть сообщение")
     agency = curator.get_by_label("Куда перенаправить (ведомство)")  # type: ignore[attr-defined]
-    reasons = curator.get_by_label("Причины перенаправления и контакты ведомства")  # type: ignore[attr-defined]
+    reasons = curator.get_by_label("Причины перенаправления")  # type: ignore[attr-defined]
     assert not agency.is_visible() and not reasons.is_visible()
     curator.get_by_label("Перенаправить (вне компетенции)", exact=True).check()  # type: ignore[attr-defined]
     agency.wait_for(state="visible")
@@ -207,7 +207,11 @@ def test_a_redirect_asks_for_the_agency_only_when_chosen_and_is_refused_without_
     agency.wait_for(state="hidden")
     curator.get_by_label("Перенаправить (вне компетенции)", exact=True).check()  # type: ignore[attr-defined]
     agency.fill("Министерство здравоохранения края")
-    reasons.fill("Вопрос о работе поликлиники; тел. 8-800-000-00-00")
+    reasons.fill("Вопрос о работе поликлиники")
+    # Пример, п. 10: the agency's telephone, e-mail and site are all required on a redirect.
+    curator.get_by_label("Телефон ведомства").fill("8-800-000-00-00")  # type: ignore[attr-defined]
+    curator.get_by_label("Электронная почта ведомства").fill("mz@example.ru")  # type: ignore[attr-defined]
+    curator.get_by_label("Сайт ведомства").fill("https://mz.example.ru")  # type: ignore[attr-defined]
     curator.get_by_role("button", name="Завершить шаг").click()  # type: ignore[attr-defined]
     curator.get_by_text("Выполнено: «Рассмотреть сообщение».").wait_for()  # type: ignore[attr-defined]
 
