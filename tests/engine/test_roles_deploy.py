@@ -120,7 +120,9 @@ def test_a_tasks_department_is_picked_from_the_list_not_typed(
     )
     with pytest.raises(DeployError) as refused:
         _deploy(sessions, _runtime(clock, town), town)
-    assert "форма «screen» (Рассмотрение сообщения), поле «department»" in str(refused.value)
+    assert "поле «department» (Подразделение): по нему задача получает подразделение" in str(
+        refused.value
+    )
     assert "вид поля — text" in str(refused.value)
 
 

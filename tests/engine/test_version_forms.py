@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import copy
 import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from click.testing import CliRunner
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
@@ -30,28 +32,38 @@ from tests.engine.helpers import only_task, send
 from tests.engine.regulations import after_deadline
 
 EXAMPLE = EXAMPLE_BPMN.read_bytes()
-# The example's own screen form (its «clarify» choice is a value the example's conditions compare
-# with): the forms files below declare it too, or deploy refuses the «clarify» branch.
-SCREEN_FORM = (EXAMPLE_BPMN.parent / "forms.yaml").read_text(encoding="utf-8").split("forms:\n")[1]
+# The example's own forms (its «clarify» and «intermediate» choices are values the example's
+# conditions compare with): every forms file below is completed with those it does not declare,
+# or deploy refuses those branches.
+EXAMPLE_FORMS = yaml.safe_load((EXAMPLE_BPMN.parent / "forms.yaml").read_text(encoding="utf-8"))
 
 
 def _with_screen(forms_yaml: bytes | None) -> bytes:
-    declared = forms_yaml or b"forms:\n"
-    return declared if b"key: screen" in declared else declared + SCREEN_FORM.encode()
+    own = (yaml.safe_load(forms_yaml or b"forms: []") or {}).get("forms") or []
+    keys = {form["key"] for form in own}
+    added = [form for form in EXAMPLE_FORMS["forms"] if form["key"] not in keys]
+    return yaml.safe_dump({"forms": added + own}, allow_unicode=True, sort_keys=False).encode()
 
 
-NARROW_REVIEW = """
-forms:
-  - key: review
-    extends: review
-    fields:
-      - {name: rework_reasons, choices: [formal, jargon]}
-      - name: checked
-        kind: checklist
-        label: Проверено
-        required_if: {field: review_decision, equals: approve}
-        choices: {greeting: Приветствие, grammar: Грамматика}
-""".encode()
+def _narrowed_review() -> bytes:
+    """The example's review form with two rework reasons and a checklist on approval."""
+    review = copy.deepcopy(next(f for f in EXAMPLE_FORMS["forms"] if f["key"] == "review"))
+    for item in review["fields"]:
+        if item["name"] == "rework_reasons":
+            item["choices"] = {key: item["choices"][key] for key in ("formal", "jargon")}
+    review["fields"].append(
+        {
+            "name": "checked",
+            "kind": "checklist",
+            "label": "Проверено",
+            "required_if": {"field": "review_decision", "equals": "approve"},
+            "choices": {"greeting": "Приветствие", "grammar": "Грамматика"},
+        }
+    )
+    return yaml.safe_dump({"forms": [review]}, allow_unicode=True, sort_keys=False).encode()
+
+
+NARROW_REVIEW = _narrowed_review()
 
 
 def _deploy(
@@ -110,7 +122,10 @@ def test_deploy_stores_the_normalized_forms_the_diagram_uses(
     ]
     reasons = next(f for f in stored["forms"]["review"]["fields"] if f["name"] == "rework_reasons")
     assert [value for value, _label in reasons["choices"]] == ["formal", "jargon"]
-    assert stored["forms"]["review"]["extends"] == "review"
+    decision = next(
+        f for f in stored["forms"]["review"]["fields"] if f["name"] == "review_decision"
+    )
+    assert "intermediate" in [value for value, _label in decision["choices"]]  # the example's
 
 
 def test_the_forms_file_is_part_of_the_version(
@@ -168,14 +183,15 @@ def test_a_task_may_name_a_form_of_the_forms_file_but_not_one_declared_nowhere(
         _deploy(sessions, runtime, None, own_form)
     assert "неизвестная форма «check_answer»" in str(refused.value)
     assert refused.value.element_id == "review"
-    declared = b"forms:\n  - {key: check_answer, extends: review, title: Check}\n"
-    assert _deploy(sessions, runtime, declared, own_form).created
+    review = next(f for f in EXAMPLE_FORMS["forms"] if f["key"] == "review")
+    declared = yaml.safe_dump({"forms": [{**review, "key": "check_answer", "title": "Check"}]})
+    assert _deploy(sessions, runtime, declared.encode(), own_form).created
 
 
 def test_deploy_warns_of_fields_nobody_reads_and_forms_no_task_names(
     sessions: sessionmaker[Session], runtime: Runtime
 ) -> None:
-    unused = NARROW_REVIEW + b"  - {key: spare, extends: forward}\n"
+    unused = NARROW_REVIEW + b"- {key: spare, extends: forward}\n"
     warnings = _deploy(sessions, runtime, unused).warnings
     assert any("форма «route», поле «importance» («Важность»)" in w for w in warnings)
     assert any("«spare» объявлена в forms.yaml" in w for w in warnings)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import copy
 import re
 
+import yaml
 from flask import Flask
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -13,22 +15,32 @@ from tests.conftest import EXAMPLE_BPMN, EXAMPLE_TABLE
 from tests.web.conftest import login, send_message
 from tests.web.helpers import complete, routed_case, tasks_of
 
-CHECKED_REVIEW = """
-forms:
-  - key: review
-    extends: review
-    fields:
-      - name: rework_reasons
-        choices: {formal: Формальный ответ (п. 3.7.1), jargon: Необщепринятые термины (п. 3.7.4)}
-      - name: checked
-        kind: checklist
-        label: Проверено перед размещением
-        required_if: {field: review_decision, equals: approve}
-        choices: {greeting: Есть приветствие, grammar: Нет грамматических ошибок}
-        record: true
-""".encode()
-# The example's own screen form: its «clarify» branch compares with that form's choices.
-CHECKED_REVIEW += (EXAMPLE_BPMN.parent / "forms.yaml").read_bytes().split(b"forms:\n")[1]
+
+def _checked_review() -> bytes:
+    """The example's forms, its review with Perm-like reasons and a checklist before placement."""
+    example = yaml.safe_load((EXAMPLE_BPMN.parent / "forms.yaml").read_text(encoding="utf-8"))
+    forms = copy.deepcopy(example["forms"])
+    review = next(form for form in forms if form["key"] == "review")
+    for item in review["fields"]:
+        if item["name"] == "rework_reasons":
+            item["choices"] = {
+                "formal": "Формальный ответ (п. 3.7.1)",
+                "jargon": "Необщепринятые термины (п. 3.7.4)",
+            }
+    review["fields"].append(
+        {
+            "name": "checked",
+            "kind": "checklist",
+            "label": "Проверено перед размещением",
+            "required_if": {"field": "review_decision", "equals": "approve"},
+            "choices": {"greeting": "Есть приветствие", "grammar": "Нет грамматических ошибок"},
+            "record": True,
+        }
+    )
+    return yaml.safe_dump({"forms": forms}, allow_unicode=True, sort_keys=False).encode()
+
+
+CHECKED_REVIEW = _checked_review()
 
 
 def _deploy_checked_review(sessions: sessionmaker[Session], runtime: Runtime) -> None:
