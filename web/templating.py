@@ -44,6 +44,9 @@ EVENT_LABELS = {
     AuditKind.DEADLINE_RESUMED: _l("Deadline resumed"),
     AuditKind.NOTICE_SENT: _l("Notice sent"),
     AuditKind.NOTICE_ACKNOWLEDGED: _l("Notice acknowledged"),
+    AuditKind.ANSWER_PUBLISHED: _l("Answer published"),
+    AuditKind.ANSWER_PUBLISH_FAILED: _l("Answer not published: the channel refused it"),
+    AuditKind.ANSWER_PUBLISH_RETRIED: _l("Answer sent to the channel again"),
 }
 
 DEADLINE_STATE_LABELS = {

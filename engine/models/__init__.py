@@ -4,10 +4,13 @@ from engine.models.account import Substitution, User
 from engine.models.audit import AuditEvent, Violation
 from engine.models.deadline import CaseDeadline, Notice
 from engine.models.instance import Message, ProcessInstance
+from engine.models.publication import ApiIdempotencyKey, ApiToken, Publication
 from engine.models.task import OpenUserTask
 from engine.models.version import ProcessVersion
 
 __all__ = [
+    "ApiIdempotencyKey",
+    "ApiToken",
     "AuditEvent",
     "CaseDeadline",
     "Message",
@@ -15,6 +18,7 @@ __all__ = [
     "OpenUserTask",
     "ProcessInstance",
     "ProcessVersion",
+    "Publication",
     "Substitution",
     "User",
     "Violation",
