@@ -23,7 +23,7 @@ from engine.schema import upgrade
 from engine.selftest import TestedDeployment, deploy_version
 from engine.settings import Settings
 from engine.versions import DeployError
-from engine.worker import run_worker
+from engine.worker import installed_jobs, run_worker
 from engine.worktime.calendar_cli import calendar_group
 from engine.worktime.cli import deadline_command
 
@@ -117,6 +117,7 @@ def worker(once: bool) -> None:
         batch_size=settings.worker_batch_size,
         stop=threading.Event(),
         max_ticks=1 if once else None,
+        jobs=installed_jobs(),  # e.g. publishing answers (adapters/publishing)
     )
     click.echo(f"worker stopped after {ticks} tick(s)")
 
