@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 
 from engine.accounts_cli import user_command
+from engine.api_tokens_cli import token_command
 from engine.case_cli import case_command
 from engine.db import make_engine, make_session_factory
 from engine.demo import deploy_all, seed_messages, task_list
@@ -41,6 +42,7 @@ main.add_command(user_command)
 main.add_command(case_command)
 main.add_command(clauses_command)
 main.add_command(report_group)
+main.add_command(token_command)
 
 
 @main.command("init-db")

@@ -1,10 +1,11 @@
 """Engine tables: versions, messages, instances, tasks, audit, violations, accounts."""
 
 from engine.models.account import Substitution, User
+from engine.models.api import ApiIdempotencyKey, ApiToken
 from engine.models.audit import AuditEvent, Violation
 from engine.models.deadline import CaseDeadline, Notice
 from engine.models.instance import Message, ProcessInstance
-from engine.models.publication import ApiIdempotencyKey, ApiToken, Publication
+from engine.models.publication import Publication
 from engine.models.task import OpenUserTask
 from engine.models.version import ProcessVersion
 
