@@ -12,13 +12,14 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from engine.accounts import create_user
 from engine.api_tokens import create_token, revoke_token
 from engine.cli import main
 from engine.clock import VirtualClock
 from engine.models import ApiToken, Message
 from engine.runtime import Runtime
 from engine.scheduler import tick
-from tests.web.conftest import on_both_databases, send_message
+from tests.web.conftest import PASSWORD, login, on_both_databases, send_message
 
 Sessions = sessionmaker[Session]
 
@@ -242,3 +243,37 @@ def test_tokens_are_created_and_revoked_from_the_command_line(
     assert "revoked" in runner.invoke(main, ["token", "list"]).output
     unknown = runner.invoke(main, ["token", "create", "CRM", "-m", "atlantis"])
     assert unknown.exit_code != 0 and "Неизвестный муниципалитет" in unknown.output
+
+
+def test_an_administrator_creates_and_revokes_tokens_on_the_page(
+    app: Flask, sessions: Sessions, web_runtime: Runtime
+) -> None:
+    with sessions.begin() as session:
+        create_user(
+            session,
+            login="admin",
+            password=PASSWORD,
+            full_name="Ада Админ",
+            roles=["administrator"],
+            municipality="example",
+        )
+    admin = login(app.test_client(), "admin")
+    created = admin.post("/admin/api-tokens", data={"name": "CRM"})
+    assert created.status_code == 200 and created.headers["Cache-Control"] == "no-store"
+    plain = created.text.split('<code id="new-token">')[1].split("</code>")[0]
+    api = app.test_client()
+    assert api.get("/api/violations", headers=bearer(plain)).status_code == 200
+    assert admin.post("/admin/api-tokens", data={"name": " "}).status_code == 422
+    listing = admin.get("/admin/api-tokens").text
+    assert plain not in listing and plain[:12] in listing
+    with sessions() as session:
+        token_id = session.scalars(select(ApiToken.id)).one()
+    assert admin.post(f"/admin/api-tokens/{token_id}/revoke").status_code == 302
+    assert api.get("/api/violations", headers=bearer(plain)).status_code == 401
+    curator = login(app.test_client(), "curator")
+    assert curator.get("/admin/api-tokens").status_code == 403
+    perm_token = token_for(sessions, web_runtime, "perm")
+    with sessions() as session:
+        perm_id = session.scalar(select(ApiToken.id).where(ApiToken.municipality == "perm"))
+    assert admin.post(f"/admin/api-tokens/{perm_id}/revoke").status_code == 404
+    assert api.get("/api/violations", headers=bearer(perm_token)).status_code == 200
