@@ -18,7 +18,7 @@ from web.api.auth import current, require_token
 from web.api.problems import problem
 from web.api.schemas import CaseSchema, ProblemSchema, ViolationPageSchema, ViolationQuerySchema
 
-blp = Blueprint("api_cases", __name__, url_prefix="/api", description="Cases and violations")
+blp = Blueprint("Cases", __name__, url_prefix="/api", description="Cases and violations")
 blp.before_request(require_token)
 
 

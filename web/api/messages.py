@@ -15,7 +15,7 @@ from web.api.auth import current, require_token
 from web.api.problems import problem
 from web.api.schemas import MessageCreatedSchema, ProblemSchema
 
-blp = Blueprint("api_messages", __name__, url_prefix="/api", description="Incoming messages")
+blp = Blueprint("Messages", __name__, url_prefix="/api", description="Incoming messages")
 blp.before_request(require_token)
 MAX_KEY = 256
 KEY_HEADER = "Idempotency-Key"
