@@ -130,6 +130,8 @@ def claim_next(session: Session, now: datetime, lease: timedelta) -> Claimed | N
                 status=status.guard(PublicationStatus.SENDING),
                 attempts=attempts + 1,
                 claimed_until=now + lease,
+                # The next moment anything can happen to it: its take-over if this worker dies.
+                next_attempt_at=now + lease,
                 updated_at=now,
             )
             .execution_options(synchronize_session=False)
