@@ -155,7 +155,7 @@ def record_sent(
         session,
         AuditKind.ANSWER_PUBLISHED,
         now,
-        "worker",
+        row.actor,  # the curator who sent it; the worker only carried it
         instance_id=row.instance_id,
         publication_id=row.id,
         channel=row.channel,

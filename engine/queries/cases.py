@@ -192,6 +192,9 @@ def answer_of(events: list[AuditEvent]) -> Answer:
     drafts: list[dict[str, Any]] = []
     published: AuditEvent | None = None
     for event in events:
+        if event.kind is AuditKind.ANSWER_PUBLISHED and event.data.get("url"):
+            published = event  # delivered through the channel (engine/publishing), link and all
+            continue
         if event.kind is not AuditKind.TASK_COMPLETED:
             continue
         form, values = event.data.get("form"), event.data.get("values") or {}
@@ -199,16 +202,23 @@ def answer_of(events: list[AuditEvent]) -> Answer:
             drafts = []
         elif form == "draft_answer":
             drafts.append({**values, "by": event.actor, "at": event.at})
-        elif form == "publish":
+        elif form == "publish" and values.get("published_url"):
             published = event
     return Answer(
         drafts=drafts,
-        published_url=(published.data.get("values") or {}).get("published_url")
-        if published
-        else None,
+        published_url=_published_url(published),
         published_at=published.at if published else None,
         published_by=published.actor if published else None,
     )
+
+
+def _published_url(event: AuditEvent | None) -> str | None:
+    if event is None:
+        return None
+    if event.kind is AuditKind.ANSWER_PUBLISHED:
+        return str(event.data["url"])
+    found = (event.data.get("values") or {}).get("published_url")
+    return str(found) if found else None
 
 
 def _names(session: Session, events: list[AuditEvent]) -> dict[str, str]:

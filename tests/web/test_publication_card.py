@@ -71,6 +71,7 @@ def test_the_card_shows_retry_time_failure_and_then_the_link(
     job.deliver_one(sessions, web_runtime)
     card = client.get(f"/cases/{case}").text
     assert "опубликовано:" in card and "https://vk.com/wall-1_7?reply=500&amp;thread=15" in card
+    assert "Опубликованный ответ" in card  # the case's published answer is the channel's link
     assert "Ответы, которые канал не опубликовал" not in client.get("/").text
 
 
