@@ -85,10 +85,16 @@ def json_of(response: httpx.Response) -> dict[str, Any]:
 
 
 def _retry_after(response: httpx.Response) -> float | None:
-    value = response.headers.get("Retry-After")
+    """The wait a 429 asks for: the header, or Telegram's `parameters.retry_after`."""
+    value: Any = response.headers.get("Retry-After")
+    if value is None:
+        try:
+            value = (response.json().get("parameters") or {}).get("retry_after")
+        except (ValueError, AttributeError):
+            return None
     try:
         return float(value) if value is not None else None
-    except ValueError:
+    except (TypeError, ValueError):
         return None
 
 

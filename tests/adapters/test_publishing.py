@@ -271,3 +271,17 @@ def test_vk_keeps_twenty_requests_a_second_per_token(channel: ChannelServer) -> 
     assert len(moments) == 25
     # No window of one second holds more than 20 requests.
     assert all(moments[i + 20] - moments[i] >= 0.99 for i in range(len(moments) - 20))
+
+
+def test_telegram_429_waits_as_long_as_telegram_asks(
+    example: Sessions, runtime: Runtime, channel: ChannelServer, clock: VirtualClock
+) -> None:
+    reply = {"channel": "telegram", "chat_id": 555}
+    pub_id = publish_via_channel(example, runtime, case_at_publish(example, runtime, reply))
+    slow_down = {"ok": False, "error_code": 429, "parameters": {"retry_after": 7}}
+    channel.state.script("/sendMessage", (429, slow_down))
+    before = clock.now()
+    job_for(channel.url).deliver_one(example, runtime)
+    row = publication(example, pub_id)
+    assert row.status is PublicationStatus.RETRYING
+    assert row.next_attempt_at == before + timedelta(seconds=7)
