@@ -10,6 +10,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from engine.api_tokens import create_token
 from engine.models import OpenUserTask, Publication
 from engine.publishing.status import PublicationStatus
 from engine.runtime import Runtime
@@ -73,6 +74,17 @@ def test_the_card_shows_retry_time_failure_and_then_the_link(
     assert "опубликовано:" in card and "https://vk.com/wall-1_7?reply=500&amp;thread=15" in card
     assert "Опубликованный ответ" in card  # the case's published answer is the channel's link
     assert "Ответы, которые канал не опубликовал" not in client.get("/").text
+    with sessions.begin() as session:
+        token = create_token(session, web_runtime, "CRM", "example", "admin").plain
+    answer = (
+        app.test_client()
+        .get(f"/api/cases/{case}", headers={"Authorization": f"Bearer {token}"})
+        .json["answer"]
+    )
+    assert answer["text"] == ANSWER
+    assert answer["published_url"] == "https://vk.com/wall-1_7?reply=500&thread=15"
+    assert answer["publication"]["status"] == "sent"
+    assert answer["publication"]["external_id"] == "500"
 
 
 def test_a_failed_publication_may_be_recorded_by_hand(

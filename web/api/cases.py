@@ -8,7 +8,6 @@ from flask_smorest import Blueprint
 from marshmallow import RAISE
 from sqlalchemy import func, select
 
-from engine.access import NotFound
 from engine.models import OpenUserTask, ProcessInstance, ProcessVersion, Publication
 from engine.models import Violation as ViolationRow
 from engine.publishing.outbox import latest_publication
@@ -30,7 +29,7 @@ def case(case_id: int) -> Any:
     """Status, current steps, deadlines, violations and the published answer of a case."""
     try:
         card = case_card(db.session(), db.runtime(), current().viewer, case_id)
-    except (NotFound, LookupError):
+    except LookupError:  # NotFound too: another town's case is not found either
         return problem(404, "Нет такого дела в муниципалитете токена.")
     instance, message = card.instance, card.message
     return {
@@ -48,7 +47,7 @@ def case(case_id: int) -> Any:
         ],
         "answer": {
             "text": (card.answer.drafts[-1].get("answer_text") if card.answer.drafts else None),
-            "published_url": _published_url(card.answer.published_url, case_id),
+            "published_url": card.answer.published_url,
             "published_at": card.answer.published_at,
             "publication": _publication(latest_publication(db.session(), case_id)),
         },
@@ -65,11 +64,6 @@ def _step(task: OpenUserTask) -> dict[str, Any]:
         "assignee": task.assignee,
         "due_at": task.due_at,
     }
-
-
-def _published_url(manual: str | None, case_id: int) -> str | None:
-    row = latest_publication(db.session(), case_id)
-    return (row.url if row is not None and row.url else None) or manual
 
 
 def _publication(row: Publication | None) -> dict[str, Any] | None:
