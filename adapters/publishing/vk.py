@@ -57,10 +57,13 @@ def _comment(outgoing: Outgoing) -> dict[str, Any]:
     params: dict[str, Any] = {
         "owner_id": where["owner_id"],
         "post_id": where["post_id"],
-        "from_group": 1,
         "message": outgoing.text,
         "guid": outgoing.idempotency_key,
     }
+    if where["owner_id"] < 0:
+        # API 5.199 takes the community's id here (its schema: "Group ID"), not the 0/1 flag of
+        # wall.post: the answer is signed by the community whose wall it is.
+        params["from_group"] = -where["owner_id"]
     if where.get("comment_id"):
         params["reply_to_comment"] = where["comment_id"]
     return params

@@ -15,7 +15,7 @@ from engine.runtime import Runtime
 from tests.engine.helpers import send
 
 ANSWER = "Здравствуйте! Мусор вывезен 16 марта, график восстановлен."
-VK_COMMENT = {"channel": "vk", "owner_id": -1, "post_id": 7, "comment_id": 15}
+VK_COMMENT = {"channel": "vk", "owner_id": -123, "post_id": 7, "comment_id": 15}
 
 
 def complete(

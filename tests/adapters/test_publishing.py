@@ -54,7 +54,7 @@ def test_the_step_writes_its_outbox_row_in_its_own_transaction(
     assert (row.status, row.channel, row.address) == (
         PublicationStatus.PENDING,
         "vk",
-        {"owner_id": -1, "post_id": 7, "comment_id": 15},
+        {"owner_id": -123, "post_id": 7, "comment_id": 15},
     )
 
 
@@ -82,9 +82,9 @@ def test_vk_comment_is_posted_under_the_post_with_a_guid_and_written_back(
     [call] = channel.state.calls("/method/wall.createComment")
     assert call.method == "POST"
     assert call.form == {
-        "owner_id": "-1",
+        "owner_id": "-123",
         "post_id": "7",
-        "from_group": "1",
+        "from_group": "123",  # the community -123 itself, as API 5.199 wants
         "reply_to_comment": "15",
         "message": ANSWER,
         "guid": f"reglament-outbox-{pub_id}",
@@ -93,7 +93,7 @@ def test_vk_comment_is_posted_under_the_post_with_a_guid_and_written_back(
     }
     row = publication(example, pub_id)
     assert row.status is PublicationStatus.SENT
-    assert (row.external_id, row.url) == ("500", "https://vk.com/wall-1_7?reply=500&thread=15")
+    assert (row.external_id, row.url) == ("500", "https://vk.com/wall-123_7?reply=500&thread=15")
     with example() as session:
         assert latest_publication(session, case).url == row.url  # type: ignore[union-attr]
         kinds = session.scalars(select(AuditEvent.kind).where(AuditEvent.instance_id == case))

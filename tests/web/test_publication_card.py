@@ -71,7 +71,7 @@ def test_the_card_shows_retry_time_failure_and_then_the_link(
     assert client.post(f"/cases/{case}/publication/retry").status_code == 302
     job.deliver_one(sessions, web_runtime)
     card = client.get(f"/cases/{case}").text
-    assert "опубликовано:" in card and "https://vk.com/wall-1_7?reply=500&amp;thread=15" in card
+    assert "опубликовано:" in card and "https://vk.com/wall-123_7?reply=500&amp;thread=15" in card
     assert "Опубликованный ответ" in card  # the case's published answer is the channel's link
     assert "Ответы, которые канал не опубликовал" not in client.get("/").text
     with sessions.begin() as session:
@@ -82,7 +82,7 @@ def test_the_card_shows_retry_time_failure_and_then_the_link(
         .json["answer"]
     )
     assert answer["text"] == ANSWER
-    assert answer["published_url"] == "https://vk.com/wall-1_7?reply=500&thread=15"
+    assert answer["published_url"] == "https://vk.com/wall-123_7?reply=500&thread=15"
     assert answer["publication"]["status"] == "sent"
     assert answer["publication"]["external_id"] == "500"
 
