@@ -11,8 +11,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from adapters.channel import Context, Malformed, Unavailable
+from adapters.reply import REPLY_KEY, publishing_address
 from engine.intake import DuplicateMessage, InvalidMessage, receive_message
 from engine.models import ChannelReceipt
+from engine.publishing.address import REPLY_KEY as PUBLISHING_KEY
 from engine.versions import NoActiveVersion
 
 
@@ -91,6 +93,9 @@ def with_page(context: Context, delivery: Delivery, incoming: dict[str, Any]) ->
     payload = dict(incoming.get("payload") or {})
     if page:
         payload["page"] = page.strip()
+    address = publishing_address(payload.get(REPLY_KEY) or {})
+    if address is not None:  # the answer can go back through the channel's API
+        payload[PUBLISHING_KEY] = address
     return {**incoming, "official_page": official not in OFF, "payload": payload}
 
 

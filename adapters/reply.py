@@ -19,3 +19,58 @@ def reply_target(message: Message) -> dict[str, Any] | None:
     if not isinstance(found, dict) or "network" not in found or "kind" not in found:
         return None
     return dict(found)
+
+
+# The intake's coordinates → the publishing worker's reply address (engine/publishing/address.py,
+# docs/publishing.md «Reply address»), per (network, kind). A kind without an entry (VK board
+# comments, Одноклассники, a Telegram channel post) keeps the manual path.
+def _vk_comment(at: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "channel": "vk",
+        "owner_id": at["owner_id"],
+        "post_id": at["post_id"],
+        "comment_id": at.get("comment_id"),
+    }
+
+
+def _vk_post(at: dict[str, Any]) -> dict[str, Any]:
+    return {"channel": "vk", "owner_id": at["owner_id"], "post_id": at["post_id"]}
+
+
+def _vk_message(at: dict[str, Any]) -> dict[str, Any]:
+    return {"channel": "vk", "peer_id": at["peer_id"]}
+
+
+def _telegram(at: dict[str, Any]) -> dict[str, Any]:
+    return {"channel": "telegram", "chat_id": at["chat_id"], "message_id": at.get("message_id")}
+
+
+def _max(at: dict[str, Any]) -> dict[str, Any]:
+    recipient = (
+        {"chat_id": at["chat_id"]} if at.get("chat_id") is not None else {"user_id": at["user_id"]}
+    )
+    return {"channel": "max", **recipient, "mid": at.get("mid")}
+
+
+ADDRESSES = {
+    ("vk", "wall_comment"): _vk_comment,
+    ("vk", "wall_post"): _vk_post,
+    ("vk", "message"): _vk_message,
+    ("telegram", "comment"): _telegram,
+    ("telegram", "private"): _telegram,
+    ("max", "chat"): _max,
+    ("max", "dialog"): _max,
+    ("max", "channel"): _max,
+}
+
+
+def publishing_address(reply_to: dict[str, Any]) -> dict[str, Any] | None:
+    """Where the publishing worker answers a message taken in at `reply_to`, if it can."""
+    make = ADDRESSES.get((str(reply_to.get("network")), str(reply_to.get("kind"))))
+    if make is None:
+        return None
+    try:
+        address = make(reply_to)
+    except KeyError:  # coordinates without the ids the channel's API needs
+        return None
+    return {key: value for key, value in address.items() if value is not None}

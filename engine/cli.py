@@ -13,6 +13,7 @@ from pathlib import Path
 import click
 
 from engine.accounts_cli import user_command
+from engine.api_tokens_cli import token_command
 from engine.case_cli import case_command
 from engine.checks.command import check_command
 from engine.db import make_engine, make_session_factory
@@ -26,7 +27,7 @@ from engine.selftest import TestedDeployment, deploy_version
 from engine.settings import Settings
 from engine.versioning.cli import settings_group, version_group
 from engine.versions import DeployError
-from engine.worker import run_worker
+from engine.worker import installed_jobs, run_worker
 from engine.worktime.calendar_cli import calendar_group
 from engine.worktime.cli import deadline_command
 from engine.worktime.schedule_cli import schedule_command
@@ -49,6 +50,7 @@ main.add_command(report_group)
 main.add_command(check_command)
 main.add_command(version_group)
 main.add_command(settings_group)
+main.add_command(token_command)
 
 
 @main.command("init-db")
@@ -130,6 +132,7 @@ def worker(once: bool) -> None:
         batch_size=settings.worker_batch_size,
         stop=threading.Event(),
         max_ticks=1 if once else None,
+        jobs=installed_jobs(),  # e.g. publishing answers (adapters/publishing)
     )
     click.echo(f"worker stopped after {ticks} tick(s)")
 

@@ -31,6 +31,7 @@ from engine.projection import (
     with_paused_deadlines,
     with_span_deadlines,
 )
+from engine.publishing.outbox import enqueue, plan_publication
 from engine.runtime import Runtime
 from engine.statuses import AuditKind, InstanceStatus
 from engine.timers import all_tasks, next_due
@@ -301,6 +302,10 @@ def complete_task(
     forms = version_forms(session, runtime, row.instance_id)
     validated = forms.validate(row.form_key, data)
     check_case_limits(session, runtime, forms, row, validated)  # before anything moves
+    # The publication step may send the answer through the channel: its outbox row is written
+    # in this same transaction (engine/publishing), or the step is refused with the reason.
+    planned = plan_publication(session, row.instance_id, row.form_key, validated)
+    instance_id, element_id = row.instance_id, row.element_id
 
     def run(workflow: BpmnWorkflow) -> None:
         task = _ready_task(workflow, task_id)
@@ -328,9 +333,21 @@ def complete_task(
         )
 
     try:
-        return advance(session, runtime, row.instance_id, actor, run)
+        result = advance(session, runtime, instance_id, actor, run)
     except WorkflowException as error:
         raise step_failure(error) from error
+    if planned is not None:
+        enqueue(
+            session,
+            planned,
+            instance_id=instance_id,
+            municipality=result.instance.municipality,
+            now=runtime.clock.now(),
+            actor=actor,
+            task_id=task_id,
+            element_id=element_id,
+        )
+    return result
 
 
 def _ready_task(workflow: BpmnWorkflow, task_id: str) -> Any:

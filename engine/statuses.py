@@ -113,3 +113,8 @@ class AuditKind(enum.StrEnum):
     SUBSTITUTION_NAMED = "substitution_named"
     SUBSTITUTION_ENDED = "substitution_ended"
     INSTANCE_RETRIED = "instance_retried"
+    ANSWER_PUBLISHED = "answer_published"  # through a channel (engine/publishing) or by hand
+    ANSWER_PUBLISH_FAILED = "answer_publish_failed"
+    ANSWER_PUBLISH_RETRIED = "answer_publish_retried"
+    API_TOKEN_CREATED = "api_token_created"
+    API_TOKEN_REVOKED = "api_token_revoked"

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable, Sequence
+from importlib.metadata import entry_points
 from typing import Any
 
 from sqlalchemy.orm import sessionmaker
@@ -14,6 +16,16 @@ from engine.scheduler import TickReport, tick
 from engine.versioning.activation import perform_due
 
 log = logging.getLogger(__name__)
+# Another job of each wake-up (publishing the outbox, adapters/publishing/job.py): it returns
+# the seconds until it has work again, or None. Installed packages offer them as entry points,
+# so the engine runs them without importing adapters/.
+WorkerJob = Callable[[sessionmaker[Any], Runtime, threading.Event], float | None]
+JOBS_GROUP = "reglament.worker_jobs"
+
+
+def installed_jobs() -> list[WorkerJob]:
+    """The jobs the installed packages register under `reglament.worker_jobs`."""
+    return [entry.load()() for entry in entry_points(group=JOBS_GROUP)]
 
 
 def run_worker(
@@ -25,6 +37,7 @@ def run_worker(
     stop: threading.Event,
     max_ticks: int | None = None,
     retry: RetryPolicy | None = None,
+    jobs: Sequence[WorkerJob] = (),
 ) -> int:
     """Drain, then sleep up to `interval_seconds`, until `stop` is set; returns the wake-ups."""
     retry = RetryPolicy() if retry is None else retry
@@ -33,8 +46,9 @@ def run_worker(
     while not stop.is_set():
         try:
             drain(session_factory, runtime, batch_size, backoff, stop)
+            waits = [job(session_factory, runtime, stop) for job in jobs]
             faults_in_a_row = 0
-            pause = _pause(interval_seconds, backoff)
+            pause = min([_pause(interval_seconds, backoff), *(w for w in waits if w is not None)])
         except Exception as error:  # the worker outlives any fault of one wake-up
             faults_in_a_row += 1
             pause = retry.delay(faults_in_a_row)

@@ -67,6 +67,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(version_upload.bp)
     throttle.init_app(app)
     _register_errors(app)
+    from web import api, publishing
+
+    api.init_app(app)  # the REST API; its errors under /api/ are problem details
+    publishing.init_app(app)
+    app.register_blueprint(publishing.bp)
     return app
 
 

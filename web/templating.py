@@ -48,6 +48,11 @@ EVENT_LABELS = {
     AuditKind.VERSION_SCHEDULED: _l("Regulation version scheduled"),
     AuditKind.VERSION_ROLLED_BACK: _l("Regulation version rolled back"),
     AuditKind.INSTANCE_MIGRATED: _l("Case moved to another regulation version"),
+    AuditKind.ANSWER_PUBLISHED: _l("Answer published"),
+    AuditKind.ANSWER_PUBLISH_FAILED: _l("Answer not published: the channel refused it"),
+    AuditKind.ANSWER_PUBLISH_RETRIED: _l("Answer sent to the channel again"),
+    AuditKind.API_TOKEN_CREATED: _l("API token created"),
+    AuditKind.API_TOKEN_REVOKED: _l("API token revoked"),
 }
 
 DEADLINE_STATE_LABELS = {

@@ -19,6 +19,7 @@ register_consumer("answer_text", "карточка дела: текст отве
 register_consumer("answer_kind", "карточка дела: вид ответа")
 register_consumer("review_decision", "карточка дела: возврат на доработку")
 register_consumer("published_url", "карточка дела: ссылка на опубликованный ответ")
+register_consumer("publish_via", "публикация через канал: запись в очередь отправки")
 register_consumer("department", "список задач: подразделение задачи")
 
 

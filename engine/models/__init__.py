@@ -1,15 +1,19 @@
 """Engine tables: versions, messages, instances, tasks, audit, violations, accounts."""
 
 from engine.models.account import Substitution, User
+from engine.models.api import ApiIdempotencyKey, ApiToken
 from engine.models.audit import AuditEvent, Violation
 from engine.models.channel import ChannelCursor, ChannelReceipt
 from engine.models.deadline import CaseDeadline, Notice
 from engine.models.duty import DutyOccurrence
 from engine.models.instance import Message, ProcessInstance
+from engine.models.publication import Publication
 from engine.models.task import OpenUserTask
 from engine.models.version import ProcessVersion, VersionActivation
 
 __all__ = [
+    "ApiIdempotencyKey",
+    "ApiToken",
     "AuditEvent",
     "CaseDeadline",
     "ChannelCursor",
@@ -20,6 +24,7 @@ __all__ = [
     "OpenUserTask",
     "ProcessInstance",
     "ProcessVersion",
+    "Publication",
     "Substitution",
     "User",
     "VersionActivation",

@@ -3,7 +3,8 @@
 Steps are recognised by the fields their forms put into the case, not by form keys, so a
 regulation's own forms (`extends: draft_answer`, or a form of its own with the same fields) count
 the same way: a completion carrying `answer_text` is a draft, one whose `review_decision` is
-`rework` returns the drafts, one carrying `published_url` is the publication.
+`rework` returns the drafts, one carrying `published_url` is the publication by hand, and an
+`answer_published` event is the publication through the channel (engine/publishing).
 """
 
 from __future__ import annotations
@@ -103,6 +104,9 @@ def answer_of(events: list[AuditEvent], names: Mapping[str, str] | None = None) 
     returned: Return | None = None
     published: AuditEvent | None = None
     for event in events:
+        if event.kind is AuditKind.ANSWER_PUBLISHED and event.data.get("url"):
+            published = event  # delivered through the channel (engine/publishing), link and all
+            continue
         if event.kind is not AuditKind.TASK_COMPLETED:
             continue
         values = dict(event.data.get("values") or {})
@@ -113,15 +117,13 @@ def answer_of(events: list[AuditEvent], names: Mapping[str, str] | None = None) 
             draft = _draft(event, values, names.get(event.actor, event.actor))
             drafts.append(draft)
             history.append(draft)
-        elif PUBLISHED_FIELD in values:
+        elif values.get(PUBLISHED_FIELD):  # published by hand: the link the curator gave
             published = event
     return Answer(
         drafts=drafts,
         returned=returned,
         history=history,
-        published_url=(published.data.get("values") or {}).get(PUBLISHED_FIELD)
-        if published
-        else None,
+        published_url=_published_url(published),
         published_at=published.at if published else None,
         published_by=published.actor if published else None,
     )
@@ -137,3 +139,12 @@ def _draft(event: AuditEvent, values: dict[str, Any], by_name: str) -> Draft:
         by=event.actor,
         at=event.at,
     )
+
+
+def _published_url(event: AuditEvent | None) -> str | None:
+    if event is None:
+        return None
+    if event.kind is AuditKind.ANSWER_PUBLISHED:
+        return str(event.data["url"])
+    found = (event.data.get("values") or {}).get(PUBLISHED_FIELD)
+    return str(found) if found else None

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from adapters.reply import reply_target
 from engine.clock import VirtualClock
+from engine.publishing.address import ReplyAddress, reply_address
 from tests.adapters.conftest import messages, post_json, stored
 from tests.web.conftest import on_both_databases
 
@@ -257,3 +258,31 @@ def test_publishing_reads_where_to_answer(
     assert (target["owner_id"], target["post_id"], target["comment_id"]) == (-GROUP, 10, 55)
     message.payload = {"found_by": "manual_monitoring"}
     assert reply_target(message) is None
+
+
+def test_a_comment_keeps_the_address_the_publishing_worker_answers_at(
+    client: FlaskClient, sessions: sessionmaker[Session], clock: VirtualClock
+) -> None:
+    answer = post_json(client, URL, event("wall_reply_new", comment(clock)))
+    assert answer.status_code == 200
+    (message,) = messages(sessions)
+    address = reply_address(message.payload)  # what engine/publishing reads
+    assert address == ReplyAddress("vk", {"owner_id": -GROUP, "post_id": 10, "comment_id": 55})
+
+
+def test_a_private_message_is_answered_in_its_dialog(
+    client: FlaskClient, sessions: sessionmaker[Session], clock: VirtualClock
+) -> None:
+    private = {
+        "message": {
+            "id": 0,
+            "date": int(clock.now().timestamp()),
+            "peer_id": 777,
+            "from_id": 777,
+            "text": "Здравствуйте, когда уберут снег?",
+            "conversation_message_id": 3,
+        }
+    }
+    assert post_json(client, URL, event("message_new", private)).status_code == 200
+    (message,) = messages(sessions)
+    assert reply_address(message.payload) == ReplyAddress("vk", {"peer_id": 777})

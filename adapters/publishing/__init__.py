@@ -1,0 +1,1 @@
+"""Delivering the outbox through the channels' APIs (docs/publishing.md)."""

@@ -1,0 +1,1 @@
+"""Publishing answers through a channel's API (the outbox) and the REST API's tokens."""
