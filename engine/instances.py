@@ -227,6 +227,7 @@ def _save(
             task_id=task.task_id,
             element_id=task.element_id,
             lane=task.role,
+            department=task.department,  # reports: who held a step that ended in time
             due=task.due_at.isoformat() if task.due_at else None,
         )
     instance.state = dump_state(workflow)
