@@ -39,6 +39,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         messages,
         notices,
         regulation,
+        reports,
         security,
         tasks,
         team,
@@ -57,6 +58,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     templating.init_app(app)
     for blueprint in (auth.bp, tasks.bp, messages.bp, notices.bp, team.bp, regulation.bp):
         app.register_blueprint(blueprint)
+    app.register_blueprint(reports.bp)
     throttle.init_app(app)
     _register_errors(app)
     return app
