@@ -22,6 +22,7 @@ from engine.scenarios.coverage import uncovered_by_version
 from engine.schema import upgrade
 from engine.selftest import TestedDeployment, deploy_version
 from engine.settings import Settings
+from engine.simulation.cli import simulate_command
 from engine.versions import DeployError
 from engine.worker import run_worker
 from engine.worktime.calendar_cli import calendar_group
@@ -41,6 +42,7 @@ main.add_command(user_command)
 main.add_command(case_command)
 main.add_command(clauses_command)
 main.add_command(report_group)
+main.add_command(simulate_command)
 
 
 @main.command("init-db")
