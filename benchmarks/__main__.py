@@ -6,7 +6,15 @@ import argparse
 import time
 from collections.abc import Callable
 
-from benchmarks import bench_deadlines, bench_engine, bench_selftest, bench_web, bench_workers
+from benchmarks import (
+    bench_deadlines,
+    bench_engine,
+    bench_reports,
+    bench_selftest,
+    bench_simulation,
+    bench_web,
+    bench_workers,
+)
 
 SUITES: dict[str, Callable[[], None]] = {
     "engine": bench_engine.main,
@@ -14,6 +22,8 @@ SUITES: dict[str, Callable[[], None]] = {
     "web": bench_web.main,
     "workers": bench_workers.main,
     "selftest": bench_selftest.main,
+    "reports": bench_reports.main,
+    "simulation": bench_simulation.main,
 }
 
 
