@@ -16,6 +16,7 @@ from engine.reports.intake import received_table, repeats_table
 from engine.reports.load import load_cohort, overdue_now
 from engine.reports.model import Filters, Report, Table
 from engine.reports.outcomes import intermediate_table, not_processed_table, redirects_table
+from engine.reports.quality import quality_table, topics_table
 from engine.reports.steps import step_time_table
 from engine.reports.timeliness import (
     NO_DEPARTMENT,
@@ -87,6 +88,8 @@ def build_report(session: Session, runtime: Runtime, filters: Filters) -> Report
         not_processed_table(cohort),
         redirects_table(cohort),
         intermediate_table(cohort),
+        quality_table(cohort),
+        topics_table(cohort),
     ]
     report.missing = list(MISSING)
     return report

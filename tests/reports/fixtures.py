@@ -126,7 +126,7 @@ class Driver:
         self.at(start + timedelta(minutes=10))
         self.complete(case, "screen", {"screen_decision": "process"})
         self.at(start + timedelta(minutes=20))
-        self.complete(case, "route", {"departments": ["ddh"]})
+        self.complete(case, "route", {"departments": ["ddh"], "topic": "Дороги"})
         self.claim(case, "draft_feed", executor)  # the executor answers for the step from now
         routed = self.clock.now()
         self.at(routed + draft_after)

@@ -89,6 +89,13 @@ def test_overdue_now_repeats_grounds_redirects_intermediate(report: Report, buil
     assert value(report, "intermediate", ("окончательный ответ в срок",), "обращений") == 1
 
 
+def test_quality_and_topics_for_the_monthly_analysis(report: Report) -> None:
+    # Every answer was approved at the first review: 9 feed answers, 2 in the intermediate case.
+    assert value(report, "quality", ("все проверки",), "проверок") == 11
+    assert value(report, "quality", ("все проверки",), "возвращено на доработку") == 0
+    assert value(report, "topics", ("дороги",), "обращений") == 6 + 3
+
+
 def test_filters_by_source_and_department(built: Built) -> None:
     only_ok = report_of(built, source="ok")
     assert value(only_ok, "received", ("Итого", ""), "получено") == 3
