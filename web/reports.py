@@ -19,7 +19,7 @@ from web.auth import current_viewer, roles_required
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 ROLES = ("head", "administrator", "curator")
 TOTAL = "Итого"
-FILTER_ARGS = ("from", "to", "department", "source")
+FILTER_ARGS = ("from", "to", "month", "department", "source")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 

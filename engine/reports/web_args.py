@@ -23,6 +23,8 @@ def month_bounds(today: date) -> tuple[date, date]:
 def filters_from(args: Mapping[str, str], municipality: str, now: datetime, zone: str) -> Filters:
     """Period (default: this month in the municipality's zone), department and source."""
     default_from, default_to = month_bounds(now.astimezone(ZoneInfo(zone)).date())
+    if args.get("month"):
+        default_from, default_to = month_bounds(_month(args["month"]))
     date_from = _date(args.get("from"), "Период с", default_from)
     date_to = _date(args.get("to"), "Период по", default_to)
     if date_to < date_from:
@@ -36,6 +38,13 @@ def filters_from(args: Mapping[str, str], municipality: str, now: datetime, zone
         args.get("department") or None,
         args.get("source") or None,
     )
+
+
+def _month(raw: str) -> date:
+    try:
+        return date.fromisoformat(f"{raw}-01")
+    except ValueError as error:
+        raise BadFilter(f"«Месяц»: в виде ГГГГ-ММ, а не «{raw[:40]}»") from error
 
 
 def _date(raw: str | None, field: str, default: date) -> date:

@@ -90,9 +90,13 @@ def test_xlsx_download_and_the_monthly_printable_page(
     assert response.status_code == 200
     book = load_workbook(io.BytesIO(response.data))
     assert book["Отчёт"]["A1"].value == "Своевременность ответов: город Пермь"
-    monthly = client.get("/reports/monthly?from=2026-03-01&to=2026-03-31")
+    monthly = client.get("/reports/monthly?month=2026-03")
     assert monthly.status_code == 200
     assert "Ежемесячный анализ" in monthly.text and "chart.umd" not in monthly.text
+    assert "01.03.2026 — 31.03.2026" in monthly.text and "Качество ответов" in monthly.text
+    assert client.get("/reports/monthly?month=март").status_code == 400
+    book = load_workbook(io.BytesIO(client.get("/reports/report.xlsx?month=2026-03").data))
+    assert book["Отчёт"]["D2"].value.date().isoformat() == "2026-03-31"
 
 
 def test_charts_draw_in_chromium_beside_their_tables(
