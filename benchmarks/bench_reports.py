@@ -23,7 +23,7 @@ BATCH = 5_000
 PERM = timezone(timedelta(hours=5))
 MONTH = (date(2026, 3, 1), date(2026, 3, 31))
 FIRST = datetime(2026, 3, 1, tzinfo=PERM)
-SPREAD = timedelta(days=31) / CASES
+SPREAD = timedelta(days=31) / (CASES + 1)  # every case inside March
 # Two deadlines per case (screening by the curator, the draft by a department): every 7th late.
 STEPS = (
     ("screen", "Пермь, п. 3.1", "1 час", None, timedelta(minutes=20)),

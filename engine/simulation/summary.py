@@ -91,7 +91,7 @@ def render(runs: list[dict[str, Any]]) -> str:
 
 def _section(title: str, runs: list[dict[str, Any]], pick: Any) -> list[str]:
     values = [pick(run) for run in runs]
-    keys = sorted({key for value in values for key in value})
+    keys = sorted({key for value in values for key in value}, key=lambda k: (k == TOTAL, str(k)))
     width = max([len(str(key)) for key in keys] + [10])
     out = [title]
     for key in keys:
