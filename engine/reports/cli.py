@@ -37,12 +37,14 @@ def run_report(
         raise click.BadParameter("конец периода раньше его начала", param_hint="--to")
     runtime = Runtime(processes_dir=settings.processes_dir)
     filters = Filters(municipality, date_from, date_to, department, source)
-    sessions = make_session_factory(make_engine(settings.database_url))
+    engine = make_engine(settings.database_url)
     try:
-        with sessions() as session:
+        with make_session_factory(engine)() as session:
             report = build_report(session, runtime, filters)
     except CalendarConfigError as error:
         raise click.ClickException(str(error)) from error
+    finally:
+        engine.dispose()
     if xlsx is not None:
         write_xlsx(report, xlsx)
     if as_json:

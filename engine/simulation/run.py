@@ -72,6 +72,7 @@ class Simulation:
             "sqlite://", poolclass=StaticPool, connect_args={"check_same_thread": False}
         )
         Base.metadata.create_all(engine)
+        self.engine = engine
         self.sessions: sessionmaker[Session] = make_session_factory(engine)
         self.clock = VirtualClock(start)
         self.runtime = Runtime(clock=self.clock, processes_dir=processes_dir)
@@ -109,7 +110,10 @@ class Simulation:
             if progress is not None:
                 progress((at - self.start).total_seconds() / horizon)
         self.move_to(self.end)
-        return self.result(arrivals)
+        try:
+            return self.result(arrivals)
+        finally:
+            self.engine.dispose()  # the in-memory database goes with the run
 
     def move_to(self, moment: datetime) -> None:
         """Fire every timer due before `moment` at its own time, then stand at `moment`."""
