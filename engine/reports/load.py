@@ -14,7 +14,7 @@ from engine.models import AuditEvent, CaseDeadline, Message, ProcessInstance
 from engine.statuses import AuditKind, DeadlineState, InstanceStatus
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class MessageRow:
     """A message of a cohort case; `repeat` when it is not the case's first."""
 
@@ -26,7 +26,27 @@ class MessageRow:
     repeat: bool
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
+class DeadlineRow:
+    """The columns of a ledger occurrence the report reads (plain rows: no ORM identity map)."""
+
+    instance_id: int
+    name: str
+    clause: str | None
+    text: str
+    span: bool
+    element_id: str | None
+    task_id: str | None
+    state: DeadlineState
+    armed_at: datetime
+    responsible_department: str | None
+    responsible_user: str | None
+
+
+DEADLINE_COLUMNS = tuple(getattr(CaseDeadline, name) for name in DeadlineRow.__slots__)
+
+
+@dataclass(frozen=True, slots=True)
 class StepRow:
     """A user task of a cohort case: when it opened and closed, in which department, by whom."""
 
@@ -46,10 +66,10 @@ class Cohort:
 
     cases: dict[int, InstanceStatus] = field(default_factory=dict)
     messages: list[MessageRow] = field(default_factory=list)
-    deadlines: list[CaseDeadline] = field(default_factory=list)
+    deadlines: list[DeadlineRow] = field(default_factory=list)
     steps: dict[str, StepRow] = field(default_factory=dict)
     _by_case: dict[int, list[StepRow]] = field(default_factory=dict, repr=False)
-    _deadlines_by_case: dict[int, list[CaseDeadline]] = field(default_factory=dict, repr=False)
+    _deadlines_by_case: dict[int, list[DeadlineRow]] = field(default_factory=dict, repr=False)
 
     def steps_of(self, instance_id: int) -> list[StepRow]:
         """A case's steps (grouped once, on first use)."""
@@ -58,7 +78,7 @@ class Cohort:
                 self._by_case.setdefault(step.instance_id, []).append(step)
         return self._by_case.get(instance_id, [])
 
-    def deadlines_of(self, instance_id: int) -> list[CaseDeadline]:
+    def deadlines_of(self, instance_id: int) -> list[DeadlineRow]:
         """A case's deadline occurrences (grouped once, on first use)."""
         if not self._deadlines_by_case:
             for deadline in self.deadlines:
@@ -90,8 +110,10 @@ def load_cohort(
         first = {m.instance_id for m in cohort.messages if not m.repeat and m.source == source}
         cohort.cases = {key: value for key, value in cohort.cases.items() if key in first}
         cohort.messages = [m for m in cohort.messages if m.instance_id in first]
-    deadlines = select(CaseDeadline).where(CaseDeadline.instance_id.in_(select(ids.c.id)))
-    cohort.deadlines = [d for d in session.scalars(deadlines) if d.instance_id in cohort.cases]
+    deadlines = select(*DEADLINE_COLUMNS).where(CaseDeadline.instance_id.in_(select(ids.c.id)))
+    cohort.deadlines = [
+        DeadlineRow(*row) for row in session.execute(deadlines) if row.instance_id in cohort.cases
+    ]
     cohort.steps = _steps(session, ids, cohort.cases)
     return cohort
 
@@ -116,27 +138,53 @@ def _messages(session: Session, ids: Any) -> list[MessageRow]:
     return rows
 
 
+# The form fields the report reads from a completion (library names, engine/forms/library.yaml):
+# the database extracts them, so the events' whole JSON is never decoded in Python.
+VALUE_FIELDS = (
+    "screen_decision",
+    "not_processed_reason",
+    "redirect_to",
+    "answer_kind",
+    "review_decision",
+    "topic",
+)
+LIST_FIELDS = ("rework_reasons",)
+
+
 def _steps(session: Session, ids: Any, cases: dict[int, InstanceStatus]) -> dict[str, StepRow]:
+    values = [AuditEvent.data[("values", name)].as_string() for name in VALUE_FIELDS]
+    lists = [AuditEvent.data[("values", name)].as_json() for name in LIST_FIELDS]
     query = (
-        select(AuditEvent)
+        select(
+            AuditEvent.instance_id,
+            AuditEvent.task_id,
+            AuditEvent.element_id,
+            AuditEvent.kind,
+            AuditEvent.at,
+            AuditEvent.actor,
+            AuditEvent.data[("department",)].as_string(),
+            *values,
+            *lists,
+        )
         .where(
             AuditEvent.instance_id.in_(select(ids.c.id)),
             AuditEvent.kind.in_((AuditKind.TASK_READY, AuditKind.TASK_COMPLETED)),
         )
         .order_by(AuditEvent.id)
     )
+    names = VALUE_FIELDS + LIST_FIELDS
     found: dict[str, dict[str, Any]] = defaultdict(dict)
-    for event in session.scalars(query):
-        if event.instance_id not in cases or event.task_id is None:
+    for event in session.execute(query):
+        instance_id, task_id, element_id, kind, at, actor, department, *fields = event
+        if instance_id not in cases or task_id is None:
             continue
-        entry = found[event.task_id]
-        entry.update(instance_id=event.instance_id, element_id=event.element_id)
-        if event.kind is AuditKind.TASK_READY:
-            entry.update(ready_at=event.at, department=event.data.get("department"))
+        entry = found[task_id]
+        entry.update(instance_id=instance_id, element_id=element_id)
+        if kind is AuditKind.TASK_READY:
+            entry.update(ready_at=at, department=department)
         else:
-            entry.update(
-                completed_at=event.at, completed_by=event.actor, values=event.data.get("values")
-            )
+            given = {name: v for name, v in zip(names, fields, strict=True) if v is not None}
+            entry.update(completed_at=at, completed_by=actor, values=given)
     return {task_id: _step(task_id, entry) for task_id, entry in found.items()}
 
 

@@ -6,9 +6,8 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from engine.models import CaseDeadline
 from engine.reports.figures import share, tally
-from engine.reports.load import Cohort
+from engine.reports.load import Cohort, DeadlineRow
 from engine.reports.model import Cell, Table
 from engine.statuses import DeadlineState
 
@@ -35,7 +34,7 @@ def facts(cohort: Cohort) -> list[DeadlineFact]:
     return [_fact(cohort, deadline) for deadline in cohort.deadlines]
 
 
-def _fact(cohort: Cohort, deadline: CaseDeadline) -> DeadlineFact:
+def _fact(cohort: Cohort, deadline: DeadlineRow) -> DeadlineFact:
     step = cohort.steps.get(deadline.task_id or "")
     department = deadline.responsible_department or (step.department if step else None)
     if deadline.state is DeadlineState.BREACHED:
