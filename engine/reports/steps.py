@@ -26,7 +26,8 @@ def step_time_table(cohort: Cohort, department: str | None) -> Table:
         unit = units.setdefault(step.element_id, unit_of(term))
         seconds = (step.completed_at - step.ready_at).total_seconds()
         durations[step.element_id].append((step.instance_id, seconds / unit[1]))
-    table = Table("step_time", "Время на шаге", ("шаг",), (UNIT, STEPS, MEDIAN, P90), chart=MEDIAN)
+    # No chart: the steps count in different units, a common axis would mislead.
+    table = Table("step_time", "Время на шаге", ("шаг",), (UNIT, STEPS, MEDIAN, P90))
     for element in sorted(durations):
         ids = [case for case, _ in durations[element]]
         values = [value for _, value in durations[element]]

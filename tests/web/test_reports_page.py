@@ -16,7 +16,7 @@ from engine.clock import VirtualClock
 from engine.runtime import Runtime
 from tests.reports.fixtures import FIRST_START, Driver, build_fixture
 from tests.web.conftest import login
-from tests.web.test_browser import browser, csp_violations, live_url, sign_in  # noqa: F401
+from tests.web.test_browser import browser, csp_violations, live_url, shot, sign_in  # noqa: F401
 
 WEEK = "from=2026-03-16&to=2026-03-20"
 
@@ -110,6 +110,7 @@ def test_charts_draw_in_chromium_beside_their_tables(
     charts = page.locator("canvas[data-chart]")  # type: ignore[attr-defined]
     assert charts.count() >= 5
     assert page.locator("canvas[data-drawn='1']").count() == charts.count()  # type: ignore[attr-defined]
+    shot(page, "20-reports-page")
     page.get_by_role("link", name="5").first.click()  # type: ignore[attr-defined]
     page.get_by_text("Обращение №").first.wait_for()  # type: ignore[attr-defined]
     query = parse_qs(urlsplit(page.url).query)  # type: ignore[attr-defined]
