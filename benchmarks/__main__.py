@@ -10,7 +10,9 @@ from benchmarks import (
     bench_channels,
     bench_deadlines,
     bench_engine,
+    bench_reports,
     bench_selftest,
+    bench_simulation,
     bench_versions,
     bench_web,
     bench_workers,
@@ -24,6 +26,8 @@ SUITES: dict[str, Callable[[], None]] = {
     "selftest": bench_selftest.main,
     "channels": bench_channels.main,
     "versions": bench_versions.main,
+    "reports": bench_reports.main,
+    "simulation": bench_simulation.main,
 }
 
 

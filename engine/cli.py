@@ -25,6 +25,7 @@ from engine.scenarios.coverage import uncovered_by_version
 from engine.schema import upgrade
 from engine.selftest import TestedDeployment, deploy_version
 from engine.settings import Settings
+from engine.simulation.cli import simulate_command
 from engine.versioning.cli import settings_group, version_group
 from engine.versions import DeployError
 from engine.worker import installed_jobs, run_worker
@@ -51,6 +52,7 @@ main.add_command(check_command)
 main.add_command(version_group)
 main.add_command(settings_group)
 main.add_command(token_command)
+main.add_command(simulate_command)
 
 
 @main.command("init-db")

@@ -261,8 +261,10 @@ def _save(
             task_id=task.task_id,
             element_id=task.element_id,
             lane=task.role,
+            # Who held the step: reports (a step that ended in time), linked cases (the
+            # earlier departments).
+            department=task.department,
             due=task.due_at.isoformat() if task.due_at else None,
-            department=task.department,  # a linked case learns the earlier departments
         )
     instance.state = dump_state(workflow)
     instance.next_due_at = _earliest(next_due(workflow), ledger.next_moment())

@@ -1,8 +1,9 @@
-"""`reglament clauses` and `reglament report regulation`: what a version does, clause by clause."""
+"""`reglament clauses`, `report regulation` (a version) and `report -m M` (timeliness)."""
 
 from __future__ import annotations
 
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import click
@@ -17,6 +18,7 @@ from engine.report import (
     render_html,
 )
 from engine.report.model import ClauseView
+from engine.reports.cli import run_report
 from engine.traceability import load_deadline_table, untabled_timers, untraced_rows
 from engine.versions import DeployError, parse_file
 from engine.worktime.settings import CalendarConfigError
@@ -101,9 +103,39 @@ def _short(text: str, limit: int = 110) -> str:
     return text if len(text) <= limit else f"{text[: limit - 1]}…"
 
 
-@click.group("report")
-def report_group() -> None:
-    """Reports for legal staff."""
+@click.group("report", invoke_without_command=True)
+@click.option("-m", "--municipality", default=None, help="The municipality (processes/<m>/).")
+@click.option("--from", "date_from", type=click.DateTime(["%Y-%m-%d"]), default=None)
+@click.option("--to", "date_to", type=click.DateTime(["%Y-%m-%d"]), default=None)
+@click.option("--department", default=None, help="Only this department's deadlines and cases.")
+@click.option("--source", default=None, help="Only cases whose first message came from here.")
+@click.option("--xlsx", type=click.Path(dir_okay=False, path_type=Path), default=None)
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.pass_context
+def report_group(
+    context: click.Context,
+    municipality: str | None,
+    date_from: datetime | None,
+    date_to: datetime | None,
+    department: str | None,
+    source: str | None,
+    xlsx: Path | None,
+    as_json: bool,
+) -> None:
+    """Reports: with -m, --from and --to the timeliness report; `report regulation` a version."""
+    if context.invoked_subcommand is not None:
+        return
+    if municipality is None or date_from is None or date_to is None:
+        raise click.UsageError("the timeliness report needs -m M --from DATE --to DATE")
+    run_report(
+        municipality,
+        date_from.date(),
+        date_to.date(),
+        department=department,
+        source=source,
+        xlsx=xlsx,
+        as_json=as_json,
+    )
 
 
 @report_group.command("regulation")

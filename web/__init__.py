@@ -41,6 +41,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         messages,
         notices,
         regulation,
+        reports,
         security,
         tasks,
         team,
@@ -65,6 +66,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(imports.bp)  # ИМ/ПОС exports uploaded by curators
     app.register_blueprint(versions.bp)  # the administrator's regulation versions
     app.register_blueprint(version_upload.bp)
+    app.register_blueprint(reports.bp)
     throttle.init_app(app)
     _register_errors(app)
     from web import api, publishing

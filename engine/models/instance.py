@@ -57,6 +57,8 @@ class ProcessInstance(Base):
     __table_args__ = (
         Index("ix_process_instances_due", "next_due_at"),
         Index("ix_process_instances_correlation", "correlation_key", "status"),
+        # The timeliness report's cohort: a municipality's cases started in a period.
+        Index("ix_process_instances_started", "municipality", "started_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -1,0 +1,282 @@
+"""One simulation run: the real engine, a virtual clock, a stream and a staffing model."""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import random
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import create_engine, func, select
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import StaticPool
+
+from engine.clock import VirtualClock
+from engine.db import Base, make_session_factory
+from engine.forms import VersionForms
+from engine.instances import InstanceNotRunning, RegulationFailed, StaleTaskError, complete_task
+from engine.intake import DuplicateMessage, InvalidMessage, receive_message
+from engine.models import OpenUserTask, ProcessInstance
+from engine.municipalities import load_municipality
+from engine.reports import Filters, Report, build_report
+from engine.runtime import Runtime
+from engine.scheduler import tick
+from engine.simulation.fill import form_data
+from engine.simulation.model import Staff
+from engine.simulation.pools import PoolKey, Waiting, WorkerPool, finish_moment
+from engine.simulation.stream import Arrival
+from engine.statuses import InstanceStatus
+from engine.tasks import TaskClaimedError, TaskNotOpenError, claim_task
+from engine.versions import deploy_file, version_forms
+from engine.worktime import load_calendar
+
+ACTOR = "simulation"
+OBSCENE = {"screen_decision": "not_processed", "not_processed_reason": "obscenity"}
+Progress = Callable[[float], None]
+
+
+@dataclass
+class RunResult:
+    """What one run did: the report over its cases, utilisation, arrivals per hour, refusals."""
+
+    label: str
+    report: Report
+    pools: dict[PoolKey, WorkerPool]
+    available_minutes: float
+    arrivals_by_hour: Counter[int]
+    messages: int
+    refused: list[str] = field(default_factory=list)
+    failed: int = 0
+
+
+class Simulation:
+    """The event loop: arrivals and completions in time order, timers fired between them."""
+
+    def __init__(
+        self,
+        bpmn: Path,
+        processes_dir: Path,
+        staff: Staff,
+        start: datetime,
+        days: int,
+        seed: int,
+    ) -> None:
+        self.municipality, self.label = bpmn.parent.parent.name, bpmn.parent.name
+        engine = create_engine(
+            "sqlite://", poolclass=StaticPool, connect_args={"check_same_thread": False}
+        )
+        Base.metadata.create_all(engine)
+        self.engine = engine
+        self.sessions: sessionmaker[Session] = make_session_factory(engine)
+        self.clock = VirtualClock(start)
+        self.runtime = Runtime(clock=self.clock, processes_dir=processes_dir)
+        self.calendar = load_calendar(self.municipality, processes_dir)
+        self.staff, self.start, self.end = staff, start, start + timedelta(days=days)
+        self.rng = random.Random(f"staff:{seed}")
+        self.events: list[tuple[datetime, int, str, Any]] = []
+        self.sequence = itertools.count()
+        self.pools: dict[PoolKey, WorkerPool] = {}
+        self.seen: set[str] = set()
+        self.watermark = start  # tasks open at or after it may be new; older ones are seen
+        self.obscene: set[int] = set()
+        self.refused: list[str] = []
+        self.failed = 0
+        with self.sessions.begin() as session:
+            deploy_file(session, self.runtime, bpmn, ACTOR)
+
+    def push(self, at: datetime, kind: str, item: Any) -> None:
+        heapq.heappush(self.events, (at, next(self.sequence), kind, item))
+
+    def run(self, arrivals: list[Arrival], progress: Progress | None = None) -> RunResult:
+        """Play the stream to the end of the horizon and read the outcome."""
+        for arrival in arrivals:
+            if self.start <= arrival.at < self.end:
+                self.push(arrival.at, "arrival", arrival)
+        horizon = (self.end - self.start).total_seconds()
+        while self.events and self.events[0][0] < self.end:
+            at, _, kind, item = heapq.heappop(self.events)
+            self.move_to(at)
+            if kind == "arrival":
+                self.arrive(item)
+            else:
+                self.complete(item)
+            self.collect_and_dispatch()
+            if progress is not None:
+                progress((at - self.start).total_seconds() / horizon)
+        self.move_to(self.end)
+        try:
+            return self.result(arrivals)
+        finally:
+            self.engine.dispose()  # the in-memory database goes with the run
+
+    def move_to(self, moment: datetime) -> None:
+        """Fire every timer due before `moment` at its own time, then stand at `moment`."""
+        while True:
+            with self.sessions() as session:
+                due = session.scalar(
+                    select(func.min(ProcessInstance.next_due_at)).where(
+                        ProcessInstance.status == InstanceStatus.RUNNING
+                    )
+                )
+            step = due + timedelta(seconds=1) if due is not None else None
+            if step is None or step >= moment or step <= self.clock.now():
+                break
+            self.clock.set(step)
+            self.drain()
+            self.collect_and_dispatch()
+        if moment > self.clock.now():
+            self.clock.set(moment)
+        self.drain()
+
+    def drain(self) -> None:
+        while True:
+            report = tick(self.sessions, self.runtime)
+            self.failed += len(report.failed)
+            if not report.advanced:
+                return
+
+    def arrive(self, arrival: Arrival) -> None:
+        incoming = {
+            **arrival.incoming,
+            "municipality": self.municipality,
+            "received_at": arrival.at.isoformat(),
+        }
+        try:
+            with self.sessions.begin() as session:
+                intake = receive_message(session, self.runtime, incoming, ACTOR)
+                if arrival.obscene and not intake.repeat:
+                    self.obscene.add(intake.result.instance.id)
+        except (InvalidMessage, DuplicateMessage, RegulationFailed) as error:
+            self.refused.append(f"{incoming.get('external_id')}: {error}")
+
+    def _claim(self, task: Waiting, person: str) -> bool:
+        """The worker takes the task (the report names them); False if it is gone already."""
+        try:
+            with self.sessions.begin() as session:
+                claim_task(session, self.runtime, task.task_id, person)
+        except (TaskNotOpenError, TaskClaimedError):
+            return False
+        return True
+
+    def complete(self, item: tuple[Waiting, PoolKey, str]) -> None:
+        task, key, person = item
+        pool = self.pools[key]
+        pool.done += 1
+        with self.sessions.begin() as session:
+            forms = version_forms(session, self.runtime, task.instance_id)
+            overrides = OBSCENE if task.instance_id in self.obscene and _fits(forms, task) else {}
+            data = form_data(
+                forms, task.form_key, self.clock.now(), self.rng, self.staff, overrides
+            )
+        try:
+            with self.sessions.begin() as session:
+                complete_task(session, self.runtime, task.task_id, data, person)
+        except (StaleTaskError, InstanceNotRunning):
+            pass  # a timer or an interrupting event closed the task first
+        except RegulationFailed:
+            self.failed += 1
+
+    def collect_and_dispatch(self) -> None:
+        with self.sessions() as session:
+            query = select(
+                OpenUserTask.task_id,
+                OpenUserTask.instance_id,
+                OpenUserTask.element_id,
+                OpenUserTask.form_key,
+                OpenUserTask.role,
+                OpenUserTask.department,
+                OpenUserTask.created_at,
+            ).where(OpenUserTask.created_at >= self.watermark)
+            rows = session.execute(query.order_by(OpenUserTask.created_at)).all()
+            for row in rows:
+                if row.task_id in self.seen:
+                    continue
+                self.seen.add(row.task_id)
+                self.watermark = max(self.watermark, row.created_at)
+                # A role's pool is per department only where the model counts it so.
+                department = row.department if row.role in self.staff.departments else None
+                key = (row.role, department)
+                pool = self.pools.get(key) or self._pool(key)
+                pool.queue.append(
+                    Waiting(row.task_id, row.instance_id, row.element_id, row.form_key)
+                )
+        now = self.clock.now()
+        for key in sorted(self.pools, key=str):
+            pool = self.pools[key]
+            while pool.queue:
+                worker = pool.take(now)
+                if worker is None:
+                    break
+                task = pool.queue.popleft()
+                minutes = self.staff.duration(task.element_id).sample(self.rng)
+                begin = now
+                if self.staff.working_hours and not self.calendar.is_working_moment(now):
+                    begin = self.calendar.next_working_moment(now)
+                done = finish_moment(self.calendar, begin, minutes, self.staff.working_hours)
+                pool.free_at[worker] = done
+                pool.busy_minutes += self._busy(begin, done)
+                person = _person(key, worker)
+                if self._claim(task, person):
+                    self.push(done, "done", (task, key, person))
+
+    def _busy(self, begin: datetime, done: datetime) -> float:
+        """Minutes of the worker's time the task takes inside the horizon."""
+        until = min(done, self.end)
+        if until <= begin:
+            return 0.0
+        if self.staff.working_hours:
+            return self.calendar.working_time_between(begin, until).total_seconds() / 60
+        return (until - begin).total_seconds() / 60
+
+    def _pool(self, key: PoolKey) -> WorkerPool:
+        people = self.staff.people(*key)
+        pool = WorkerPool(people, [self.start] * people)
+        self.pools[key] = pool
+        return pool
+
+    def result(self, arrivals: list[Arrival]) -> RunResult:
+        zone = ZoneInfo(self._zone())
+        last_day = (self.end - timedelta(seconds=1)).astimezone(zone).date()
+        filters = Filters(self.municipality, self.start.astimezone(zone).date(), last_day)
+        with self.sessions() as session:
+            report = build_report(session, self.runtime, filters)
+        if self.staff.working_hours:
+            available = self.calendar.working_time_between(self.start, self.end)
+        else:
+            available = self.end - self.start
+        by_hour = Counter(
+            a.at.astimezone(zone).hour for a in arrivals if self.start <= a.at < self.end
+        )
+        return RunResult(
+            self.label,
+            report,
+            self.pools,
+            available.total_seconds() / 60,
+            by_hour,
+            sum(by_hour.values()),
+            self.refused,
+            self.failed,
+        )
+
+    def _zone(self) -> str:
+        return load_municipality(self.municipality, self.runtime.processes_dir).timezone
+
+
+def _person(key: PoolKey, worker: int) -> str:
+    """A simulated worker's login: role, department, number."""
+    role, department = key
+    return "-".join(part for part in (role or "staff", department, str(worker + 1)) if part)
+
+
+def _fits(forms: VersionForms, task: Waiting) -> bool:
+    """Whether the task's form can say «not processed: obscenity» (the screening)."""
+    if task.form_key not in forms:
+        return False
+    values = [value for value, _ in forms.choices(task.form_key, "screen_decision")]
+    return "not_processed" in values

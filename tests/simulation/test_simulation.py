@@ -1,0 +1,112 @@
+"""`simulate()` and `reglament simulate`: deterministic per seed, sensitive to the deadlines."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from engine.cli import main
+from engine.simulation import SimulationInputError, simulate
+from tests.conftest import PROCESSES
+
+LIGHT = Path(__file__).parent / "light.yaml"
+FIRST_SOURCE = {
+    "perm": "vk",
+    "chaykovsky": "official_page",
+    "elets": "vk",
+    "myasnikovsky": "vk",
+    "palana": "vk",
+}
+
+
+def light_rate(tmp_path: Path, municipality: str) -> Path:
+    """The light test stream, from a source the municipality takes."""
+    path = tmp_path / f"light-{municipality}.yaml"
+    source = FIRST_SOURCE[municipality]
+    path.write_text(LIGHT.read_text(encoding="utf-8").replace("{vk: 1}", f"{{{source}: 1}}"))
+    return path
+
+
+def test_a_fixed_seed_reproduces_its_figures_exactly(tmp_path: Path) -> None:
+    rate = light_rate(tmp_path, "perm")
+    first = simulate("perm", PROCESSES, days=1, rate=rate, seed=5)
+    again = simulate("perm", PROCESSES, days=1, rate=rate, seed=5)
+    assert first == again
+    assert first[0]["messages"] > 0 and first[0]["cases"] > 0
+    assert first[0]["violations_by_clause"]["Итого"] is not None
+
+
+def test_a_shorter_deadline_shows_more_violations_on_the_same_stream(tmp_path: Path) -> None:
+    processes = tmp_path / "processes"
+    shutil.copytree(PROCESSES / "perm", processes / "perm")
+    shorter = processes / "perm" / "v2"
+    shutil.copytree(processes / "perm" / "v1", shorter)
+    for name in ("perm.bpmn", "deadlines.yaml"):  # п. 3.2.1: 4 hours become 1 hour
+        path = shorter / name
+        path.write_text(path.read_text(encoding="utf-8").replace("4 часа", "1 час"))
+    v1, v2 = simulate(
+        "perm",
+        processes,
+        days=1,
+        rate=light_rate(tmp_path, "perm"),
+        seed=2,
+        compare="v2",
+        version="v1",
+    )
+    assert (v1["version"], v2["version"]) == ("v1", "v2")
+    assert v1["messages"] == v2["messages"]
+    clause = "Пермь, п. 3.2.1"
+    assert v2["violations_by_clause"][clause] > v1["violations_by_clause"][clause]
+    assert v2["violations_by_clause"]["Итого"] > v1["violations_by_clause"]["Итого"]
+
+
+@pytest.mark.parametrize("municipality", sorted(FIRST_SOURCE))
+def test_every_municipality_runs_on_its_own_defaults(tmp_path: Path, municipality: str) -> None:
+    (run,) = simulate(municipality, PROCESSES, days=1, rate=light_rate(tmp_path, municipality))
+    assert run["refused"] == 0 and run["failed_cases"] == 0
+    assert run["cases"] > 0
+    assert run["utilisation"] and all(0 <= v <= 1 for v in run["utilisation"].values())
+    assert (PROCESSES / municipality / "simulation" / "staff.yaml").exists()
+
+
+def test_a_stream_from_a_file(tmp_path: Path) -> None:
+    stream = tmp_path / "stream.json"
+    messages = [
+        {"source": "vk", "text": "Яма во дворе", "received_at": f"2026-03-02T1{n}:00:00+05:00"}
+        for n in range(3)
+    ]
+    stream.write_text(json.dumps(messages, ensure_ascii=False))
+    (run,) = simulate("perm", PROCESSES, days=1, messages=stream)
+    assert (run["messages"], run["cases"]) == (3, 3)
+
+
+def test_bad_inputs_are_refused_naming_the_field(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("per_day: -1\nsources: {vk: 1}\n")
+    with pytest.raises(SimulationInputError, match="per_day: положительное число"):
+        simulate("perm", PROCESSES, days=1, rate=bad)
+    with pytest.raises(SimulationInputError, match="нет муниципалитета «atlantis»"):
+        simulate("atlantis", PROCESSES, days=1)
+    with pytest.raises(SimulationInputError, match="--days: от 1 до"):
+        simulate("perm", PROCESSES, days=0)
+    staff = tmp_path / "staff.yaml"
+    staff.write_text("roles: {curator: 0}\n")
+    with pytest.raises(SimulationInputError, match=r"roles\.curator: целое число людей"):
+        simulate("perm", PROCESSES, days=1, staff=staff)
+
+
+def test_the_command_writes_json_and_shows_progress(tmp_path: Path) -> None:
+    out = tmp_path / "run.json"
+    args = ["simulate", "-m", "perm", "--days", "1", "--seed", "1", "--json", str(out)]
+    result = CliRunner().invoke(main, [*args, "--rate", str(light_rate(tmp_path, "perm"))])
+    assert result.exit_code == 0, result.output
+    assert "Нарушения по пунктам" in result.stdout
+    assert "Моделирование" in result.stderr
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert data["version"] == "v1" and "Пермь, п. 3.1" in data["violations_by_clause"]
+    refused = CliRunner().invoke(main, ["simulate", "-m", "nowhere", "--days", "1"])
+    assert refused.exit_code != 0 and "нет муниципалитета «nowhere»" in refused.output
