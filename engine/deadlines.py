@@ -27,7 +27,7 @@ class DeadlineExpressionError(ValueError):
 def _as_moment(value: Any) -> datetime:
     moment = datetime.fromisoformat(value) if isinstance(value, str) else value
     if not isinstance(moment, datetime) or moment.tzinfo is None:
-        raise ValueError(f"deadline start must be an aware ISO datetime, got {value!r}")
+        raise ValueError(f"начало срока должно быть моментом ISO с часовым поясом, а не {value!r}")
     return moment
 
 

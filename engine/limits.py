@@ -47,7 +47,7 @@ class StepFailed(RuntimeError):
     ) -> None:
         where = ""
         if element_id:
-            where = f" (element {element_id}" + (f" «{element_name}»)" if element_name else ")")
+            where = f" (элемент {element_id}" + (f" «{element_name}»)" if element_name else ")")
         super().__init__(f"{reason}{where}")
         self.reason = reason
         self.element_id = element_id

@@ -16,18 +16,18 @@ from RestrictedPython.transformer import RestrictingNodeTransformer, copy_locati
 from engine.limits import StepLimits
 
 _REFUSED: dict[type[ast.AST], str] = {
-    ast.While: "while loops are not allowed: iterate over the data with for",
-    ast.FunctionDef: "function definitions are not allowed (they allow recursion)",
-    ast.AsyncFunctionDef: "function definitions are not allowed (they allow recursion)",
-    ast.Lambda: "lambda is not allowed (it allows recursion)",
-    ast.ClassDef: "class definitions are not allowed",
-    ast.Try: "try statements are not allowed: the engine's stop must not be caught",
-    ast.With: "with statements are not allowed",
-    ast.Global: "global statements are not allowed",
-    ast.Nonlocal: "nonlocal statements are not allowed",
-    ast.Yield: "yield is not allowed",
-    ast.YieldFrom: "yield is not allowed",
-    ast.NamedExpr: "assignment expressions (:=) are not allowed: assign with =",
+    ast.While: "циклы while запрещены: перебирайте данные циклом for",
+    ast.FunctionDef: "определения функций запрещены (они допускают рекурсию)",
+    ast.AsyncFunctionDef: "определения функций запрещены (они допускают рекурсию)",
+    ast.Lambda: "lambda запрещена (она допускает рекурсию)",
+    ast.ClassDef: "определения классов запрещены",
+    ast.Try: "конструкция try запрещена: остановку шага движком нельзя перехватывать",
+    ast.With: "конструкция with запрещена",
+    ast.Global: "global запрещён",
+    ast.Nonlocal: "nonlocal запрещён",
+    ast.Yield: "yield запрещён",
+    ast.YieldFrom: "yield запрещён",
+    ast.NamedExpr: "присваивание := запрещено: присваивайте через =",
 }
 _GUARDED_OPERATORS: dict[type[ast.operator], str] = {
     ast.Add: "+",
@@ -77,11 +77,11 @@ class DiagramPolicy(RestrictingNodeTransformer):
         parts = spec.values if isinstance(spec, ast.JoinedStr) else [spec]
         for part in parts:
             if not isinstance(part, ast.Constant):
-                self.error(spec, "a computed format width is not allowed")
+                self.error(spec, "вычисляемая ширина в формате запрещена")
                 continue
             for number in re.findall(r"\d+", str(part.value)):
                 if int(number) > StepLimits.format_width:
-                    self.error(spec, f"a format width of {number} is not allowed")
+                    self.error(spec, f"ширина {number} в формате запрещена")
 
     def visit_List(self, node: ast.List) -> ast.AST:
         return self._starred_display(node)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import ast
 import copy
-from collections.abc import Callable, Mapping
+import re
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from RestrictedPython import compile_restricted_eval, compile_restricted_exec, safe_builtins
@@ -79,7 +80,7 @@ def compile_expression(expression: str) -> Any:
     """Compile a diagram expression under the engine's restricted policy, refusing what it bans."""
     result = compile_restricted_eval(expression, "<string>", policy=DiagramPolicy)
     if result.errors or result.code is None:
-        raise ScriptRefused(f"expression {expression!r} refused: {'; '.join(result.errors)}")
+        raise ScriptRefused(f"выражение {expression!r} отклонено: {_russian(result.errors)}")
     return result.code
 
 
@@ -89,8 +90,16 @@ def compile_script(script: str) -> Any:
     # "<string>" lets SpiffWorkflow find the failing line of a script in its traceback.
     result = compile_restricted_exec(script, "<string>", policy=DiagramPolicy)
     if result.errors or result.code is None:
-        raise ScriptRefused(f"script refused: {'; '.join(result.errors)}")
+        raise ScriptRefused(f"скрипт отклонён: {_russian(result.errors)}")
     return result.code
+
+
+_LINE = re.compile(r"^Line (\d+): ")
+
+
+def _russian(errors: Sequence[str]) -> str:
+    """RestrictedPython's «Line N: …» in Russian (the policy's own rule texts are Russian)."""
+    return "; ".join(_LINE.sub(r"строка \1: ", error) for error in errors)
 
 
 def _refuse_imports(script: str) -> None:
@@ -101,7 +110,7 @@ def _refuse_imports(script: str) -> None:
         return  # compile_restricted reports syntax errors with their line
     for node in ast.walk(tree):
         if isinstance(node, ast.Import | ast.ImportFrom):
-            raise ScriptRefused(f"script refused: line {node.lineno}: imports are not allowed")
+            raise ScriptRefused(f"скрипт отклонён: строка {node.lineno}: импорт запрещён")
 
 
 class RestrictedEnvironment(TaskDataEnvironment):

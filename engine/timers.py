@@ -31,9 +31,9 @@ TIMER_VALUE_READERS: dict[str, Callable[[str], Any]] = {
     "timeCycle": TimerEventDefinition.parse_iso_recurring_interval,
 }
 TIMER_VALUE_KINDS = {
-    "timeDate": "an aware ISO moment such as deadline(...) returns",
-    "timeDuration": "an ISO duration such as PT2H",
-    "timeCycle": "an ISO repeating interval such as R3/PT1H",
+    "timeDate": "момент ISO с часовым поясом, какой возвращает deadline(...)",
+    "timeDuration": "длительность ISO, например PT2H",
+    "timeCycle": "повторяющийся интервал ISO, например R3/PT1H",
 }
 _KIND_OF_DEFINITION = {
     TimeDateEventDefinition: "timeDate",
@@ -52,7 +52,7 @@ def timer_value_error(kind: str, value: Any) -> str | None:
             raise TypeError(type(value).__name__)
         reader(value)
     except Exception:  # SpiffWorkflow's parsers raise bare Exception on bad input
-        return f"the timer expression yielded {value!r}, not {TIMER_VALUE_KINDS[kind]}"
+        return f"выражение таймера дало {value!r}, а не {TIMER_VALUE_KINDS[kind]}"
     return None
 
 

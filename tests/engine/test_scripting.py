@@ -61,23 +61,23 @@ def test_refusal_names_the_reason() -> None:
 @pytest.mark.parametrize(
     ("script", "line", "reason"),
     [
-        ("while True:\n    pass", 1, "while loops are not allowed"),
-        ("x = 1\nwhile x:\n    x = 0", 2, "while loops are not allowed"),
-        ("def again(n):\n    return again(n)\nagain(1)", 1, "function definitions"),
-        ("again = lambda n: n", 1, "lambda is not allowed"),
-        ("class Loop:\n    pass", 1, "class definitions"),
-        ("try:\n    x = 1\nexcept Exception:\n    x = 2", 1, "try statements"),
-        ("with x:\n    y = 1", 1, "with statements"),
-        ("global x\nx = 1", 1, "global statements"),
-        ("y = [(x := x + 1) for i in range(3)]", 1, "assignment expressions"),
-        ("x = f'{1:>100000000}'", 1, "format width of 100000000"),
-        ("n = 9\nx = f'{1:>{n}}'", 2, "computed format width"),
+        ("while True:\n    pass", 1, "циклы while запрещены"),
+        ("x = 1\nwhile x:\n    x = 0", 2, "циклы while запрещены"),
+        ("def again(n):\n    return again(n)\nagain(1)", 1, "определения функций"),
+        ("again = lambda n: n", 1, "lambda запрещена"),
+        ("class Loop:\n    pass", 1, "определения классов"),
+        ("try:\n    x = 1\nexcept Exception:\n    x = 2", 1, "конструкция try"),
+        ("with x:\n    y = 1", 1, "конструкция with"),
+        ("global x\nx = 1", 1, "global запрещён"),
+        ("y = [(x := x + 1) for i in range(3)]", 1, "присваивание :="),
+        ("x = f'{1:>100000000}'", 1, "ширина 100000000 в формате"),
+        ("n = 9\nx = f'{1:>{n}}'", 2, "вычисляемая ширина"),
     ],
 )
 def test_unbounded_constructs_are_refused_naming_the_line(
     script: str, line: int, reason: str
 ) -> None:
-    with pytest.raises(ScriptRefused, match=rf"Line {line}: .*{reason}"):
+    with pytest.raises(ScriptRefused, match=rf"строка {line}: .*{reason}"):
         compile_script(script)
 
 

@@ -64,7 +64,7 @@ def test_a_stored_loop_without_wait_is_stopped_by_the_step_cap(
         sessions, healthy, broken, report.failed, "engine steps in one advance"
     )
     assert (parked.error or "").startswith("RunawayStep: more than 100 engine steps")
-    assert "(element " in (parked.error or "")
+    assert "(элемент " in (parked.error or "")
 
 
 def test_a_runaway_script_after_a_deadline_parks_its_case(
@@ -81,7 +81,7 @@ def test_a_runaway_script_after_a_deadline_parks_its_case(
     )
     assert parked.error == (
         "RunawayStep: a script or expression iterated more than 100000 items "
-        "(element after «Шаг после срока»)"
+        "(элемент after «Шаг после срока»)"
     )
 
 
@@ -98,10 +98,10 @@ def test_a_timer_that_raises_at_run_time_parks_its_case(
     clock.advance(timedelta(hours=3))
     report = tick(sessions, runtime)
     parked = _assert_parked_and_other_fired(
-        sessions, healthy, broken, report.failed, "aware ISO datetime, got None"
+        sessions, healthy, broken, report.failed, "моментом ISO с часовым поясом, а не None"
     )
     assert (parked.error or "").startswith("StepFailed: Error evaluating expression")
-    assert (parked.error or "").endswith("(element late_deadline «Срок разбора»)")
+    assert (parked.error or "").endswith("(элемент late_deadline «Срок разбора»)")
 
 
 def test_a_timer_that_yields_no_date_at_run_time_parks_its_case(
@@ -118,7 +118,7 @@ def test_a_timer_that_yields_no_date_at_run_time_parks_its_case(
         healthy,
         broken,
         report.failed,
-        "the timer expression yielded 'Не вывозят мусор', not an aware ISO moment",
+        "выражение таймера дало 'Не вывозят мусор', а не момент ISO с часовым поясом",
     )
     clock.advance(timedelta(hours=3))
     assert tick(sessions, runtime).failed == {}  # parked: not retried every tick

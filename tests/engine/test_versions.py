@@ -146,12 +146,12 @@ def test_activation_switches_versions_and_old_cases_keep_theirs(
         (
             EXAMPLE.replace("drafts = []", "import os"),
             "prepare_rework",
-            "refused",
+            "импорт запрещён",
         ),
         (
             EXAMPLE.replace("drafts = []", "while True:\n    drafts = []"),
             "prepare_rework",
-            "Line 1: while loops are not allowed",
+            "строка 1: циклы while запрещены",
         ),
         (
             EXAMPLE.replace('deadline(received_at, "1 рабочий час")', "deadline(no_such, '1 час')"),
@@ -176,12 +176,12 @@ def test_activation_switches_versions_and_old_cases_keep_theirs(
         (
             EXAMPLE.replace('deadline(received_at, "1 рабочий час")', '"not a date"'),
             "screen_deadline",
-            "yielded 'not a date', not an aware ISO moment",
+            "дало 'not a date', а не момент ISO с часовым поясом",
         ),
         (
             EXAMPLE.replace('deadline(received_at, "1 рабочий час")', '"2026-03-16T12:00:00"'),
             "screen_deadline",
-            "yielded '2026-03-16T12:00:00', not an aware ISO moment",
+            "дало '2026-03-16T12:00:00', а не момент ISO с часовым поясом",
         ),
         (
             EXAMPLE.replace(
@@ -189,7 +189,7 @@ def test_activation_switches_versions_and_old_cases_keep_theirs(
                 'deadline(received_at, "1 рабочий час") if not official_page else None',
             ),
             "screen_deadline",
-            "yielded None, not an aware ISO moment such as deadline(...) returns "
+            "дало None, а не момент ISO с часовым поясом, какой возвращает deadline(...) "
             "(with {'official_page': True})",
         ),
         (
@@ -276,7 +276,7 @@ def test_a_timer_is_sampled_on_every_value_a_script_may_set(
     )
     deploy_regulation(sessions, runtime, kept)
     refused = after_deadline(prepare="returned_at = None", late_timer=_RETURNED_DEADLINE)
-    with pytest.raises(DeployError, match="got None") as error:
+    with pytest.raises(DeployError, match="а не None") as error:
         deploy_regulation(sessions, runtime, refused, label="v2")
     assert error.value.element_id == "late_deadline"
 

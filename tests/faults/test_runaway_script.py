@@ -84,7 +84,7 @@ def test_runaway_scripts_are_parked_and_healthy_deadlines_fire(
             parked = session.get_one(ProcessInstance, case_id)
             assert parked.status is InstanceStatus.ERROR, name
             assert RUNAWAYS[name][2] in (parked.error or ""), (name, parked.error)
-            assert "(element " in (parked.error or ""), name
+            assert "(элемент " in (parked.error or ""), name
         fired = set(session.scalars(select(Violation.instance_id)))
     assert fired == set(healthy)
     _assert_database_is_free(db_engine, min(runaways))
