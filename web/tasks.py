@@ -24,6 +24,7 @@ from engine.queries import (
     task_view,
     unread_notices,
 )
+from engine.queries.answer import PUBLISHED_TEXT
 from engine.recovery import mark_failed
 from engine.tasks import TaskClaimedError, TaskNotOpenError, claim_task, release_task
 from engine.versions import version_forms
@@ -191,6 +192,10 @@ def starting_values(task_id: str, view: TaskView) -> dict[str, Any]:
     forms = view.card.forms
     row = db.session().get(OpenUserTask, task_id)
     values = task_prefill(db.session(), db.runtime(), row, forms.form(view.form_key)) if row else {}
+    form = forms.form(view.form_key)
+    if form.field(PUBLISHED_TEXT) is not None and view.card.answer.drafts_text:
+        # The publication starts from the approved drafts; the curator may edit them.
+        values.setdefault(PUBLISHED_TEXT, view.card.answer.drafts_text)
     if view.drafts_step and view.previous_draft is not None:
         # A redo starts from the step's own last draft, not from an empty form.
         names = forms.form(view.form_key).names

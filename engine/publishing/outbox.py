@@ -23,6 +23,7 @@ from engine.statuses import AuditKind
 
 # The publish form's field that chooses the channel's API over the manual path.
 PUBLISH_VIA = "publish_via"
+PUBLISHED_TEXT = "published_text"  # the answer as published, edited by the curator or not
 VIA_CHANNEL = "channel"
 NO_TEXT = "Нет текста ответа для отправки: опубликуйте вручную и укажите ссылку."
 
@@ -48,7 +49,8 @@ def plan_publication(
         address = reply_address(message.payload if message else {})
     except NoReplyAddress as error:
         raise FormError(form_key, {PUBLISH_VIA: [str(error)]}) from error
-    text = str(values.get("answer_text") or _approved_answer(session, instance_id)).strip()
+    edited = values.get(PUBLISHED_TEXT) or values.get("answer_text")  # as the curator left it
+    text = str(edited or _approved_answer(session, instance_id)).strip()
     if not text:
         raise FormError(form_key, {PUBLISH_VIA: [NO_TEXT]})
     return PlannedPublication(address, text)

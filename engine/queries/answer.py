@@ -21,6 +21,7 @@ DRAFT_FIELD = "answer_text"
 DECISION_FIELD = "review_decision"
 REWORK = "rework"
 PUBLISHED_FIELD = "published_url"
+PUBLISHED_TEXT = "published_text"  # the answer as the publishing step left it (it may edit)
 # What a return for rework says to the drafter (fields of the library's review form).
 REWORK_FIELDS = ("rework_reasons", "comment")
 
@@ -80,6 +81,19 @@ class Answer:
     published_url: str | None = None
     published_at: datetime | None = None
     published_by: str | None = None
+    published_text: str | None = None  # the text as published, when the step recorded it
+
+    @property
+    def drafts_text(self) -> str:
+        """The current drafts as one text (each department's in turn), to start a publication."""
+        return "\n\n".join(draft.text for draft in self.drafts if draft.text)
+
+    @property
+    def edited(self) -> bool:
+        """Whether the published text differs from the drafts it was made of."""
+        if not self.published_text:
+            return False
+        return self.published_text.strip() != self.drafts_text.strip()
 
     def last_draft(self, element_id: str, department: str | None) -> Draft | None:
         """The newest draft written at a step (for one department), to start its redo from."""
@@ -103,6 +117,7 @@ def answer_of(events: list[AuditEvent], names: Mapping[str, str] | None = None) 
     history: list[Draft] = []
     returned: Return | None = None
     published: AuditEvent | None = None
+    published_text: str | None = None
     for event in events:
         if event.kind is AuditKind.ANSWER_PUBLISHED and event.data.get("url"):
             published = event  # delivered through the channel (engine/publishing), link and all
@@ -119,6 +134,8 @@ def answer_of(events: list[AuditEvent], names: Mapping[str, str] | None = None) 
             history.append(draft)
         elif values.get(PUBLISHED_FIELD):  # published by hand: the link the curator gave
             published = event
+        if values.get(PUBLISHED_TEXT):
+            published_text = str(values[PUBLISHED_TEXT])
     return Answer(
         drafts=drafts,
         returned=returned,
@@ -126,6 +143,7 @@ def answer_of(events: list[AuditEvent], names: Mapping[str, str] | None = None) 
         published_url=_published_url(published),
         published_at=published.at if published else None,
         published_by=published.actor if published else None,
+        published_text=published_text,
     )
 
 

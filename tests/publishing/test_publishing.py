@@ -58,6 +58,14 @@ def test_the_step_writes_its_outbox_row_in_its_own_transaction(
     )
 
 
+def test_the_text_the_curator_edited_is_the_one_sent(example: Sessions, runtime: Runtime) -> None:
+    case = case_at_publish(example, runtime, VK_COMMENT)
+    edited = "Здравствуйте! Исправленный куратором ответ."
+    complete(example, runtime, case, "publish", publish_via="channel", published_text=edited)
+    with example() as session:
+        assert session.scalar(select(Publication.text)) == edited
+
+
 def test_a_message_without_a_reply_address_keeps_the_manual_path(
     example: Sessions, runtime: Runtime
 ) -> None:

@@ -145,3 +145,38 @@ def test_a_redo_of_an_author_no_longer_active_stays_in_the_department_s_pool(
     )
     assert draft_task_of(sessions, case, "housing").assignee is None
     assert draft_task_of(sessions, case, "roads").assignee == "roads"
+
+
+def test_the_publication_starts_from_the_drafts_and_an_edit_is_kept_beside_them(
+    app: Flask, sessions: sessionmaker[Session], web_runtime: Runtime
+) -> None:
+    case = drafted_case(sessions, web_runtime)
+    complete(sessions, web_runtime, case, "review", review_decision="approve")
+    (publish,) = tasks_of(sessions, case, "publish")
+    client = login(app.test_client(), "curator")
+    page = client.get(f"/tasks/{publish.task_id}").text
+    assert f"{HOUSING_DRAFT}\n\n{ROADS_DRAFT}</textarea>" in page  # both departments, in turn
+    edited = "Здравствуйте! Крышу починят до пятницы, яму заделают завтра."
+    data = {"publish_via": "manual", "published_url": "https://vk.com/wall-1_1?reply=2"}
+    response = client.post(f"/tasks/{publish.task_id}", data={**data, "published_text": edited})
+    assert response.status_code == 302
+    card = login(app.test_client(), "head").get(f"/cases/{case}").text
+    assert "Опубликованный текст (исправлен при публикации)" in card and edited in card
+    assert HOUSING_DRAFT in card and ROADS_DRAFT in card  # the originals are kept
+
+
+def test_a_publication_left_as_drafted_is_not_marked_edited(
+    app: Flask, sessions: sessionmaker[Session], web_runtime: Runtime
+) -> None:
+    case = drafted_case(sessions, web_runtime)
+    complete(sessions, web_runtime, case, "review", review_decision="approve")
+    complete(
+        sessions,
+        web_runtime,
+        case,
+        "publish",
+        published_url="https://vk.com/wall-1_1?reply=3",
+        published_text=f"{HOUSING_DRAFT}\n\n{ROADS_DRAFT}",
+    )
+    card = login(app.test_client(), "head").get(f"/cases/{case}").text
+    assert "исправлен при публикации" not in card
