@@ -99,6 +99,7 @@ class AuditKind(enum.StrEnum):
     TASK_READY = "task_ready"
     TASK_CLAIMED = "task_claimed"
     TASK_RELEASED = "task_released"
+    TASK_ASSIGNED = "task_assigned"  # given to a named colleague by a curator, head or admin
     TASK_COMPLETED = "task_completed"
     TASK_CANCELLED = "task_cancelled"
     TIMER_FIRED = "timer_fired"

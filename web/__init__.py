@@ -34,6 +34,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config["PROCESSES_DIR"] = Path(app.config["PROCESSES_DIR"])
 
     from web import (
+        assignment,
         auth,
         channels,
         i18n,
@@ -67,6 +68,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(versions.bp)  # the administrator's regulation versions
     app.register_blueprint(version_upload.bp)
     app.register_blueprint(reports.bp)
+    app.register_blueprint(assignment.bp)  # curators, heads, admins give tasks to colleagues
     throttle.init_app(app)
     _register_errors(app)
     from web import api, publishing

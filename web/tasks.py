@@ -9,6 +9,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 
 from engine.access import SCOPES, NotFound, Scope, require_task
+from engine.assignment import colleagues_for
 from engine.forms import FormError
 from engine.instances import InstanceNotRunning, RegulationFailed, StaleTaskError, complete_task
 from engine.models import OpenUserTask
@@ -223,7 +224,17 @@ def render_task(
         form_errors=(errors or {}).get("_schema", []),
         departments=department_choices(viewer.municipality),
         answer_limit=view.answer_limit,
+        colleagues=assignable_colleagues(task_id),
     )
+
+
+def assignable_colleagues(task_id: str) -> list[Any]:
+    """Whom an overseeing viewer may give this step to (nobody for others)."""
+    viewer = current_viewer()
+    row = db.session().get(OpenUserTask, task_id)
+    if row is None or not viewer.oversees:
+        return []
+    return colleagues_for(db.session(), db.runtime(), row, viewer)
 
 
 def already_done(task_id: str) -> ResponseReturnValue:

@@ -27,6 +27,7 @@ EVENT_LABELS = {
     AuditKind.TASK_READY: _l("Step assigned"),
     AuditKind.TASK_CLAIMED: _l("Step taken into work"),
     AuditKind.TASK_RELEASED: _l("Step returned to the common list"),
+    AuditKind.TASK_ASSIGNED: _l("Step assigned to a colleague"),
     AuditKind.TASK_COMPLETED: _l("Step completed"),
     AuditKind.TASK_CANCELLED: _l("Step cancelled"),
     AuditKind.TIMER_FIRED: _l("Deadline timer fired"),
