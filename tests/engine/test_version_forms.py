@@ -271,6 +271,7 @@ def test_chaykovsky_redirect_requires_the_agency_phone_email_and_site(
     case = send(
         sessions, runtime, "1", municipality="chaykovsky", source="popular_groups"
     ).result.instance.id
+    _complete(sessions, runtime, case, screen_decision="process")
     _complete(sessions, runtime, case, departments=["social_policy"])
     answer = {"answer_kind": "final", "answer_text": "Здравствуйте! Обратитесь в министерство."}
     with pytest.raises(FormError) as refused:
