@@ -84,11 +84,19 @@ class CaseLedger:
         }
 
     def earliest_span_due(self) -> datetime | None:
-        """The earliest due moment of a span still counting: it binds whatever step is open."""
+        """The earliest due of a span still outstanding: it binds whatever step is open.
+
+        A breached span stays outstanding until its end step completes, so the step shows as
+        overdue rather than without a deadline.
+        """
         dues = [
             entry.due_at
             for entry in self.entries
-            if entry.span and entry.state is DeadlineState.ARMED
+            if entry.span
+            and (
+                entry.state is DeadlineState.ARMED
+                or (entry.state is DeadlineState.BREACHED and entry.ended_at is None)
+            )
         ]
         return min(dues, default=None)
 
