@@ -21,7 +21,8 @@ from engine.traceability import (
 from engine.versions import parse_file
 from tests.conftest import EXAMPLE_BPMN, PROCESSES
 
-PERM = PROCESSES / "perm" / "v1" / "perm.bpmn"
+# Perm before its remodelling (issue 11): the old deadline table format these tests exercise.
+PERM = Path(__file__).parent / "fixtures" / "perm_old_table" / "v1" / "perm.bpmn"
 PERM_ROUTE_TIMER = 'deadline(received_at, "1 час")</bpmn:timeDate>'
 
 VERSIONS = sorted(path.parent for path in PROCESSES.glob("*/v*/*.bpmn"))
@@ -99,7 +100,7 @@ def test_a_row_without_a_timer_is_reported() -> None:
 
 
 def test_an_old_table_row_is_traced_by_its_clause_and_text() -> None:
-    catalog = _catalog(PROCESSES / "perm" / "v1" / "perm.bpmn")
+    catalog = _catalog(PERM)
     present = DeadlineRow("Пермь, п. 3.2.1", "draft_feed", "4 часа")
     wrong_unit = DeadlineRow("Пермь, п. 3.2.1", "draft_feed", "4 рабочих часа")
     assert timers_for(catalog, present) and untraced_rows([present, wrong_unit], catalog) == [

@@ -214,7 +214,9 @@ def test_an_imported_incident_gets_perms_own_term_for_im_messages(
     (message,) = messages(sessions)
     assert message.received_at == datetime(2026, 3, 16, 6, 30, tzinfo=UTC)  # Perm is UTC+5
     case = int(message.instance_id or 0)
-    complete(sessions, web_runtime, case, "screen", screen_decision="process")
+    complete(
+        sessions, web_runtime, case, "screen", screen_decision="process", page="incident_manager"
+    )
     complete(sessions, web_runtime, case, "route", departments=["dzhkh"])
     # Perm 3.3: «Инцидент менеджмент» gives the executor 8 hours of office time.
     assert "draft_service" in [task.element_id for task in open_tasks(sessions, case)]

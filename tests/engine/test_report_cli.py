@@ -52,7 +52,8 @@ def test_clauses_names_an_element_citing_nothing_and_a_missing_document(tmp_path
 
 def test_clauses_fails_on_a_table_row_no_timer_writes(tmp_path: Path) -> None:
     folder = tmp_path / "perm" / "v1"
-    shutil.copytree(PERM.parent, folder)
+    # Perm before its remodelling (issue 11): the old table format this test exercises.
+    shutil.copytree(Path(__file__).parents[1] / "fixtures" / "perm_old_table" / "v1", folder)
     shutil.copy(PROCESSES / "perm" / "municipality.yaml", folder.parent)
     table = folder / "deadlines.yaml"
     table.write_text(

@@ -98,7 +98,7 @@ class Driver:
         start = self.clock.now()
         case = self.send(kind, "monitoring", "private")
         self.at(start + timedelta(minutes=10))
-        self.complete(case, "screen", {"screen_decision": "process"})
+        self.complete(case, "screen", {"screen_decision": "process", "page": "monitoring"})
         self.complete(case, "route", {"departments": ["dtr"]})
         self.at(start + timedelta(hours=2))
         intermediate = {
@@ -124,15 +124,14 @@ class Driver:
         start = self.clock.now()
         case = self.send(kind, source)
         self.at(start + timedelta(minutes=10))
-        self.complete(case, "screen", {"screen_decision": "process"})
+        page = "incident_manager" if source == "incident_manager" else "head"
+        self.complete(case, "screen", {"screen_decision": "process", "page": page})
         self.at(start + timedelta(minutes=20))
         self.complete(case, "route", {"departments": ["ddh"], "topic": "Дороги"})
         self.claim(case, "draft_feed", executor)  # the executor answers for the step from now
         routed = self.clock.now()
         self.at(routed + draft_after)
         self.complete(case, "draft_feed", FINAL, actor=executor)
-        if draft_after > timedelta(hours=4):  # the curator answers for the executor's overrun
-            self.complete(case, "acknowledge_executor_overdue", {"measures": "Учтено."})
         self.at(self.clock.now() + timedelta(minutes=10))
         self.complete(case, "review_answer", {"review_decision": "approve"})
         self.at(self.clock.now() + timedelta(minutes=10))
@@ -152,7 +151,7 @@ class Driver:
         start = self.clock.now()
         case = self.send(kind, "monitoring", **extra)
         self.at(start + timedelta(minutes=5))
-        self.complete(case, "screen", {"screen_decision": "process"})
+        self.complete(case, "screen", {"screen_decision": "process", "page": "monitoring"})
         self.complete(case, "route", {"departments": ["dtr"]})
         return case
 
