@@ -10,8 +10,9 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine.clock import VirtualClock
+from engine.prefill import task_prefill
 from engine.runtime import Runtime
-from engine.versions import deploy_file
+from engine.versions import deploy_file, version_forms
 from tests.adapters.conftest import messages, post_json, stored
 from tests.adapters.test_vk import GROUP, SECRET, comment, event
 from tests.conftest import PROCESSES
@@ -97,7 +98,11 @@ def test_whose_page_the_channel_is_decides_perms_deadlines(
         message = messages(sessions)[-1]
         assert message.payload["page"] == page and message.official_page
         case = int(message.instance_id or 0)
-        complete(sessions, web_runtime, case, "screen", screen_decision="process")
+        (screen,) = open_tasks(sessions, case)
+        with sessions() as session:  # the screening form starts from the channel's page
+            form = version_forms(session, web_runtime, case).form("screen")
+            assert task_prefill(session, web_runtime, screen, form)["page"] == page
+        complete(sessions, web_runtime, case, "screen", screen_decision="process", page=page)
         complete(sessions, web_runtime, case, "route", departments=["dzhkh"])
         drafts[page] = [task.element_id for task in open_tasks(sessions, case)]
     # Perm 3.3: the administration's page gives the executor 8 working hours; the Head's 4 hours.
