@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -71,22 +71,26 @@ def literal_deadline_calls(expression: str) -> int:
     return sum(1 for args in _deadline_calls(expression) if len(args) == 2)
 
 
-def _deadline_calls(source: str) -> list[list[Any]]:
-    try:
-        tree = ast.parse(source)
-    except SyntaxError:
-        return []
-    calls = []
+def _calls_of_deadline(tree: ast.AST) -> Iterator[ast.Call]:
+    """Every `deadline(...)` call in a parsed expression or script."""
     for node in ast.walk(tree):
         if (
             isinstance(node, ast.Call)
             and isinstance(node.func, ast.Name)
             and node.func.id == "deadline"
         ):
-            calls.append(
-                [arg.value if isinstance(arg, ast.Constant) else None for arg in node.args]
-            )
-    return calls
+            yield node
+
+
+def _deadline_calls(source: str) -> list[list[Any]]:
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return []
+    return [
+        [arg.value if isinstance(arg, ast.Constant) else None for arg in node.args]
+        for node in _calls_of_deadline(tree)
+    ]
 
 
 def deadline_texts(expression: str) -> list[str]:
@@ -95,18 +99,13 @@ def deadline_texts(expression: str) -> list[str]:
         tree = ast.parse(expression, mode="eval")
     except SyntaxError as error:
         raise DeadlineExpressionError(f"not a valid expression: {error.msg}") from error
-    texts = []
-    for node in ast.walk(tree):
-        if (
-            isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Name)
-            and node.func.id == "deadline"
-            and len(node.args) == 2
-            and isinstance(node.args[1], ast.Constant)
-            and isinstance(node.args[1].value, str)
-        ):
-            texts.append(node.args[1].value)
-    return texts
+    return [
+        node.args[1].value
+        for node in _calls_of_deadline(tree)
+        if len(node.args) == 2
+        and isinstance(node.args[1], ast.Constant)
+        and isinstance(node.args[1].value, str)
+    ]
 
 
 @dataclass(frozen=True)
@@ -124,13 +123,8 @@ def deadline_calls(expression: str) -> list[DeadlineCall]:
     except SyntaxError:
         return []
     calls = []
-    for node in ast.walk(tree):
-        if (
-            isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Name)
-            and node.func.id == "deadline"
-            and len(node.args) == 2
-        ):
+    for node in _calls_of_deadline(tree):
+        if len(node.args) == 2:
             terms = tuple(
                 part.value
                 for part in ast.walk(node.args[1])
