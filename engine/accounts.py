@@ -31,6 +31,7 @@ def create_user(
     roles: list[str],
     municipality: str,
     department: str | None = None,
+    email: str | None = None,
     password_hash: str | None = None,
     known_roles: RoleRegistry = DEFAULT_REGISTRY,
     known_departments: tuple[str, ...] = (),
@@ -53,6 +54,7 @@ def create_user(
         errors["department"] = [
             f"Нет такого подразделения: {department}; есть: {', '.join(known_departments)}."
         ]
+    errors.update(_email_errors(email))
     if errors:
         raise AccountError(errors)
     user = User(
@@ -62,13 +64,25 @@ def create_user(
         roles=list(roles),
         department=department,
         municipality=municipality,
+        email=email.strip() if email else None,
         is_active=True,
+        must_change_password=False,
         session_epoch=0,
         failed_logins=0,
     )
     session.add(user)
     session.flush()
     return user
+
+
+def _email_errors(email: str | None) -> dict[str, list[str]]:
+    """A mail address, when given, has one «@» with text on both sides and no spaces."""
+    if not email or not email.strip():
+        return {}
+    local, at, domain = email.strip().partition("@")
+    if not at or not local or "." not in domain or "@" in domain or " " in email.strip():
+        return {"email": ["Адрес почты записан неверно (пример: ivanova@admin.ru)."]}
+    return {}
 
 
 def _role_errors(

@@ -45,6 +45,7 @@ def user_command() -> None:
 )
 @click.option("--municipality", required=True, help="The municipality folder, e.g. perm.")
 @click.option("--department", default=None, help="The department id (executors).")
+@click.option("--email", default=None, help="Where mail notices go (optional).")
 @password_stdin
 def add(
     login: str,
@@ -52,6 +53,7 @@ def add(
     roles: tuple[str, ...],
     municipality: str,
     department: str | None,
+    email: str | None,
     password_stdin: bool,
 ) -> None:
     """Add a member of staff."""
@@ -67,6 +69,7 @@ def add(
                 roles=list(roles),
                 municipality=municipality,
                 department=department,
+                email=email,
                 known_roles=known_roles,
                 known_departments=known_departments,
             )

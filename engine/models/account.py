@@ -23,6 +23,10 @@ class User(Base):
     department: Mapped[str | None] = mapped_column(String(128), nullable=True)
     municipality: Mapped[str] = mapped_column(String(64), index=True)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Where mail notices go; none: the user gets notices in the page only.
+    email: Mapped[str | None] = mapped_column(String(320), nullable=True)
+    # Set when an administrator resets the password: the next sign-in must choose a new one.
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     # A signed-in session carries the epoch it began in; bumping it ends every such session.
     session_epoch: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     failed_logins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")

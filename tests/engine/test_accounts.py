@@ -74,6 +74,21 @@ def test_bad_accounts_are_refused_with_messages_per_field(sessions: sessionmaker
         assert session.scalars(select(User)).all()[0].login == "anna"  # nothing else stored
 
 
+@pytest.mark.parametrize("email", ["anna", "anna@", "@admin.ru", "anna@admin", "an na@admin.ru"])
+def test_a_malformed_mail_address_is_refused(sessions: sessionmaker[Session], email: str) -> None:
+    with sessions() as session, pytest.raises(AccountError) as refused:
+        _user(session, "anna", ["curator"], email=email)
+    assert set(refused.value.errors) == {"email"}
+
+
+def test_a_mail_address_is_kept_trimmed(sessions: sessionmaker[Session]) -> None:
+    with sessions.begin() as session:
+        _user(session, "anna", ["curator"], email=" anna@admin.ru ")
+    with sessions() as session:
+        user = session.scalars(select(User)).one()
+        assert (user.email, user.must_change_password) == ("anna@admin.ru", False)
+
+
 def _case_with_draft_tasks(sessions: sessionmaker[Session], runtime: Runtime) -> int:
     deploy_example(sessions, runtime)
     case = send(sessions, runtime).result.instance.id
