@@ -203,9 +203,12 @@ def deliver_repeat(
     def catch(workflow: BpmnWorkflow) -> None:
         definition = MessageEventDefinition(REPEAT_MESSAGE)
         workflow.catch(BpmnEvent(definition, payload))
-        # Case data too, so the path the catch readied (and any other) reads it by name.
+        # Case data too, so the path the catch readied (and any other) reads it by name; a
+        # started task too: a multi-instance parent passes only its own data on (Palana п. 13:
+        # a repeat during drafting keeps the drafts already submitted and reaches the review).
         workflow.data[REPEAT_AT_STEP] = payload["arrived_at_step"]
-        for task in all_tasks(workflow, TaskState.READY | TaskState.WAITING):
+        live = TaskState.READY | TaskState.WAITING | TaskState.STARTED
+        for task in all_tasks(workflow, live):
             task.data[REPEAT_AT_STEP] = payload["arrived_at_step"]
 
     audit.record(
