@@ -2,37 +2,21 @@
 
 from __future__ import annotations
 
-import os
-from datetime import datetime
 from pathlib import Path
 
 import click
 
 from engine.municipalities import regulation_calendar
 from engine.worktime.calendar import CalendarError
+from engine.worktime.cli_options import municipality_and_start, start_moment
 from engine.worktime.loader import load_calendar
 from engine.worktime.settings import CalendarConfigError
 from engine.worktime.spec import DeadlineSpecError, parse_deadline
 
 
-def _default_processes_dir() -> str:
-    return os.environ.get("REGLAMENT_PROCESSES_DIR", "processes")
-
-
 @click.command("deadline")
-@click.option("--municipality", "-m", required=True, help="Folder under processes/, e.g. perm.")
-@click.option(
-    "--from",
-    "start",
-    required=True,
-    metavar="ISO_DATETIME",
-    help="When the period starts; without an offset it is read in the municipality's zone.",
-)
-@click.option(
-    "--processes-dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=_default_processes_dir,
-    show_default="$REGLAMENT_PROCESSES_DIR or ./processes",
+@municipality_and_start(
+    "When the period starts; without an offset it is read in the municipality's zone."
 )
 @click.option("--explain", is_flag=True, help="Also print how the deadline was read.")
 @click.argument("spec")
@@ -44,17 +28,9 @@ def deadline_command(
         calendar = load_calendar(municipality, processes_dir)
         # Read the text as the municipality's regulation does (plain hours may be working hours).
         parsed = regulation_calendar(municipality, processes_dir).read(parse_deadline(spec))
-        moment = datetime.fromisoformat(start.strip())
     except (CalendarConfigError, DeadlineSpecError) as exc:
         raise click.ClickException(str(exc)) from None
-    except ValueError:
-        raise click.BadParameter(
-            f"{start!r} is not an ISO 8601 date-time such as 2025-11-01T17:30+05:00",
-            param_hint="--from",
-        ) from None
-    if moment.tzinfo is None:
-        # A clerk types the office's local time; the municipality's zone is the only sane reading.
-        moment = moment.replace(tzinfo=calendar.zone)
+    moment = start_moment(start, calendar, "2025-11-01T17:30+05:00")
     try:
         due = calendar.due(moment, parsed)
     except CalendarError as exc:

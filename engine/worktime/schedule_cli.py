@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from itertools import islice
 from pathlib import Path
 
 import click
 
-from engine.worktime.cli import _default_processes_dir
+from engine.worktime.cli_options import municipality_and_start, start_moment
 from engine.worktime.loader import load_calendar
 from engine.worktime.schedule import ScheduleError, occurrences, parse_schedule
 from engine.worktime.settings import CalendarConfigError
@@ -17,21 +16,10 @@ MAX_SHOWN = 366
 
 
 @click.command("schedule")
-@click.option("--municipality", "-m", required=True, help="Folder under processes/, e.g. perm.")
-@click.option(
-    "--from",
-    "start",
-    required=True,
-    metavar="ISO_DATETIME",
-    help="Occurrences after this moment; without an offset it is read in the municipality's zone.",
+@municipality_and_start(
+    "Occurrences after this moment; without an offset it is read in the municipality's zone."
 )
 @click.option("--count", "-n", default=5, show_default=True, type=click.IntRange(1, MAX_SHOWN))
-@click.option(
-    "--processes-dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=_default_processes_dir,
-    show_default="$REGLAMENT_PROCESSES_DIR or ./processes",
-)
 @click.argument("schedule")
 def schedule_command(
     municipality: str, start: str, count: int, processes_dir: Path, schedule: str
@@ -40,16 +28,9 @@ def schedule_command(
     try:
         calendar = load_calendar(municipality, processes_dir)
         rule = parse_schedule(schedule)
-        moment = datetime.fromisoformat(start.strip())
     except (CalendarConfigError, ScheduleError) as exc:
         raise click.ClickException(str(exc)) from None
-    except ValueError:
-        raise click.BadParameter(
-            f"{start!r} is not an ISO 8601 date-time such as 2026-03-16T09:00+05:00",
-            param_hint="--from",
-        ) from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=calendar.zone)
+    moment = start_moment(start, calendar, "2026-03-16T09:00+05:00")
     click.echo(f"периодичность: {rule.describe()}, {calendar.settings.timezone}")
     until = moment.replace(year=moment.year + 10)
     for found in islice(occurrences(rule, calendar, moment, until), count):
