@@ -62,21 +62,18 @@ def chart_values(table: Table) -> list[Any]:
 @roles_required(*ROLES)
 def index() -> ResponseReturnValue:
     """The report of the chosen period, with a chart and a table per figure group."""
-    filters, problem = _filters()
-    if filters is None:
-        return render_template(
-            "reports/index.html", report=None, problem=problem, **_choices()
-        ), 400
-    report = build_report(db.session(), db.runtime(), filters)
-    return render_template(
-        "reports/index.html", report=report, problem=None, printable=False, **_choices()
-    )
+    return _report_page(printable=False)
 
 
 @bp.route("/monthly")
 @roles_required(*ROLES)
 def monthly() -> ResponseReturnValue:
     """The monthly analysis for the head (Myasnikovsky п. 13) as a printable page."""
+    return _report_page(printable=True)
+
+
+def _report_page(*, printable: bool) -> ResponseReturnValue:
+    """The report page for the request's filters; bad filters: 400 with the reason."""
     filters, problem = _filters()
     if filters is None:
         return render_template(
@@ -84,7 +81,7 @@ def monthly() -> ResponseReturnValue:
         ), 400
     report = build_report(db.session(), db.runtime(), filters)
     return render_template(
-        "reports/index.html", report=report, problem=None, printable=True, **_choices()
+        "reports/index.html", report=report, problem=None, printable=printable, **_choices()
     )
 
 
