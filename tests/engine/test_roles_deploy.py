@@ -10,12 +10,14 @@ from click.testing import CliRunner
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine.cli import main
+from engine.instances import complete_task
 from engine.clock import VirtualClock
 from engine.runtime import Runtime
 from engine.selftest import deploy_version
 from engine.versions import DeployError, clear_cache, deploy_file
 from engine.worktime.loader import clear_cache as clear_calendars
 from tests.conftest import EXAMPLE_BPMN, PROCESSES, ROOT, copy_example_version
+from tests.engine.helpers import only_task, open_tasks, send
 
 FIXTURES = ROOT / "tests" / "fixtures"
 
@@ -186,3 +188,40 @@ def test_user_add_takes_the_municipalitys_own_roles_and_departments(
         input="long-password\n",
     )
     assert elsewhere.exit_code == 1 and "неизвестные: deputy_head" in elsewhere.output
+
+
+def test_a_multi_instance_item_may_be_named_apart_from_a_lane_called_department(
+    sessions: sessionmaker[Session], clock: VirtualClock, town: Path
+) -> None:
+    # Myasnikovsky's clash: the отдел's lane id is `department`, and ids are unique in a file, so
+    # the per-department item takes another name and the step says where its department is.
+    bpmn = town / "v1" / "example.bpmn"
+    _edit(
+        bpmn,
+        '<bpmn:lane id="executor" name="Исполнитель">',
+        '<bpmn:lane id="department" name="Исполнитель">',
+    )
+    _edit(
+        bpmn,
+        '<bpmn:inputDataItem id="department" name="department" />',
+        '<bpmn:inputDataItem id="unit" name="unit" />',
+    )
+    _edit(
+        bpmn,
+        '<spiffworkflow:property name="form" value="draft_answer" />',
+        '<spiffworkflow:property name="form" value="draft_answer" />\n'
+        '          <spiffworkflow:property name="department_field" value="unit" />',
+    )
+    with (town / "municipality.yaml").open("a", encoding="utf-8") as settings:
+        settings.write("\nroles:\n  - {id: executor, lanes: [department]}\n")
+    runtime = _runtime(clock, town)
+    _deploy(sessions, runtime, town)
+    case = send(sessions, runtime, municipality="town").result.instance.id
+    for data in ({"screen_decision": "process"}, {"departments": ["housing", "roads"]}):
+        with sessions.begin() as session:
+            complete_task(session, runtime, only_task(sessions, case).task_id, data, "curator")
+    drafts = open_tasks(sessions, case)
+    assert [(task.element_id, task.role, task.department) for task in drafts] == [
+        ("draft_answer", "department", "housing"),
+        ("draft_answer", "department", "roads"),
+    ]
