@@ -25,7 +25,14 @@ TASK = Shape(
 )
 VIOLATION_FIELDS = {"element": text, "clause": clause}
 VIOLATION = Shape(
-    {**VIOLATION_FIELDS, "count": count, "due": moment, "due_by": moment, "due_after": moment},
+    {
+        **VIOLATION_FIELDS,
+        "count": count,
+        "due": moment,
+        "due_by": moment,
+        "due_after": moment,
+        "outside_office_hours": flag,
+    },
     shorthand="element",
 )
 NO_VIOLATION = Shape(VIOLATION_FIELDS, shorthand="element", true_means_empty=True)
@@ -87,6 +94,7 @@ def _violation_matches(violation: Violation, spec: dict[str, Any]) -> bool:
         spec.get("element") in (None, violation.element_id)
         and ("clause" not in spec or spec["clause"] in cited(violation.clause))
         and due_matches(violation.due_at, spec)
+        and spec.get("outside_office_hours") in (None, violation.outside_office_hours)
     )
 
 
