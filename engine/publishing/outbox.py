@@ -62,8 +62,8 @@ def _approved_answer(session: Session, instance_id: int) -> str:
         .where(AuditEvent.instance_id == instance_id, AuditEvent.kind == AuditKind.TASK_COMPLETED)
         .order_by(AuditEvent.at, AuditEvent.id)
     )
-    drafts = answer_of(list(events)).drafts
-    return str(drafts[-1].get("answer_text") or "") if drafts else ""
+    # Every department's current draft, in turn, as the publication form starts from them.
+    return answer_of(list(events)).drafts_text
 
 
 def enqueue(

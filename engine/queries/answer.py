@@ -89,6 +89,11 @@ class Answer:
         return "\n\n".join(draft.text for draft in self.drafts if draft.text)
 
     @property
+    def text(self) -> str:
+        """The answer as it stands: the text published (or edited for it), else the drafts."""
+        return (self.published_text or self.drafts_text).strip()
+
+    @property
     def edited(self) -> bool:
         """Whether the published text differs from the drafts it was made of."""
         if not self.published_text:

@@ -22,6 +22,7 @@ from engine.publishing.outbox import claim_next, failed_publications, latest_pub
 from engine.publishing.status import PublicationStatus
 from engine.runtime import Runtime
 from engine.statuses import AuditKind
+from tests.engine.helpers import send
 from tests.publishing.channel_server import ChannelServer
 from tests.publishing.publishing_helpers import (
     ANSWER,
@@ -64,6 +65,31 @@ def test_the_text_the_curator_edited_is_the_one_sent(example: Sessions, runtime:
     complete(example, runtime, case, "publish", publish_via="channel", published_text=edited)
     with example() as session:
         assert session.scalar(select(Publication.text)) == edited
+
+
+def test_without_a_text_every_departments_draft_is_sent_not_the_last_one(
+    example: Sessions, runtime: Runtime
+) -> None:
+    case = send(example, runtime, "2", payload={"reply": VK_COMMENT}).result.instance.id
+    complete(example, runtime, case, "screen", screen_decision="process")
+    complete(example, runtime, case, "route", departments=["housing", "roads"])
+    texts = {"housing": "ЖКХ: мусор вывезен.", "roads": "Дороги: яма заделана."}
+    for department, text in texts.items():
+        with example.begin() as session:
+            task = session.scalars(
+                select(OpenUserTask).where(
+                    OpenUserTask.instance_id == case, OpenUserTask.department == department
+                )
+            ).one()
+            values = {"answer_kind": "final", "answer_text": text}
+            complete_task(session, runtime, task.task_id, values, "executor")
+    complete(example, runtime, case, "review", review_decision="approve")
+    publish_via_channel(example, runtime, case)
+    with example() as session:
+        assert (
+            session.scalar(select(Publication.text))
+            == "ЖКХ: мусор вывезен.\n\nДороги: яма заделана."
+        )
 
 
 def test_a_message_without_a_reply_address_keeps_the_manual_path(

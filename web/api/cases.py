@@ -46,7 +46,7 @@ def case(case_id: int) -> Any:
             for item in card.violations
         ],
         "answer": {
-            "text": (card.answer.drafts[-1].get("answer_text") if card.answer.drafts else None),
+            "text": card.answer.text or None,
             "published_url": card.answer.published_url,
             "published_at": card.answer.published_at,
             "publication": _publication(latest_publication(db.session(), case_id)),
