@@ -10,8 +10,8 @@ from click.testing import CliRunner
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine.cli import main
-from engine.instances import complete_task
 from engine.clock import VirtualClock
+from engine.instances import complete_task
 from engine.runtime import Runtime
 from engine.selftest import deploy_version
 from engine.versions import DeployError, clear_cache, deploy_file
