@@ -20,7 +20,14 @@ from flask.typing import ResponseReturnValue
 from engine.models import ProcessVersion
 from engine.queries import municipality_settings
 from engine.versioning.activation import ActivationError, activate_now, rollback, schedule
-from engine.versioning.batch import cases_to_migrate, migrate_batch, plan_for
+from engine.versioning.batch import (
+    MappingError,
+    cases_to_migrate,
+    mapping_problems,
+    migrate_batch,
+    parse_mapping,
+    plan_for,
+)
 from engine.versioning.diff import diff_versions
 from engine.versioning.listing import VersionNotFound, version_by_label, version_rows
 from engine.versioning.runs import RunRefused, RunView, recent_runs, request_run, run_view
@@ -120,13 +127,28 @@ def migrate() -> ResponseReturnValue:
     old_label, new_label = request.args.get("from", ""), request.args.get("to", "")
     _version(old_label), _version(new_label)  # 404 for a label of no version of this town
     recompute = bool(request.args.get("recompute"))
-    plan = plan_for(db.session(), viewer.municipality, old_label, new_label, recompute=recompute)
+    mapping_text = request.args.get("mapping", "")
+    try:
+        mapping = parse_mapping(mapping_text)
+    except MappingError as error:
+        return _refused(f"{error}.")
+    plan = plan_for(
+        db.session(), viewer.municipality, old_label, new_label, mapping, recompute=recompute
+    )
+    problems = mapping_problems(plan)
+    if problems:
+        return _refused(f"Соответствие шагов: {'; '.join(problems)}.")
     ids = cases_to_migrate(db.session(), plan)
     verdicts = None
     if len(ids) <= INLINE_CASES:  # a few cases: the report at once, in this request
         verdicts = migrate_batch(db.sessions(), db.runtime(), plan, ids, viewer.login, dry_run=True)
     return render_template(
-        "versions/migrate.html", plan=plan, verdicts=verdicts, cases=len(ids), recompute=recompute
+        "versions/migrate.html",
+        plan=plan,
+        verdicts=verdicts,
+        cases=len(ids),
+        recompute=recompute,
+        mapping_text=mapping_text if mapping else "",
     )
 
 
@@ -142,6 +164,10 @@ def queue_migration() -> ResponseReturnValue:
     old_label, new_label = form.get("from", ""), form.get("to", "")
     _version(old_label), _version(new_label)
     try:
+        mapping = parse_mapping(form.get("mapping", ""))
+    except MappingError as error:
+        return _refused(f"{error}.")
+    try:
         run = request_run(
             db.session(),
             viewer.municipality,
@@ -151,6 +177,7 @@ def queue_migration() -> ResponseReturnValue:
             db.runtime().clock.now(),
             dry_run=dry_run,
             recompute=bool(form.get("recompute")),
+            mapping=mapping,
         )
     except RunRefused as refusal:
         return _refused(str(refusal), 409 if refusal.conflict else 400)

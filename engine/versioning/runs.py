@@ -21,7 +21,7 @@ from engine import audit
 from engine.models import MigrationRun, MigrationRunCase, ProcessVersion
 from engine.runtime import Runtime
 from engine.statuses import AuditKind
-from engine.versioning.batch import cases_to_migrate, migrate_batch, plan_for
+from engine.versioning.batch import cases_to_migrate, mapping_problems, migrate_batch, plan_for
 from engine.versioning.migration import CaseVerdict, MigrationPlan
 
 CHUNK = 50  # cases per wake-up: the worker fires due deadlines between chunks
@@ -77,6 +77,9 @@ def request_run(
     plan = plan_for(session, municipality, old_label, new_label, mapping, recompute=recompute)
     if plan.old.id == plan.new.id:
         raise RunRefused(f"Перенос с версии «{old_label}» на неё же: выберите другую версию.")
+    problems = mapping_problems(plan)
+    if problems:
+        raise RunRefused(f"Соответствие шагов: {'; '.join(problems)}.")
     busy = open_run(session, municipality)
     if busy is not None:
         raise RunRefused(

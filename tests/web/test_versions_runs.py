@@ -11,11 +11,16 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from engine.instances import complete_task
 from engine.models import AuditEvent, MigrationRun, ProcessInstance
 from engine.runtime import Runtime
 from engine.statuses import AuditKind
 from engine.versioning import runs
+from engine.versioning.activation import activate_now
+from engine.versioning.listing import version_by_label
 from engine.versions import active_version
+from tests.engine.helpers import only_task
+from tests.engine.versioning.test_migration import STEPS
 from tests.web.conftest import login, send_message
 from tests.web.test_versions_admin import with_v2  # noqa: F401  (a fixture)
 
@@ -40,7 +45,7 @@ def _wake(sessions: sessionmaker[Session], runtime: Runtime) -> float | None:
 
 
 def _queue(client: FlaskClient, **extra: str) -> str:
-    response = client.post("/versions/migrate", data={"from": "v1", "to": "v2", **extra})
+    response = client.post("/versions/migrate", data={"from": "v1", "to": "v2"} | extra)
     assert response.status_code == 303, response.text
     return response.headers["Location"]
 
@@ -146,3 +151,47 @@ def test_a_crashed_workers_lease_runs_out_and_another_goes_on(
     web_runtime.clock.advance(runs.LEASE + timedelta(seconds=1))  # type: ignore[attr-defined]
     assert _wake(sessions, web_runtime) == 0.0
     assert "Обработано 1 из 3" in client.get(page).text
+
+
+def test_a_removed_step_moves_with_a_mapping_given_on_the_page(
+    app: Flask, sessions: sessionmaker[Session], web_runtime: Runtime
+) -> None:
+    with sessions.begin() as session:  # v2 (with «approve») is active; a case reaches it
+        activate_now(
+            session, version_by_label(session, "example", "v2"), "admin", web_runtime.clock.now()
+        )
+    case = send_message(sessions, web_runtime)
+    for element, data in STEPS[:4]:
+        task = only_task(sessions, case)
+        assert task.element_id == element
+        with sessions.begin() as session:
+            complete_task(session, web_runtime, task.task_id, data, "curator")
+    assert only_task(sessions, case).element_id == "approve"
+    client = login(app.test_client(), "example.admin")
+    refused = client.get("/versions/migrate?from=v2&to=v1").text
+    assert "нельзя: в версии «v1» нет шагов «Согласовать ответ» (approve)" in refused
+    for bad, says in (
+        ("approve: nowhere", "в версии «v1» нет элемента «nowhere»"),
+        ("[1", "не читается"),
+    ):
+        page = client.get(
+            "/versions/migrate", query_string={"from": "v2", "to": "v1", "mapping": bad}
+        )
+        assert page.status_code == 400 and says in page.text
+        post = client.post(
+            "/versions/migrate", data={"from": "v2", "to": "v1", "mapping": bad, "confirm": "1"}
+        )
+        assert post.status_code == 400 and says in post.text
+    mapped = client.get(
+        "/versions/migrate", query_string={"from": "v2", "to": "v1", "mapping": "approve: publish"}
+    )
+    assert ">можно<" in mapped.text and "<code>approve</code> → <code>publish</code>" in mapped.text
+    assert 'name="mapping" value="approve: publish"' in mapped.text  # carried to the real run
+    page = _queue(
+        client, **{"from": "v2", "to": "v1", "mapping": "approve: publish", "confirm": "1"}
+    )
+    while _wake(sessions, web_runtime) is not None:
+        pass
+    done = client.get(page).text
+    assert "Перенос дел выполнен" in done and "Обработано 1 из 1, нельзя перенести: 0" in done
+    assert only_task(sessions, case).element_id == "publish"
