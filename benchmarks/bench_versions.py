@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -29,10 +30,12 @@ from engine.intake import receive_message
 from engine.models import ProcessInstance, ProcessVersion
 from engine.runtime import Runtime
 from engine.versioning.batch import migrate_batch, plan_for
+from engine.versioning.runs import request_run, worker_job
 from engine.versions import deploy_file, load_version
 
 # The issue's figure is 10,000 cases; REGLAMENT_BENCH_MIGRATE_CASES makes a quicker run.
 CASES = int(os.environ.get("REGLAMENT_BENCH_MIGRATE_CASES", "10000"))
+QUEUED = min(CASES, 500)  # the queued run (the web's path) is compared on fewer cases
 
 
 def main() -> None:
@@ -87,6 +90,31 @@ def _measure(name: str, engine: Engine, processes: Path) -> None:
             f"{total:.1f} s",
             f"{_rate(total, len(ids))}, {total / bare:.1f}× the bare load+dump, {moved} can move",
         )
+    # The web's path: the same dry run (back to v1) queued as a run and worked by the worker's
+    # job, chunk by chunk, each verdict written as it comes; against the direct batch.
+    few = ids[:QUEUED]
+    with sessions() as session:
+        back = plan_for(session, "example", "v2", "v1")
+    began = time.perf_counter()
+    migrate_batch(sessions, runtime, back, few, "bench", dry_run=True)
+    direct = time.perf_counter() - began
+    queued = _queued(sessions, runtime, few)
+    show(
+        f"{name}: queued dry run of {len(few)} cases",
+        f"{queued:.1f} s",
+        f"{_rate(queued, len(few))}, {queued / direct:.2f}× the direct dry run",
+    )
+
+
+def _queued(sessions: sessionmaker[Session], runtime: Runtime, ids: list[int]) -> float:
+    """Seconds the worker's job takes to dry-run a queued run of these cases (the web's path)."""
+    with sessions.begin() as session:
+        now = runtime.clock.now()
+        request_run(session, "example", "v2", "v1", "bench", now, dry_run=True, case_ids=ids)
+    began = time.perf_counter()
+    while worker_job(sessions, runtime, threading.Event()) is not None:
+        pass
+    return time.perf_counter() - began
 
 
 def _bare(

@@ -10,6 +10,7 @@ crashed worker's lease runs out and another goes on where it stopped.
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -72,8 +73,9 @@ def request_run(
     dry_run: bool,
     recompute: bool = False,
     mapping: dict[str, str] | None = None,
+    case_ids: Sequence[int] | None = None,
 ) -> MigrationRun:
-    """Queue a run of every running case of A (VersionNotFound, RunRefused); audited."""
+    """Queue a run of the running cases of A, or of these (VersionNotFound, RunRefused)."""
     plan = plan_for(session, municipality, old_label, new_label, mapping, recompute=recompute)
     if plan.old.id == plan.new.id:
         raise RunRefused(f"Перенос с версии «{old_label}» на неё же: выберите другую версию.")
@@ -85,7 +87,7 @@ def request_run(
         raise RunRefused(
             f"Уже идёт перенос дел № {busy.id}: дождитесь его окончания.", conflict=True
         )
-    ids = cases_to_migrate(session, plan)
+    ids = list(case_ids) if case_ids is not None else cases_to_migrate(session, plan)
     if not ids:
         raise RunRefused(f"На версии «{old_label}» нет дел в работе: переносить нечего.")
     run = MigrationRun(
