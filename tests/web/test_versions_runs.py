@@ -93,6 +93,9 @@ def test_a_real_run_moves_each_case_and_is_audited(
     done = client.get(page).text
     assert "Перенос дел выполнен" in done and "Перенесены" in done
     assert "пересчитываются по новой таблице" in done
+    card = client.get(f"/cases/{three_cases[0]}").text  # the case's own history shows it
+    assert "v1 → v2; идущие сроки пересчитаны по новой версии" in card
+    assert "«1 рабочий час» → «2 рабочих часа»" in card
     with sessions() as session:
         kinds = [
             (event.kind, event.actor, event.instance_id)
