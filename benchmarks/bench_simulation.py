@@ -1,17 +1,32 @@
-"""Simulation speed: Perm's default staff on a city's stream (about 3,000 messages a month)."""
+"""Simulation speed and memory: Perm's default staff on a city's stream (3,000 messages a month)."""
 
 from __future__ import annotations
 
+import multiprocessing
+import resource
 import tempfile
 import time
 import tracemalloc
+from datetime import datetime
+from datetime import time as clock_time
 from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
 
 from benchmarks.common import PROCESSES
 from engine.simulation import simulate
+from engine.simulation.api import DEFAULT_START, version_bpmn
+from engine.simulation.model import SIMULATION_DIR, STAFF_FILE, load_profile, load_staff
+from engine.simulation.run import Simulation
+from engine.simulation.stream import generate
 
 DAYS = 2
 PER_DAY = 100  # 3,000 a month
+# Memory: a lighter stream over a week and a month, each run in a fresh process of its own so
+# that its peak resident size is its own (ru_maxrss never goes down).
+MEMORY_PER_DAY = 30
+MEMORY_DAYS = (7, 30)
+ZONE = "Asia/Yekaterinburg"
 PROFILE = f"""
 per_day: {PER_DAY}
 hours: [1, 0.5, 0.3, 0.2, 0.2, 0.3, 1, 2, 4, 6, 7, 7, 6, 6, 6, 6, 6, 6, 6, 6, 5, 4, 3, 2]
@@ -27,16 +42,65 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="reglament-bench-sim-") as folder:
         rate = Path(folder) / "profile.yaml"
         rate.write_text(PROFILE, encoding="utf-8")
-        tracemalloc.start()
-        began = time.perf_counter()
-        (run,) = simulate("perm", PROCESSES, days=DAYS, rate=rate, seed=1)
-        took = time.perf_counter() - began
-        _current, peak = tracemalloc.get_traced_memory()
-        tracemalloc.stop()
+        _speed(rate)
+        memory_rate = Path(folder) / "memory.yaml"
+        lighter = PROFILE.replace(f"per_day: {PER_DAY}", f"per_day: {MEMORY_PER_DAY}")
+        memory_rate.write_text(lighter, encoding="utf-8")
+        for days in MEMORY_DAYS:
+            _show_memory(days, _in_child(memory_rate, days))
+
+
+def _speed(rate: Path) -> None:
+    """The speed run, its Python memory traced."""
+    tracemalloc.start()
+    began = time.perf_counter()
+    (run,) = simulate("perm", PROCESSES, days=DAYS, rate=rate, seed=1)
+    took = time.perf_counter() - began
+    _current, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
     per_message = took / max(run["messages"], 1)
     print(
         f"  {run['messages']} messages over {DAYS} days in {took:.1f} s "
         f"({per_message * 1000:.0f} ms a message, {run['cases']} cases); "
         f"a month of 3,000 messages ≈ {per_message * 3000:.0f} s; "
         f"peak memory {peak / 2**20:.0f} MiB"
+    )
+
+
+def _in_child(rate: Path, days: int) -> dict[str, Any]:
+    """Run the memory measurement in a forked process and return its figures."""
+    context = multiprocessing.get_context("fork")
+    with context.Pool(1) as pool:
+        return pool.apply(_memory_run, (str(rate), days))
+
+
+def _memory_run(rate: str, days: int) -> dict[str, Any]:
+    """One run of `days` days: its figures, the simulator's holdings and the peak RSS."""
+    start = datetime.combine(DEFAULT_START, clock_time(0), tzinfo=ZoneInfo(ZONE))
+    stream = generate(load_profile(Path(rate)), start, days, ZONE, 1)
+    staff = load_staff(PROCESSES / "perm" / SIMULATION_DIR / STAFF_FILE)
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    began = time.perf_counter()
+    run = Simulation(version_bpmn(PROCESSES, "perm", None), PROCESSES, staff, start, days, 1)
+    result = run.run(stream)
+    took = time.perf_counter() - began
+    return {
+        "messages": result.messages,
+        "seconds": took,
+        "rss_before_kib": before,
+        "rss_peak_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+        "memory": result.memory,
+    }
+
+
+def _show_memory(days: int, figures: dict[str, Any]) -> None:
+    memory = figures["memory"]
+    print(
+        f"  memory, {days} days ({figures['messages']} messages, {figures['seconds']:.0f} s): "
+        f"peak RSS {figures['rss_peak_kib'] / 1024:.0f} MiB "
+        f"(process before the run {figures['rss_before_kib'] / 1024:.0f} MiB); "
+        f"in-memory database at most {memory.database_peak_bytes / 2**20:.1f} MiB; "
+        f"workflows held at most {memory.workflows_peak}, at the end {memory.workflows_at_end} "
+        f"(running {memory.running_at_end}), released {memory.released}, "
+        f"finished still held {memory.finished_holding}"
     )

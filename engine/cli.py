@@ -27,6 +27,7 @@ from engine.selftest import TestedDeployment, deploy_version
 from engine.settings import Settings
 from engine.simulation.cli import simulate_command
 from engine.versioning.cli import settings_group, version_group
+from engine.versioning.runs import worker_job as migration_job
 from engine.versions import DeployError
 from engine.worker import installed_jobs, run_worker
 from engine.worktime.calendar_cli import calendar_group
@@ -134,7 +135,9 @@ def worker(once: bool) -> None:
         batch_size=settings.worker_batch_size,
         stop=threading.Event(),
         max_ticks=1 if once else None,
-        jobs=installed_jobs(),  # e.g. publishing answers (adapters/publishing)
+        # Migrations the web queued (engine/versioning/runs.py), then the installed jobs, e.g.
+        # publishing answers (adapters/publishing).
+        jobs=[migration_job, *installed_jobs()],
     )
     click.echo(f"worker stopped after {ticks} tick(s)")
 

@@ -94,6 +94,8 @@ class AuditKind(enum.StrEnum):
     VERSION_SCHEDULED = "version_scheduled"  # to become active at a moment (the worker does it)
     VERSION_ROLLED_BACK = "version_rolled_back"
     INSTANCE_MIGRATED = "instance_migrated"  # moved to another version of its regulation
+    MIGRATION_REQUESTED = "migration_requested"  # a batch queued for the worker (web)
+    MIGRATION_FINISHED = "migration_finished"  # the worker reached its last case
     INSTANCE_STARTED = "instance_started"
     DUTY_STARTED = "duty_started"  # a scheduled duty's occurrence became a case (engine/duties)
     TASK_READY = "task_ready"

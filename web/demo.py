@@ -19,6 +19,7 @@ from engine.demo import deploy_all, seed_messages
 from engine.demo_accounts import DEMO_PASSWORD, municipalities, seed_users
 from engine.runtime import Runtime
 from engine.schema import upgrade
+from engine.versioning.runs import worker_job as migration_job
 from engine.versions import active_version
 from engine.worker import run_worker
 from web import create_app
@@ -67,6 +68,7 @@ def start_worker(app: Flask, settings: WebSettings, stop: threading.Event) -> th
             "interval_seconds": settings.engine.worker_interval_seconds,
             "batch_size": settings.engine.worker_batch_size,
             "stop": stop,
+            "jobs": [migration_job],  # migrations queued on the versions page
         },
         name="reglament-worker",
         daemon=True,

@@ -20,9 +20,17 @@ from flask.typing import ResponseReturnValue
 from engine.models import ProcessVersion
 from engine.queries import municipality_settings
 from engine.versioning.activation import ActivationError, activate_now, rollback, schedule
-from engine.versioning.batch import cases_to_migrate, migrate_batch, plan_for
+from engine.versioning.batch import (
+    MappingError,
+    cases_to_migrate,
+    mapping_problems,
+    migrate_batch,
+    parse_mapping,
+    plan_for,
+)
 from engine.versioning.diff import diff_versions
 from engine.versioning.listing import VersionNotFound, version_by_label, version_rows
+from engine.versioning.runs import RunRefused, RunView, recent_runs, request_run, run_view
 from web import db
 from web.auth import current_viewer, roles_required
 from web.i18n import when
@@ -30,14 +38,17 @@ from web.i18n import when
 bp = Blueprint("versions", __name__, url_prefix="/versions")
 ADMINS = ("administrator",)
 NOT_CONFIRMED = "Действие не выполнено: отметьте «Подтверждаю»."
+INLINE_CASES = 50  # up to this many, the dry run answers in the request; beyond, the worker
 
 
 @bp.route("/")
 @roles_required(*ADMINS, own=True)
 def index() -> ResponseReturnValue:
     """The municipality's versions in version order, with what can be done to each."""
-    rows = version_rows(db.session(), current_viewer().municipality)
-    return render_template("versions/index.html", rows=rows)
+    municipality = current_viewer().municipality
+    rows = version_rows(db.session(), municipality)
+    runs = recent_runs(db.session(), municipality)
+    return render_template("versions/index.html", rows=rows, runs=runs)
 
 
 @bp.route("/activate", methods=["POST"])
@@ -108,24 +119,83 @@ def diagram(label: str) -> ResponseReturnValue:
     return response
 
 
-@bp.route("/migrate", methods=["GET", "POST"])
+@bp.route("/migrate")
 @roles_required(*ADMINS, own=True)
 def migrate() -> ResponseReturnValue:
-    """GET: the dry-run report of moving running cases A → B; POST (confirmed): the real run."""
+    """The dry-run report of moving running cases A → B (a worker run for a large batch)."""
     viewer = current_viewer()
-    source = request.values
-    old_label, new_label = source.get("from", ""), source.get("to", "")
+    old_label, new_label = request.args.get("from", ""), request.args.get("to", "")
     _version(old_label), _version(new_label)  # 404 for a label of no version of this town
-    recompute = bool(source.get("recompute"))
-    real = request.method == "POST"
-    if real and not request.form.get("confirm"):
-        return _refused(NOT_CONFIRMED)
-    plan = plan_for(db.session(), viewer.municipality, old_label, new_label, recompute=recompute)
-    ids = cases_to_migrate(db.session(), plan)
-    verdicts = migrate_batch(db.sessions(), db.runtime(), plan, ids, viewer.login, dry_run=not real)
-    return render_template(
-        "versions/migrate.html", plan=plan, verdicts=verdicts, real=real, recompute=recompute
+    recompute = bool(request.args.get("recompute"))
+    mapping_text = request.args.get("mapping", "")
+    try:
+        mapping = parse_mapping(mapping_text)
+    except MappingError as error:
+        return _refused(f"{error}.")
+    plan = plan_for(
+        db.session(), viewer.municipality, old_label, new_label, mapping, recompute=recompute
     )
+    problems = mapping_problems(plan)
+    if problems:
+        return _refused(f"Соответствие шагов: {'; '.join(problems)}.")
+    ids = cases_to_migrate(db.session(), plan)
+    verdicts = None
+    if len(ids) <= INLINE_CASES:  # a few cases: the report at once, in this request
+        verdicts = migrate_batch(db.sessions(), db.runtime(), plan, ids, viewer.login, dry_run=True)
+    return render_template(
+        "versions/migrate.html",
+        plan=plan,
+        verdicts=verdicts,
+        cases=len(ids),
+        recompute=recompute,
+        mapping_text=mapping_text if mapping else "",
+    )
+
+
+@bp.route("/migrate", methods=["POST"])
+@roles_required(*ADMINS, own=True)
+def queue_migration() -> ResponseReturnValue:
+    """Queue a run for the worker (a real one needs «Подтверждаю»); its page shows progress."""
+    viewer = current_viewer()
+    form = request.form
+    dry_run = bool(form.get("dry_run"))
+    if not dry_run and not form.get("confirm"):
+        return _refused(NOT_CONFIRMED)
+    old_label, new_label = form.get("from", ""), form.get("to", "")
+    _version(old_label), _version(new_label)
+    try:
+        mapping = parse_mapping(form.get("mapping", ""))
+    except MappingError as error:
+        return _refused(f"{error}.")
+    try:
+        run = request_run(
+            db.session(),
+            viewer.municipality,
+            old_label,
+            new_label,
+            viewer.login,
+            db.runtime().clock.now(),
+            dry_run=dry_run,
+            recompute=bool(form.get("recompute")),
+            mapping=mapping,
+        )
+    except RunRefused as refusal:
+        return _refused(str(refusal), 409 if refusal.conflict else 400)
+    return redirect(url_for("versions.migration", run_id=run.id), code=303)
+
+
+@bp.route("/migrations/<int:run_id>")
+@roles_required(*ADMINS, own=True)
+def migration(run_id: int) -> ResponseReturnValue:
+    """A queued run: done / total / failed and the verdicts so far, refreshing itself."""
+    return render_template("versions/run.html", view=_run(run_id))
+
+
+@bp.route("/migrations/<int:run_id>/progress")
+@roles_required(*ADMINS, own=True)
+def migration_progress(run_id: int) -> ResponseReturnValue:
+    """The run's progress alone, for the page's periodic refresh."""
+    return render_template("versions/_run_progress.html", view=_run(run_id))
 
 
 @bp.app_template_filter("iso_when")
@@ -141,7 +211,16 @@ def _version(label: str) -> ProcessVersion:
         abort(404)
 
 
-def _refused(text: str) -> ResponseReturnValue:
+def _run(run_id: int) -> RunView:
+    view = run_view(db.session(), current_viewer().municipality, run_id)
+    if view is None:  # no such run, or another town's
+        abort(404)
+    return view
+
+
+def _refused(text: str, status: int = 400) -> ResponseReturnValue:
     flash(text, "error")
-    rows = version_rows(db.session(), current_viewer().municipality)
-    return render_template("versions/index.html", rows=rows), 400
+    municipality = current_viewer().municipality
+    rows = version_rows(db.session(), municipality)
+    runs = recent_runs(db.session(), municipality)
+    return render_template("versions/index.html", rows=rows, runs=runs), status

@@ -7,6 +7,7 @@ from engine.models.channel import ChannelCursor, ChannelReceipt
 from engine.models.deadline import CaseDeadline, Notice
 from engine.models.duty import DutyOccurrence
 from engine.models.instance import Message, ProcessInstance
+from engine.models.migration_run import MigrationRun, MigrationRunCase
 from engine.models.publication import Publication
 from engine.models.task import OpenUserTask
 from engine.models.version import ProcessVersion, VersionActivation
@@ -20,6 +21,8 @@ __all__ = [
     "ChannelReceipt",
     "DutyOccurrence",
     "Message",
+    "MigrationRun",
+    "MigrationRunCase",
     "Notice",
     "OpenUserTask",
     "ProcessInstance",

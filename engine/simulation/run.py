@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import create_engine, func, select
+from sqlalchemy import create_engine, func, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
@@ -39,6 +39,7 @@ from engine.worktime import load_calendar
 ACTOR = "simulation"
 OBSCENE = {"screen_decision": "not_processed", "not_processed_reason": "obscenity"}
 Progress = Callable[[float], None]
+FINISHED = (InstanceStatus.COMPLETED, InstanceStatus.CANCELLED)
 
 
 @dataclass
@@ -53,6 +54,19 @@ class RunResult:
     messages: int
     refused: list[str] = field(default_factory=list)
     failed: int = 0
+    memory: Memory = field(default_factory=lambda: Memory())
+
+
+@dataclass
+class Memory:
+    """What the run held: workflows stored at most and at the end, finished ones still held."""
+
+    workflows_peak: int = 0
+    workflows_at_end: int = 0
+    running_at_end: int = 0
+    finished_holding: int = 0  # finished cases whose workflow is still stored: 0 when bounded
+    released: int = 0
+    database_peak_bytes: int = 0
 
 
 class Simulation:
@@ -82,11 +96,12 @@ class Simulation:
         self.events: list[tuple[datetime, int, str, Any]] = []
         self.sequence = itertools.count()
         self.pools: dict[PoolKey, WorkerPool] = {}
-        self.seen: set[str] = set()
+        self.seen: dict[str, datetime] = {}  # task id → created_at, at or after the watermark
         self.watermark = start  # tasks open at or after it may be new; older ones are seen
         self.obscene: set[int] = set()
         self.refused: list[str] = []
         self.failed = 0
+        self.memory = Memory()
         with self.sessions.begin() as session:
             deploy_file(session, self.runtime, bpmn, ACTOR)
 
@@ -107,9 +122,11 @@ class Simulation:
             else:
                 self.complete(item)
             self.collect_and_dispatch()
+            self.release_finished()
             if progress is not None:
                 progress((at - self.start).total_seconds() / horizon)
         self.move_to(self.end)
+        self.release_finished()
         try:
             return self.result(arrivals)
         finally:
@@ -197,7 +214,7 @@ class Simulation:
             for row in rows:
                 if row.task_id in self.seen:
                     continue
-                self.seen.add(row.task_id)
+                self.seen[row.task_id] = row.created_at
                 self.watermark = max(self.watermark, row.created_at)
                 # A role's pool is per department only where the model counts it so.
                 department = row.department if row.role in self.staff.departments else None
@@ -206,6 +223,8 @@ class Simulation:
                 pool.queue.append(
                     Waiting(row.task_id, row.instance_id, row.element_id, row.form_key)
                 )
+        # The query never returns tasks created before the watermark: forget them.
+        self.seen = {task: at for task, at in self.seen.items() if at >= self.watermark}
         now = self.clock.now()
         for key in sorted(self.pools, key=str):
             pool = self.pools[key]
@@ -225,6 +244,42 @@ class Simulation:
                 if self._claim(task, person):
                     self.push(done, "done", (task, key, person))
 
+    def release_finished(self) -> None:
+        """Finished cases leave memory: their workflow state goes, the report's rows stay."""
+        finished = ProcessInstance.status.in_(FINISHED)
+        with self.sessions.begin() as session:
+            ids = list(
+                session.scalars(
+                    select(ProcessInstance.id).where(finished, ProcessInstance.state != "")
+                )
+            )
+            if ids:
+                session.execute(
+                    update(ProcessInstance).where(ProcessInstance.id.in_(ids)).values(state="")
+                )
+            held = session.scalar(select(func.count()).where(ProcessInstance.state != ""))
+            pages = session.scalar(text("PRAGMA page_count")) or 0
+            size = session.scalar(text("PRAGMA page_size")) or 0
+        self.obscene.difference_update(ids)
+        memory = self.memory
+        memory.released += len(ids)
+        memory.workflows_peak = max(memory.workflows_peak, held or 0)
+        memory.database_peak_bytes = max(memory.database_peak_bytes, pages * size)
+
+    def _held(self) -> None:
+        """The workflows stored at the end of the run, counted in the database itself."""
+        with self.sessions() as session:
+            stored = ProcessInstance.state != ""
+            self.memory.workflows_at_end = session.scalar(select(func.count()).where(stored)) or 0
+            running = ProcessInstance.status == InstanceStatus.RUNNING
+            self.memory.running_at_end = session.scalar(select(func.count()).where(running)) or 0
+            self.memory.finished_holding = (
+                session.scalar(
+                    select(func.count()).where(stored, ProcessInstance.status.in_(FINISHED))
+                )
+                or 0
+            )
+
     def _busy(self, begin: datetime, done: datetime) -> float:
         """Minutes of the worker's time the task takes inside the horizon."""
         until = min(done, self.end)
@@ -241,6 +296,7 @@ class Simulation:
         return pool
 
     def result(self, arrivals: list[Arrival]) -> RunResult:
+        self._held()
         zone = ZoneInfo(self._zone())
         last_day = (self.end - timedelta(seconds=1)).astimezone(zone).date()
         filters = Filters(self.municipality, self.start.astimezone(zone).date(), last_day)
@@ -262,6 +318,7 @@ class Simulation:
             sum(by_hour.values()),
             self.refused,
             self.failed,
+            self.memory,
         )
 
     def _zone(self) -> str:

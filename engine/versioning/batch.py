@@ -25,13 +25,26 @@ class MappingError(ValueError):
 def read_mapping(path: Path) -> dict[str, str]:
     """A mapping file: JSON or YAML `{old element id: new element id}`."""
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, ValueError, OSError) as error:
-        raise MappingError(f"{path}: не читается как YAML или JSON: {error}") from None
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise MappingError(f"{path}: не читается: {error}") from None
+    if not text.strip():
+        raise MappingError(f"{path}: файл пуст; нужен словарь «старый id элемента: новый id»")
+    return parse_mapping(text, str(path))
+
+
+def parse_mapping(text: str, source: str = "соответствие шагов") -> dict[str, str]:
+    """A mapping's text (YAML or JSON; empty is no mapping), or MappingError in Russian."""
+    try:
+        raw = yaml.safe_load(text)
+    except (yaml.YAMLError, ValueError) as error:
+        raise MappingError(f"{source}: не читается как YAML или JSON: {error}") from None
+    if raw is None:
+        return {}
     if not isinstance(raw, dict) or not all(
         isinstance(key, str) and isinstance(value, str) for key, value in raw.items()
     ):
-        raise MappingError(f"{path}: нужен словарь «старый id элемента: новый id элемента»")
+        raise MappingError(f"{source}: нужен словарь «старый id элемента: новый id элемента»")
     return dict(raw)
 
 
@@ -48,6 +61,18 @@ def plan_for(
     old = version_by_label(session, municipality, old_label)
     new = version_by_label(session, municipality, new_label)
     return MigrationPlan(old, new, dict(mapping or {}), recompute)
+
+
+def mapping_problems(plan: MigrationPlan) -> list[str]:
+    """Ids of a mapping that name no element of their version, in Russian."""
+    old, new = plan.old.catalog["elements"], plan.new.catalog["elements"]
+    problems = []
+    for old_id, new_id in plan.mapping.items():
+        if old_id not in old:
+            problems.append(f"в версии «{plan.old.label}» нет элемента «{old_id}»")
+        if new_id not in new:
+            problems.append(f"в версии «{plan.new.label}» нет элемента «{new_id}»")
+    return problems
 
 
 def cases_to_migrate(session: Session, plan: MigrationPlan) -> list[int]:

@@ -21,6 +21,7 @@ from engine.versioning.activation import ActivationError, activate_now, rollback
 from engine.versioning.batch import (
     MappingError,
     cases_to_migrate,
+    mapping_problems,
     migrate_batch,
     plan_for,
     read_mapping,
@@ -202,6 +203,9 @@ def migrate_command(
         plan = plan_for(
             session, municipality, old_label, new_label, mapping, recompute=recompute_deadlines
         )
+        problems = mapping_problems(plan)
+        if problems:
+            raise click.BadParameter("; ".join(problems), param_hint="--mapping")
         ids = list(case_ids) or cases_to_migrate(session, plan)
     factory = make_session_factory(make_engine(Settings.from_env().database_url))
     with click.progressbar(

@@ -138,13 +138,31 @@ def _move(
     # Only READY steps are reset: a waiting timer keeps its task and its due moment, which
     # the deadline policy below then keeps or recounts (never SpiffWorkflow's wall clock).
     migrate_workflow(top, workflow, new.spec, reset_mask=TaskState.READY)
+    _drop_stale_predictions(workflow, top)
     for sp_id, diff in subprocesses.items():
         sub = workflow.subprocesses[sp_id]
         migrate_workflow(diff, sub, new.subprocess_specs[sub.spec.name], reset_mask=TaskState.READY)
+        _drop_stale_predictions(sub, diff)
     try:  # what is stored must load under the new version
         load_state(dump_state(workflow), new.spec, new.subprocess_specs, new.script_engine)
     except Exception as error:  # SpiffWorkflow raises KeyError and its own errors here
         raise MigrationRefused(f"состояние дела не переносится: {error}") from error
+
+
+def _drop_stale_predictions(workflow: Any, diff: Any) -> None:
+    """Predicted tasks of removed elements go, and their branch is predicted again under B.
+
+    migrate_workflow resets only READY tasks, so a prediction further on (a step the case has
+    not reached, e.g. behind a running subprocess) would keep A's spec and not load under B.
+    """
+    parents = []
+    for task in diff.removed:
+        if task.id in workflow.tasks and task.has_state(_PREDICTED):
+            parents.append(task.parent)
+            workflow._remove_task(task.id)
+    for parent in parents:  # a definite parent grows its children when it completes
+        if parent is not None and parent.id in workflow.tasks and parent.has_state(_PREDICTED):
+            parent.task_spec._predict(parent)
 
 
 def mapped_spec(

@@ -17,7 +17,8 @@ def settings_bytes(municipality: str, processes_dir: Path) -> bytes:
     try:
         return path.read_bytes()
     except FileNotFoundError:
-        raise CalendarConfigError(f"{path}: no such file (unknown municipality?)") from None
+        missing = f"{path}: нет такого файла (неизвестный муниципалитет?)"
+        raise CalendarConfigError(missing) from None
 
 
 def settings_from_snapshot(
@@ -27,9 +28,9 @@ def settings_from_snapshot(
     try:
         raw = yaml.safe_load(text)
     except (yaml.YAMLError, ValueError) as exc:
-        raise CalendarConfigError(f"{source}: not valid YAML: {exc}") from None
+        raise CalendarConfigError(f"{source}: не читается как YAML: {exc}") from None
     if not isinstance(raw, dict):
-        raise CalendarConfigError(f"{source}: <top>: expected a mapping of settings")
+        raise CalendarConfigError(f"{source}: <top>: нужен словарь настроек")
     calendar = calendar_from_raw(municipality, raw, source)
     settings = municipality_from_raw(municipality, raw, Path(source))
     return settings, RegulationCalendar(calendar, settings.plain_hours)

@@ -20,7 +20,8 @@ def municipality_file(municipality: str, processes_dir: Path) -> Path:
     """The path of a municipality's settings file (the name must be a plain folder name)."""
     if not _NAME.match(municipality):
         raise CalendarConfigError(
-            f"{municipality!r}: a municipality is named by its folder, e.g. 'perm' (a-z, 0-9, _-)"
+            f"{municipality!r}: муниципалитет называется по имени папки, например 'perm' "
+            "(a-z, 0-9, _-)"
         )
     return Path(processes_dir) / municipality / SETTINGS_FILE
 
@@ -31,13 +32,15 @@ def read_municipality(municipality: str, processes_dir: Path) -> dict[str, Any]:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise CalendarConfigError(f"{path}: no such file (unknown municipality?)") from None
+        raise CalendarConfigError(
+            f"{path}: нет такого файла (неизвестный муниципалитет?)"
+        ) from None
     try:
         raw = yaml.safe_load(text)
     except (yaml.YAMLError, ValueError) as exc:  # PyYAML raises ValueError on 2025-13-01
-        raise CalendarConfigError(f"{path}: not valid YAML: {exc}") from None
+        raise CalendarConfigError(f"{path}: не читается как YAML: {exc}") from None
     if not isinstance(raw, dict):
-        raise CalendarConfigError(f"{path}: <top>: expected a mapping of settings")
+        raise CalendarConfigError(f"{path}: <top>: нужен словарь настроек")
     return raw
 
 
@@ -59,10 +62,10 @@ def calendar_from_raw(municipality: str, raw: dict[str, Any], source: str) -> Ca
     settings = parse_settings(raw, source)
     for field in ("name", "title"):
         if not raw.get(field):
-            raise CalendarConfigError(f"{source}: {field}: missing")
+            raise CalendarConfigError(f"{source}: {field}: не указан")
     if settings.name != municipality:
         raise CalendarConfigError(
-            f"{source}: name: {settings.name!r} does not match its folder {municipality!r}"
+            f"{source}: name: {settings.name!r} не совпадает с именем папки {municipality!r}"
         )
     return Calendar(settings)
 

@@ -1,4 +1,8 @@
-"""Calendar settings of a municipality: the `calendar` section of municipality.yaml, validated."""
+"""Calendar settings of a municipality: the `calendar` section of municipality.yaml, validated.
+
+The errors are in Russian (a lawyer or an administrator edits the file) and name the file and the
+dotted key; the keys themselves stay as they are written in the file.
+"""
 
 from __future__ import annotations
 
@@ -17,6 +21,7 @@ CALENDAR_KEYS = frozenset(
 OVERRIDE_KEYS = frozenset({"days_off", "holidays", "working_days", "hours"})
 _SPAN = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
 _UNSET: Any = object()
+_KINDS = {"list": "список", "str": "строка", "int": "число", "float": "число", "bool": "да/нет"}
 
 
 class CalendarConfigError(ValueError):
@@ -69,23 +74,23 @@ class _Reader:
         if value is None:
             return {}
         if not isinstance(value, Mapping):
-            raise self.fail(key, f"expected a mapping, got {type(value).__name__}")
+            raise self.fail(key, f"нужен словарь «ключ: значение», а не {kind(value)}")
         unknown = sorted(str(k) for k in value if k not in allowed)
         if unknown:
-            raise self.fail(key, f"unknown keys {unknown}; allowed: {sorted(allowed)}")
+            raise self.fail(key, f"неизвестные ключи {unknown}; допустимы: {sorted(allowed)}")
         return value
 
     def span(self, value: Any, key: str) -> tuple[time, time]:
         """'HH:MM-HH:MM' with the start before the end, both within one day."""
         match = _SPAN.match(value) if isinstance(value, str) else None
         if match is None:
-            raise self.fail(key, f"expected 'HH:MM-HH:MM' (quoted), got {value!r}")
+            raise self.fail(key, f"нужны часы «ЧЧ:ММ-ЧЧ:ММ» в кавычках, а не {value!r}")
         h1, m1, h2, m2 = (int(g) for g in match.groups())
         if h1 > 23 or h2 > 23 or m1 > 59 or m2 > 59:
-            raise self.fail(key, f"not a time of day: {value!r}")
+            raise self.fail(key, f"такого времени суток нет: {value!r}")
         start, end = time(h1, m1), time(h2, m2)
         if start >= end:
-            raise self.fail(key, f"start must be before end: {value!r}")
+            raise self.fail(key, f"начало должно быть раньше конца: {value!r}")
         return start, end
 
     def day_hours(
@@ -97,7 +102,7 @@ class _Reader:
         if isinstance(value, Mapping):
             entry = self.mapping(value, key, frozenset({"hours", "lunch"}))
             if "hours" not in entry:
-                raise self.fail(key, "missing 'hours'")
+                raise self.fail(key, "не указаны часы работы (ключ 'hours')")
             own = "lunch" in entry
             lunch = entry.get("lunch", lunch)
             return self.day_hours(entry["hours"], f"{key}.hours", lunch, explicit=own)
@@ -109,7 +114,7 @@ class _Reader:
             return DayHours(opens, closes, (start, end))
         if (end <= opens or start >= closes) and not explicit:
             return DayHours(opens, closes)  # the default lunch falls outside a short day
-        raise self.fail(key, f"lunch {lunch!r} must lie inside office hours {value!r}")
+        raise self.fail(key, f"обед {lunch!r} должен быть внутри часов работы {value!r}")
 
     def day(self, value: Any, key: str) -> date:
         """A calendar date (YAML date or 'YYYY-MM-DD')."""
@@ -118,18 +123,18 @@ class _Reader:
         try:
             return date.fromisoformat(str(value))
         except ValueError:
-            raise self.fail(key, f"expected a date YYYY-MM-DD, got {value!r}") from None
+            raise self.fail(key, f"нужна дата ГГГГ-ММ-ДД, а не {value!r}") from None
 
     def timezone(self, value: Any, key: str) -> str:
         """An IANA time zone name that zoneinfo knows."""
         if not isinstance(value, str) or not value:
             raise self.fail(
-                key, f"expected an IANA time zone such as 'Europe/Moscow', got {value!r}"
+                key, f"нужен часовой пояс IANA, например 'Europe/Moscow', а не {value!r}"
             )
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
-            raise self.fail(key, f"unknown time zone {value!r}") from None
+            raise self.fail(key, f"неизвестный часовой пояс {value!r}") from None
         return value
 
     def text(self, value: Any, key: str, *, required: bool) -> str:
@@ -137,17 +142,22 @@ class _Reader:
         if value is None and not required:
             return ""
         if not isinstance(value, str) or not value.strip():
-            raise self.fail(key, f"expected a non-empty string, got {value!r}")
+            raise self.fail(key, f"нужен непустой текст, а не {value!r}")
         return value
+
+
+def kind(value: Any) -> str:
+    """What a wrong value is, in Russian."""
+    return _KINDS.get(type(value).__name__, type(value).__name__)
 
 
 def parse_settings(raw: Any, source: str = "<settings>") -> CalendarSettings:
     """Validate a municipality mapping (name, title, timezone, calendar) into CalendarSettings."""
     reader = _Reader(source)
     if not isinstance(raw, Mapping):
-        raise reader.fail("<top>", f"expected a mapping, got {type(raw).__name__}")
+        raise reader.fail("<top>", f"нужен словарь настроек, а не {kind(raw)}")
     if "timezone" not in raw:
-        raise reader.fail("timezone", "missing (e.g. timezone: Europe/Moscow)")
+        raise reader.fail("timezone", "не указан (например, timezone: Europe/Moscow)")
     zone = reader.timezone(raw["timezone"], "timezone")
     cal = reader.mapping(raw.get("calendar"), "calendar", CALENDAR_KEYS)
     lunch = cal.get("lunch", "13:00-14:00")
@@ -156,7 +166,7 @@ def parse_settings(raw: Any, source: str = "<settings>") -> CalendarSettings:
         cal.get("transferred_working_day", "09:00-18:00"), "calendar.transferred_working_day", lunch
     )
     if transferred is None:
-        raise reader.fail("calendar.transferred_working_day", "must give hours, not null")
+        raise reader.fail("calendar.transferred_working_day", "нужны часы работы, а не null")
     overrides = _overrides(reader, cal.get("overrides"), lunch)
     return CalendarSettings(
         timezone=zone,
@@ -172,7 +182,7 @@ def parse_settings(raw: Any, source: str = "<settings>") -> CalendarSettings:
 def _minutes(reader: _Reader, value: Any) -> int:
     key = "calendar.pre_holiday_shortening_minutes"
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 240:
-        raise reader.fail(key, f"expected whole minutes 0..240 (art. 95: 60), got {value!r}")
+        raise reader.fail(key, f"нужно целое число минут 0..240 (ст. 95 ТК РФ: 60), а не {value!r}")
     return value
 
 
@@ -195,7 +205,7 @@ def _overrides(reader: _Reader, raw: Any, lunch: Any) -> dict[str, Any]:
     hours = _dated(reader, table.get("hours"), f"{key}.hours", lunch, hours=True)
     clash = sorted((days_off.keys() | holidays.keys()) & (working.keys() | hours.keys()))
     if clash:
-        raise reader.fail("calendar.overrides", f"{clash[0]} is both a day off and a working day")
+        raise reader.fail("calendar.overrides", f"{clash[0]} и выходной, и рабочий день")
     return {
         "days_off": {d: reason for d, (reason, _) in days_off.items()},
         "holidays": {d: reason for d, (reason, _) in holidays.items()},
@@ -211,19 +221,19 @@ def _dated(
     if raw is None:
         return {}
     if not isinstance(raw, list):
-        raise reader.fail(key, "expected a list of {date: YYYY-MM-DD, reason: ...}")
+        raise reader.fail(key, "нужен список вида {date: ГГГГ-ММ-ДД, reason: ...}")
     result: dict[date, tuple[str, DayHours | None]] = {}
     allowed = frozenset({"date", "reason"} | (set() if hours is False else {"hours", "lunch"}))
     for index, item in enumerate(raw):
         where = f"{key}[{index}]"
         entry = reader.mapping(item, where, allowed)
         if "date" not in entry:
-            raise reader.fail(where, "missing 'date'")
+            raise reader.fail(where, "не указана дата (ключ 'date')")
         day = reader.day(entry["date"], f"{where}.date")
         if day in result:
-            raise reader.fail(where, f"{day} listed twice")
+            raise reader.fail(where, f"дата {day} указана дважды")
         if hours and "hours" not in entry:
-            raise reader.fail(where, "missing 'hours'")
+            raise reader.fail(where, "не указаны часы работы (ключ 'hours')")
         day_hours = None
         if "hours" in entry:
             day_hours = reader.day_hours(
@@ -231,7 +241,7 @@ def _dated(
             )
             if day_hours is None:
                 raise reader.fail(
-                    f"{where}.hours", "must give hours; list a day off under days_off"
+                    f"{where}.hours", "нужны часы работы; выходной день указывают в days_off"
                 )
         reason = reader.text(entry.get("reason"), f"{where}.reason", required=False)
         result[day] = (reason, day_hours)

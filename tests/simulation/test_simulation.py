@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import json
 import shutil
+from datetime import datetime, time
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from click.testing import CliRunner
 
 from engine.cli import main
 from engine.simulation import SimulationInputError, simulate
+from engine.simulation.api import DEFAULT_START, version_bpmn
+from engine.simulation.model import SIMULATION_DIR, STAFF_FILE, load_profile, load_staff
+from engine.simulation.run import Simulation
+from engine.simulation.stream import generate
 from tests.conftest import PROCESSES
 
 LIGHT = Path(__file__).parent / "light.yaml"
@@ -110,3 +116,16 @@ def test_the_command_writes_json_and_shows_progress(tmp_path: Path) -> None:
     assert data["version"] == "v1" and "Пермь, п. 3.1" in data["violations_by_clause"]
     refused = CliRunner().invoke(main, ["simulate", "-m", "nowhere", "--days", "1"])
     assert refused.exit_code != 0 and "нет муниципалитета «nowhere»" in refused.output
+
+
+def test_finished_cases_leave_memory(tmp_path: Path) -> None:
+    """The simulator holds the workflow of each running case only, counted in its database."""
+    start = datetime.combine(DEFAULT_START, time(0), tzinfo=ZoneInfo("Asia/Yekaterinburg"))
+    stream = generate(load_profile(light_rate(tmp_path, "perm")), start, 3, "Asia/Yekaterinburg", 2)
+    staff = load_staff(PROCESSES / "perm" / SIMULATION_DIR / STAFF_FILE)
+    run = Simulation(version_bpmn(PROCESSES, "perm", None), PROCESSES, staff, start, 3, 2)
+    memory = run.run(stream).memory
+    assert memory.released > 0  # cases did finish, so the check below means something
+    assert memory.finished_holding == 0
+    assert memory.workflows_at_end == memory.running_at_end
+    assert memory.workflows_peak < memory.released + memory.workflows_at_end

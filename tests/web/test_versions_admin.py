@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from engine.accounts import create_user
 from engine.models import AuditEvent, ProcessInstance
 from engine.runtime import Runtime
 from engine.statuses import AuditKind
+from engine.versioning.runs import worker_job
 from engine.versions import VersionFiles, active_version, deploy_files
 from tests.conftest import PROCESSES
 from tests.engine.versioning.helpers import example_processes
@@ -94,7 +96,10 @@ def test_diff_activate_migrate_and_roll_back(
             != active_version(session, "example").id
         )
     real = client.post("/versions/migrate", data={"from": "v1", "to": "v2", "confirm": "1"})
-    assert real.status_code == 200 and "Перенос дел выполнен" in real.text
+    assert real.status_code == 303  # queued: the worker moves the cases, the page follows it
+    assert "В очереди" in client.get(real.headers["Location"]).text
+    assert worker_job(sessions, web_runtime, threading.Event()) == 0.0
+    assert "Перенос дел выполнен" in client.get(real.headers["Location"]).text
     assert "Дело перенесено на другую версию регламента" in client.get(f"/cases/{case}").text
     back = client.post("/versions/rollback", data={"confirm": "1"})
     assert back.status_code == 302 and _active(sessions) == "v1"

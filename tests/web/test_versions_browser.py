@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine.models import ProcessInstance
 from engine.runtime import Runtime
+from engine.versioning.runs import worker_job
 from engine.versions import active_version
 from tests.web.conftest import send_message
 from tests.web.test_browser import (  # noqa: F401  (fixtures)
@@ -45,7 +48,13 @@ def test_diff_dry_run_migrate_and_roll_back_in_the_browser(
     shot(page, "versions-02-dry-run")
     page.get_by_label("Подтверждаю").check()  # type: ignore[attr-defined]
     page.get_by_role("button", name="Перенести дела").click()  # type: ignore[attr-defined]
-    page.get_by_role("heading", name="Перенос дел выполнен: v1 → v2").wait_for()  # type: ignore[attr-defined]
+    page.get_by_role("heading", name="Перенос дел № 1: v1 → v2").wait_for()  # type: ignore[attr-defined]
+    page.get_by_text("В очереди: ждёт фонового обработчика").wait_for()  # type: ignore[attr-defined]
+    while worker_job(sessions, web_runtime, threading.Event()) is not None:
+        pass  # the worker's wake-ups; the page polls and shows the outcome by itself
+    page.get_by_text("Перенос дел выполнен").wait_for()  # type: ignore[attr-defined]
+    page.get_by_text("Обработано 1 из 1").wait_for()  # type: ignore[attr-defined]
+    shot(page, "versions-03-migrated")
     with sessions() as session:
         assert session.get_one(ProcessInstance, case).version_id == 2
     page.get_by_role("link", name="К списку версий").click()  # type: ignore[attr-defined]
@@ -58,6 +67,6 @@ def test_diff_dry_run_migrate_and_roll_back_in_the_browser(
     rollback.get_by_label("Подтверждаю").check()
     rollback.get_by_role("button", name="Откатить").click()
     page.get_by_text("Откат на предыдущую версию выполнен.").wait_for()  # type: ignore[attr-defined]
-    shot(page, "versions-03-rolled-back")
+    shot(page, "versions-04-rolled-back")
     with sessions() as session:
         assert active_version(session, "example").label == "v1"

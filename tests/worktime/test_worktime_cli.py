@@ -49,7 +49,7 @@ def test_naive_start_is_read_in_the_municipality_zone() -> None:
     [
         (["-m", "perm", "--from", "yesterday", "1 час"], "ISO 8601"),
         (["-m", "perm", "--from", "2025-10-15T10:00", "скоро"], "Принимаются"),
-        (["-m", "atlantis", "--from", "2025-10-15T10:00", "1 час"], "no such file"),
+        (["-m", "atlantis", "--from", "2025-10-15T10:00", "1 час"], "нет такого файла"),
     ],
 )
 def test_errors_are_explained(args: list[str], words: str) -> None:

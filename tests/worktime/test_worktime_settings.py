@@ -1,5 +1,6 @@
 """municipality.yaml: the six real files load; bad settings fail naming the file and key."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -37,6 +38,7 @@ def _write(tmp_path: Path, text: str, name: str = "town") -> Path:
     return folder / "municipality.yaml"
 
 
+RUSSIAN = re.compile("[а-яё]{3}")
 GOOD = "name: town\ntitle: Город\ntimezone: Europe/Moscow\n"
 
 
@@ -48,35 +50,52 @@ def test_unknown_top_level_keys_are_ignored(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("extra", "key", "words"),
     [
-        ("calendar:\n  office_houres: {}\n", "calendar", "unknown keys ['office_houres']"),
-        ("calendar:\n  office_hours:\n    mon: '9-18'\n", "calendar.office_hours.mon", "HH:MM"),
-        ("calendar:\n  office_hours:\n    mon: '18:00-09:00'\n", "office_hours.mon", "before"),
-        ("calendar:\n  office_hours:\n    mon: 09:00\n", "calendar.office_hours.mon", "HH:MM"),
+        ("calendar:\n  office_houres: {}\n", "calendar", "неизвестные ключи ['office_houres']"),
+        ("calendar:\n  office_hours:\n    mon: '9-18'\n", "calendar.office_hours.mon", "ЧЧ:ММ"),
+        (
+            "calendar:\n  office_hours:\n    mon: '18:00-09:00'\n",
+            "office_hours.mon",
+            "раньше конца",
+        ),
+        ("calendar:\n  office_hours:\n    mon: 09:00\n", "calendar.office_hours.mon", "в кавычках"),
         ("calendar:\n  office_hours:\n    mond: '09:00-18:00'\n", "calendar.office_hours", "mond"),
-        ("calendar:\n  lunch: '12:00-19:00'\n", "calendar.office_hours.mon", "lunch"),
+        ("calendar:\n  lunch: '12:00-19:00'\n", "calendar.office_hours.mon", "обед"),
         ("calendar:\n  pre_holiday_shortening_minutes: -5\n", "pre_holiday", "0..240"),
         ("calendar:\n  transferred_working_day: null\n", "transferred_working_day", "null"),
-        ("calendar:\n  overrides:\n    days_off: [{date: '2025-13-01'}]\n", "[0].date", "date"),
-        ("calendar:\n  overrides:\n    days_off: [{reason: x}]\n", "days_off[0]", "'date'"),
-        ("calendar:\n  overrides:\n    hours: [{date: 2025-10-01}]\n", "hours[0]", "'hours'"),
-        ("calendar:\n  overrides:\n    days_off: 2025-10-01\n", "days_off", "list"),
+        (
+            "calendar:\n  overrides:\n    days_off: [{date: '2025-13-01'}]\n",
+            "[0].date",
+            "нужна дата ГГГГ-ММ-ДД",
+        ),
+        (
+            "calendar:\n  overrides:\n    days_off: [{reason: x}]\n",
+            "days_off[0]",
+            "не указана дата",
+        ),
+        (
+            "calendar:\n  overrides:\n    hours: [{date: 2025-10-01}]\n",
+            "hours[0]",
+            "не указаны часы работы",
+        ),
+        ("calendar:\n  overrides:\n    days_off: 2025-10-01\n", "days_off", "нужен список"),
         (
             "calendar:\n  overrides:\n    days_off: [{date: 2025-10-01, hours: '09:00-12:00'}]\n",
             "days_off[0]",
-            "unknown keys ['hours']",
+            "неизвестные ключи ['hours']",
         ),
         (
             "calendar:\n  overrides:\n    days_off: [{date: 2025-10-01}]\n"
             "    working_days: [{date: 2025-10-01}]\n",
             "calendar.overrides",
-            "both",
+            "и выходной, и рабочий день",
         ),
         (
             "calendar:\n  overrides:\n    holidays: [{date: 2025-10-01}, {date: 2025-10-01}]\n",
             "holidays[1]",
-            "twice",
+            "указана дважды",
         ),
-        ("calendar: [1, 2]\n", "calendar", "mapping"),
+        ("calendar: [1, 2]\n", "calendar", "нужен словарь «ключ: значение», а не список"),
+        ("calendar:\n  transferred_working_day: 9\n", "transferred_working_day", "в кавычках"),
     ],
 )
 def test_bad_calendar_names_file_and_key(tmp_path: Path, extra: str, key: str, words: str) -> None:
@@ -86,18 +105,22 @@ def test_bad_calendar_names_file_and_key(tmp_path: Path, extra: str, key: str, w
     message = str(caught.value)
     assert str(path) in message
     assert key in message and words in message
+    assert RUSSIAN.search(message.removeprefix(str(path))), message
 
 
 @pytest.mark.parametrize(
     ("text", "words"),
     [
-        ("name: town\ntitle: Город\ntimezone: Mars/Olympus\n", "timezone: unknown time zone"),
-        ("name: town\ntitle: Город\n", "timezone: missing"),
-        ("name: other\ntitle: Город\ntimezone: UTC\n", "does not match its folder"),
-        ("name: town\ntimezone: UTC\n", "title: missing"),
-        ("- a list\n", "expected a mapping"),
-        ("name: [unclosed\n", "not valid YAML"),
-        (GOOD + "calendar:\n  overrides:\n    days_off: [{date: 2025-13-01}]\n", "not valid"),
+        (
+            "name: town\ntitle: Город\ntimezone: Mars/Olympus\n",
+            "timezone: неизвестный часовой пояс",
+        ),
+        ("name: town\ntitle: Город\n", "timezone: не указан"),
+        ("name: other\ntitle: Город\ntimezone: UTC\n", "не совпадает с именем папки"),
+        ("name: town\ntimezone: UTC\n", "title: не указан"),
+        ("- a list\n", "нужен словарь настроек"),
+        ("name: [unclosed\n", "не читается как YAML"),
+        (GOOD + "calendar:\n  overrides:\n    days_off: [{date: 2025-13-01}]\n", "не читается"),
     ],
 )
 def test_bad_top_level(tmp_path: Path, text: str, words: str) -> None:
@@ -108,12 +131,23 @@ def test_bad_top_level(tmp_path: Path, text: str, words: str) -> None:
 
 
 def test_missing_file_and_bad_name(tmp_path: Path) -> None:
-    with pytest.raises(CalendarConfigError, match="no such file"):
+    with pytest.raises(CalendarConfigError, match="нет такого файла"):
         load_calendar("nowhere", tmp_path)
-    with pytest.raises(CalendarConfigError, match="named by its folder"):
+    with pytest.raises(CalendarConfigError, match="по имени папки"):
         load_calendar("../etc", tmp_path)
 
 
 def test_from_settings_names_its_source() -> None:
     with pytest.raises(CalendarConfigError, match=r"^<settings>: timezone"):
         Calendar.from_settings({"timezone": 3})
+
+
+def test_settings_errors_say_in_russian_what_the_value_is() -> None:
+    with pytest.raises(CalendarConfigError, match=r"^<settings>: <top>: .* а не список"):
+        Calendar.from_settings([1])
+    with pytest.raises(CalendarConfigError, match=r"timezone: нужен часовой пояс IANA.*а не 3"):
+        Calendar.from_settings({"timezone": 3})
+    with pytest.raises(CalendarConfigError, match=r"pre_holiday_shortening_minutes: .*а не True"):
+        Calendar.from_settings(
+            {"timezone": "UTC", "calendar": {"pre_holiday_shortening_minutes": True}}
+        )

@@ -7,10 +7,13 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from sqlalchemy import select
 
 from engine.cli import main
 from engine.db import make_engine, make_session_factory
+from engine.models import MigrationRun
 from engine.runtime import Runtime
+from engine.versioning.runs import request_run
 from tests.engine.helpers import send
 from tests.engine.versioning.helpers import example_processes
 
@@ -108,6 +111,28 @@ def test_migrate_dry_run_then_real_run(processes: Path, tmp_path: Path) -> None:
     bad.write_text("- approve\n", encoding="utf-8")
     refused = _run(*args, "--mapping", str(bad))
     assert refused.exit_code == 2 and "словарь" in refused.output
+    bad.write_text("approve: nowhere\n", encoding="utf-8")
+    unknown = _run(*args, "--mapping", str(bad))
+    assert unknown.exit_code == 2 and "в версии «v1» нет элемента «approve»" in unknown.output
+    assert "в версии «v2» нет элемента «nowhere»" in unknown.output
+
+
+def test_the_worker_performs_a_run_queued_on_the_web(processes: Path, tmp_path: Path) -> None:
+    _deploy(processes, "v1")
+    engine = make_engine(f"sqlite:///{tmp_path / 'cli.sqlite3'}")
+    runtime = Runtime(processes_dir=processes)
+    sessions = make_session_factory(engine)
+    send(sessions, runtime, "1")
+    _deploy(processes, "v2")
+    with sessions.begin() as session:  # what the versions page does on «Перенести дела»
+        request_run(session, "example", "v1", "v2", "admin", runtime.clock.now(), dry_run=False)
+    done = _run("worker", "--once")
+    assert done.exit_code == 0, done.output
+    with sessions() as session:
+        run = session.scalars(select(MigrationRun)).one()
+        assert (run.done, run.failed, run.finished_at is not None) == (1, 0, True)
+    engine.dispose()
+    assert (_listed("v1")["running_cases"], _listed("v2")["running_cases"]) == (0, 1)
 
 
 def test_settings_diff_shows_what_the_next_deploy_would_change(processes: Path) -> None:
