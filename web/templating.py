@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 
 from engine.statuses import AuditKind, DeadlineState, InstanceStatus
 from engine.substitutions import SubstitutionState
-from web import municipality
+from web import municipality, naming
 from web.forms import channel_label, source_label
 from web.regulation import REPORT_ROLES
 
@@ -86,6 +86,7 @@ SCOPE_LABELS = {"mine": _l("Mine"), "department": _l("My department"), "all": _l
 def init_app(app: Flask) -> None:
     """Make labels and the user's municipality available in every template."""
     app.context_processor(_globals)
+    naming.init_app(app)
     app.add_template_filter(role_label, "role_label")
     app.add_template_test(is_web_link, "web_link")
 
