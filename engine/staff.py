@@ -186,6 +186,13 @@ def _field_errors(
     elif len(fields.full_name) > MAX_NAME_LENGTH:
         errors["full_name"] = [f"Не длиннее {MAX_NAME_LENGTH} символов."]
     errors.update(_role_errors(fields.roles, fields.department, staffing.roles))
+    if "roles" in errors:  # the form lists the roles by name: say which choice is wrong
+        unknown = sorted(set(fields.roles) - set(staffing.roles.ids))
+        errors["roles"] = (
+            [f"Таких ролей в муниципалитете нет: {', '.join(unknown)}."]
+            if unknown
+            else ["Выберите хотя бы одну роль."]
+        )
     # No departments in municipality.yaml: any id, as `reglament user add` takes it.
     listed = staffing.departments
     if fields.department and (

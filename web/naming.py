@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -15,8 +16,23 @@ from web import db
 from web.i18n import day, when, zone
 
 
+# An ISO 8601 duration such as PT8H, P2D, PT1H30M (how a modeller may write a term).
+ISO_DURATION = re.compile(
+    r"\bP(?=\d|T\d)(?:(\d+)W)?(?:(\d+)D)?(?:T(?=\d)(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?\b"
+)
+ISO_UNITS = ("нед", "дн", "ч", "мин", "с")
+# The engine's deadline messages name the standard; staff read «в календарном времени».
+ISO_PHRASES = (
+    ("ISO 8601 (календарное время)", "в календарном времени"),
+    ("ISO 8601:", "Календарное время:"),
+    (" (ISO 8601)", ""),
+    ("ISO 8601", "в календарном времени"),
+)
+
+
 def init_app(app: Flask) -> None:
     """Make the helpers available to every template."""
+    app.add_template_filter(staff_text, "staff_text")
     app.add_template_global(person_name, "person_name")
     app.add_template_global(substitution_period, "substitution_period")
     app.add_template_global(stand_in_note, "stand_in_note")
@@ -51,3 +67,16 @@ def stand_in_note(task: OpenUserTask) -> str:
     viewer = g.get("viewer")
     absent = standing_in_for(viewer, task) if viewer is not None else None
     return gettext("you stand in for %(name)s", name=absent) if absent else ""
+
+
+def staff_text(text: str) -> str:
+    """An engine message as staff read it: no «ISO 8601», «PT8H» as «8 ч»."""
+    text = str(text)
+    for phrase, words in ISO_PHRASES:
+        text = text.replace(phrase, words)
+    return ISO_DURATION.sub(_duration_words, text).replace(" )", ")")
+
+
+def _duration_words(match: re.Match[str]) -> str:
+    parts = [f"{int(amount)} {unit}" for amount, unit in zip(match.groups(), ISO_UNITS) if amount]
+    return " ".join(parts) or match.group(0)
