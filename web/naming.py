@@ -15,7 +15,6 @@ from engine.staff import display_names
 from web import db
 from web.i18n import day, when, zone
 
-
 # An ISO 8601 duration such as PT8H, P2D, PT1H30M (how a modeller may write a term).
 ISO_DURATION = re.compile(
     r"\bP(?=\d|T\d)(?:(\d+)W)?(?:(\d+)D)?(?:T(?=\d)(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?\b"
@@ -78,5 +77,9 @@ def staff_text(text: str) -> str:
 
 
 def _duration_words(match: re.Match[str]) -> str:
-    parts = [f"{int(amount)} {unit}" for amount, unit in zip(match.groups(), ISO_UNITS) if amount]
+    parts = [
+        f"{int(amount)} {unit}"
+        for amount, unit in zip(match.groups(), ISO_UNITS, strict=True)
+        if amount
+    ]
     return " ".join(parts) or match.group(0)
