@@ -11,7 +11,7 @@ from engine.models import AuditEvent, Substitution, User
 from engine.runtime import Runtime
 from engine.statuses import AuditKind
 from tests.web.conftest import PASSWORD, login, send_message
-from tests.web.helpers import tasks_of
+from tests.web.helpers import routed_case, tasks_of
 
 
 def _id(sessions: sessionmaker[Session], login_name: str) -> str:
@@ -128,3 +128,43 @@ def test_a_substitution_is_ended_early_by_a_head_and_audited(
             (AuditKind.SUBSTITUTION_NAMED, "head"),
             (AuditKind.SUBSTITUTION_ENDED, "head"),
         ]
+
+
+def test_the_period_reads_as_entered_and_a_date_error_sits_beside_its_field(
+    app: Flask, sessions: sessionmaker[Session]
+) -> None:
+    head = login(app.test_client(), "head")
+    housing, roads = _id(sessions, "housing"), _id(sessions, "roads")
+    refused = head.post("/team/substitutions", data=_period(housing, roads, ends_on="2026-03-01"))
+    beside = refused.text.split('id="ends_on-errors">')[1].split("</ul>")[0]
+    assert "Конец периода должен быть позже начала." in beside
+    assert 'value="2026-03-01"' in refused.text  # what was typed stays
+    named = head.post(
+        "/team/substitutions",
+        data=_period(housing, roads, ends_on="2026-12-14"),
+        follow_redirects=True,
+    )
+    assert "с 16.03.2026 по 14.12.2026 включительно" in named.text
+    assert "Вера Дороги замещает сотрудника «Борис ЖКХ»" in named.text
+    page = head.get("/team/").text
+    assert "по 14.12.2026 включительно" in page and "15.12.2026" not in page
+    assert "(housing)" not in page and ">housing<" not in page  # names, not logins
+
+
+def test_the_substitute_is_told_whom_they_stand_in_for(
+    app: Flask, sessions: sessionmaker[Session], web_runtime: Runtime
+) -> None:
+    case = routed_case(sessions, web_runtime, send_message(sessions, web_runtime))
+    head = login(app.test_client(), "head")
+    data = _period(_id(sessions, "housing"), _id(sessions, "roads"))
+    assert head.post("/team/substitutions", data=data).status_code == 302
+    inherited, own = (task for task in tasks_of(sessions, case, "draft_answer"))
+    assert (inherited.department, own.department) == ("housing", "roads")
+    roads = login(app.test_client(), "roads")
+    rows = roads.get("/?scope=mine").text.split("data-task-id=")[1:]
+    notes = {row.split('"')[1]: "вы замещаете сотрудника «Борис ЖКХ»" in row for row in rows}
+    assert notes == {inherited.task_id: True, own.task_id: False}
+    assert "вы замещаете сотрудника «Борис ЖКХ»" in roads.get(f"/tasks/{inherited.task_id}").text
+    assert "вы замещаете" not in roads.get(f"/tasks/{own.task_id}").text
+    housing = login(app.test_client(), "housing")
+    assert "вы замещаете" not in housing.get(f"/tasks/{inherited.task_id}").text
