@@ -143,6 +143,13 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Flask:
         },
     )
     assert named.status_code == 302
+    # The crawl below would see these as logins had the pages not put names in their place.
+    mine = curator.get("/?scope=mine").text
+    assert "Куратор (демо)" in mine.split(f'data-task-id="{task.task_id}"')[1].split("</tr>")[0]
+    assert (
+        "вы замещаете сотрудника «Куратор (демо)»"
+        in _signed_in(app, "example.executor").get("/").text
+    )
     return app
 
 
