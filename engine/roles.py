@@ -116,7 +116,7 @@ def extended(declared: Iterable[Mapping[str, Any]]) -> RoleRegistry:
         may = frozenset(str(ability) for ability in item.get("may") or ())
         base = roles.get(role_id)
         if base is None:
-            sees = item.get("sees") or "own"
+            sees: Visibility = item.get("sees") or "own"
             roles[role_id] = Role(role_id, str(item["name"]), lanes, sees, may)
             continue
         roles[role_id] = replace(

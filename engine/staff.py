@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -101,7 +102,7 @@ def edit_account(
     *,
     now: datetime,
     actor: str,
-) -> dict[str, object]:
+) -> dict[str, Any]:
     """Change an account's name, roles, department, mail; returns what changed.
 
     The login stays: the history, claimed tasks and substitutions record it.
@@ -209,7 +210,7 @@ def _login_taken(session: Session, login: str) -> bool:
     return session.scalar(select(User.id).where(User.login == login)) is not None
 
 
-def _facts(user: User) -> dict[str, object]:
+def _facts(user: User) -> dict[str, Any]:
     return {
         "full_name": user.full_name,
         "roles": list(user.roles),
