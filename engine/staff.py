@@ -29,6 +29,7 @@ from engine.violations import ENGINE_ACTOR_NAMES
 LOGIN_PATTERN = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}")
 MAX_NAME_LENGTH = 256
 MAX_DEPARTMENT_LENGTH = 128
+MAX_EMAIL_LENGTH = 320  # the column's width (RFC 5321's limit)
 
 
 class UserNotFound(LookupError):
@@ -203,6 +204,8 @@ def _field_errors(
     ):
         errors["department"] = ["Выберите подразделение из списка."]
     errors.update(_email_errors(fields.email))
+    if fields.email and len(fields.email.strip()) > MAX_EMAIL_LENGTH:
+        errors["email"] = [f"Не длиннее {MAX_EMAIL_LENGTH} символов."]
     return errors
 
 

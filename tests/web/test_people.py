@@ -99,6 +99,7 @@ def test_an_administrator_creates_an_account_whose_owner_sets_a_password_first(
     assert _kinds(sessions) == [(AuditKind.USER_CREATED, "admin", "ivanova")]
 
 
+@on_both_databases
 def test_refused_accounts_say_why_beside_each_field_and_store_nothing(
     app: Flask, sessions: sessionmaker[Session], admins: None
 ) -> None:
@@ -115,6 +116,8 @@ def test_refused_accounts_say_why_beside_each_field_and_store_nothing(
         ({"department": ""}, "department", "нужно подразделение"),
         ({"department": "d" * 200}, "department", "Выберите подразделение из списка."),
         ({"email": "not-mail"}, "email", "Адрес почты записан неверно"),
+        ({"email": "a" * 400 + "@example.ru"}, "email", "Не длиннее 320 символов."),
+        ({"roles": ["executor"] * 500 + ["я" * 100]}, "roles", "Таких ролей"),
         ({"login": "", "password": "short"}, "password", "Не короче 8 символов."),
     ):
         refused = admin.post("/people/new", data={**NEW, **change})
@@ -218,3 +221,21 @@ def test_an_administrator_sees_and_ends_substitutions_on_the_people_page(
     assert "уже закончилось" in again.text
     perm_admin = login(app.test_client(), "perm.admin")
     assert perm_admin.post(ending.group(1)).status_code == 404
+
+
+def test_a_voluntary_password_change_asks_for_the_current_one(
+    app: Flask, sessions: sessionmaker[Session]
+) -> None:
+    curator = login(app.test_client(), "curator")
+    assert 'name="current"' in curator.get("/password").text
+    wrong = curator.post(
+        "/password", data={"current": "nope", "password": "brand-new-1", "repeat": "brand-new-1"}
+    )
+    assert wrong.status_code == 422 and "Неверный текущий пароль." in _errors(wrong.text, "current")
+    other = login(app.test_client(), "curator")
+    changed = curator.post(
+        "/password", data={"current": PASSWORD, "password": "brand-new-1", "repeat": "brand-new-1"}
+    )
+    assert changed.status_code == 302 and curator.get("/").status_code == 200
+    assert other.get("/").status_code == 302  # the other session has ended
+    _sign_in(app, "curator", "brand-new-1")
