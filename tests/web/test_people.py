@@ -7,6 +7,8 @@ import re
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -239,3 +241,36 @@ def test_a_voluntary_password_change_asks_for_the_current_one(
     assert changed.status_code == 302 and curator.get("/").status_code == 200
     assert other.get("/").status_code == 302  # the other session has ended
     _sign_in(app, "curator", "brand-new-1")
+
+
+_HOSTILE = st.one_of(
+    st.sampled_from(["", " ", "я" * 70000, "x" * 2000, "housing\x00", "d" * 200, "<b>", "@"]),
+    st.text(max_size=60),
+)
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    values=st.fixed_dictionaries(
+        {name: _HOSTILE for name in ("login", "full_name", "department", "email", "password")}
+    ),
+    roles=st.lists(st.one_of(st.sampled_from(["executor", "head"]), _HOSTILE), max_size=4),
+)
+def test_fuzzed_account_forms_answer_a_field_error_or_create_never_a_500(
+    app: Flask,
+    sessions: sessionmaker[Session],
+    admins: None,
+    values: dict[str, str],
+    roles: list[str],
+) -> None:
+    admin = login(app.test_client(), "admin")
+    created = admin.post("/people/new", data={**values, "roles": roles})
+    assert created.status_code in (302, 400, 422), created.status_code
+    curator = _user(sessions, "curator")
+    edited = admin.post(f"/people/{curator.id}", data={**values, "roles": roles})
+    assert edited.status_code in (302, 400, 422), edited.status_code
