@@ -143,6 +143,11 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Flask:
         },
     )
     assert named.status_code == 302
+    admin = _signed_in(app, "example.admin")
+    assert admin.post("/admin/api-tokens", data={"name": "Интеграция"}).status_code == 200
+    acknowledge = re.search(r'action="(/notices/\d+/acknowledge)"', head.get("/notices/").text)
+    assert acknowledge is not None
+    assert head.post(acknowledge.group(1), data={"comment": "Разобрались."}).status_code == 302
     # The crawl below would see these as logins had the pages not put names in their place.
     mine = curator.get("/?scope=mine").text
     assert "Куратор (демо)" in mine.split(f'data-task-id="{task.task_id}"')[1].split("</tr>")[0]
