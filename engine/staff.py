@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import islice
 from typing import Any
 
 from sqlalchemy import select
@@ -20,12 +21,21 @@ from engine.accounts import (
     end_sessions,
     set_password,
 )
-from engine.models import User
+from engine.models import AuditEvent, User
 from engine.passwords import check_password
 from engine.roles import ADMINISTRATOR, RoleRegistry
 from engine.statuses import AuditKind
 from engine.violations import ENGINE_ACTOR_NAMES
 
+ACCOUNT_KINDS = (
+    AuditKind.USER_CREATED,
+    AuditKind.USER_UPDATED,
+    AuditKind.USER_PASSWORD_RESET,
+    AuditKind.USER_DEACTIVATED,
+    AuditKind.USER_REACTIVATED,
+)
+# The account's page shows its latest changes; older ones stay in the audit table.
+HISTORY_SHOWN = 20
 LOGIN_PATTERN = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}")
 MAX_NAME_LENGTH = 256
 MAX_DEPARTMENT_LENGTH = 128
@@ -165,6 +175,17 @@ def reopen_account(session: Session, user: User, *, now: datetime, actor: str) -
     user.locked_until = None
     session.flush()
     audit.record(session, AuditKind.USER_REACTIVATED, now, actor, user=user.login)
+
+
+def account_history(session: Session, user: User) -> list[AuditEvent]:
+    """The latest audited changes of one account, newest first."""
+    query = (
+        select(AuditEvent)
+        .where(AuditEvent.kind.in_(ACCOUNT_KINDS), AuditEvent.instance_id.is_(None))
+        .order_by(AuditEvent.id.desc())
+    )
+    mine = (event for event in session.scalars(query) if event.data.get("user") == user.login)
+    return list(islice(mine, HISTORY_SHOWN))
 
 
 def display_names(session: Session, municipality: str) -> dict[str, str]:

@@ -14,6 +14,7 @@ from engine.staff import (
     AccountFields,
     Staffing,
     UserNotFound,
+    account_history,
     account_of,
     add_account,
     close_account,
@@ -199,6 +200,7 @@ def _form(user: User | None, values: dict[str, object], errors: dict[str, list[s
     return render_template(
         "people/form.html",
         account=user,
+        history=account_history(db.session(), user) if user else [],
         values=values,
         errors=errors,
         roles=[(role, viewer.registry.name(role)) for role in viewer.registry.ids],

@@ -54,6 +54,11 @@ EVENT_LABELS = {
     AuditKind.ANSWER_PUBLISH_RETRIED: _l("Answer sent to the channel again"),
     AuditKind.API_TOKEN_CREATED: _l("API token created"),
     AuditKind.API_TOKEN_REVOKED: _l("API token revoked"),
+    AuditKind.USER_CREATED: _l("Account created"),
+    AuditKind.USER_UPDATED: _l("Account changed"),
+    AuditKind.USER_PASSWORD_RESET: _l("Password reset"),
+    AuditKind.USER_DEACTIVATED: _l("Account closed"),
+    AuditKind.USER_REACTIVATED: _l("Account opened again"),
 }
 
 DEADLINE_STATE_LABELS = {

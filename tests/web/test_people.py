@@ -160,6 +160,9 @@ def test_editing_resetting_closing_and_reopening_are_audited(
     assert "закрыта" in admin.get("/people/").text
     assert admin.post(f"/people/{housing.id}/activate").status_code == 302
     _sign_in(app, "housing", "reset-pass-1")
+    history = admin.get(f"/people/{housing.id}").text.split("Изменения учётной записи")[1]
+    assert history.index("Учётная запись снова открыта") < history.index("Пароль сброшен")
+    assert "Учётная запись изменена — Администратор example" in history
     me = _user(sessions, "admin")
     own = admin.post(f"/people/{me.id}/deactivate")
     assert own.status_code == 409 and "собственную учётную запись" in own.text
