@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Literal
 
@@ -28,6 +28,16 @@ class AccessDenied(PermissionError):
 
 
 @dataclass(frozen=True)
+class Absence:
+    """An absent colleague the viewer stands in for now: whose rights they borrow."""
+
+    login: str
+    full_name: str
+    roles: frozenset[str]
+    department: str | None
+
+
+@dataclass(frozen=True)
 class Viewer:
     """A user as access rules see them: own roles and departments plus those they substitute.
 
@@ -45,6 +55,8 @@ class Viewer:
     acts_for: frozenset[str]
     own_roles: frozenset[str] = frozenset()
     registry: RoleRegistry = DEFAULT_REGISTRY
+    own_departments: frozenset[str] = frozenset()
+    stands_in: tuple[Absence, ...] = ()
 
     @property
     def oversees(self) -> bool:
@@ -70,7 +82,30 @@ def viewer_for(
         acts_for=frozenset(person.login for person in people),
         own_roles=own,
         registry=registry,
+        own_departments=frozenset({user.department} if user.department else ()),
+        stands_in=tuple(
+            Absence(person.login, person.full_name, frozenset(person.roles), person.department)
+            for person in absent
+        ),
     )
+
+
+def standing_in_for(viewer: Viewer, task: OpenUserTask) -> str | None:
+    """The absent colleague's name when the viewer has this task only as their substitute."""
+    if not viewer.stands_in or task.assignee == viewer.login:
+        return None
+    for absence in viewer.stands_in:
+        if task.assignee == absence.login:
+            return absence.full_name
+    own = replace(viewer, roles=viewer.own_roles, departments=viewer.own_departments)
+    if may_work_on(own, task):
+        return None
+    for absence in viewer.stands_in:
+        departments = frozenset({absence.department} if absence.department else ())
+        theirs = replace(viewer, roles=absence.roles - NEVER_INHERITED, departments=departments)
+        if may_work_on(theirs, task):
+            return absence.full_name
+    return None
 
 
 def may_work_on(viewer: Viewer, task: OpenUserTask) -> bool:
@@ -164,6 +199,7 @@ def require_message(session: Session, viewer: Viewer, message_id: int) -> Messag
 
 __all__ = [
     "SCOPES",
+    "Absence",
     "AccessDenied",
     "NotFound",
     "Scope",
@@ -175,6 +211,7 @@ __all__ = [
     "require_message",
     "require_task",
     "scope_filter",
+    "standing_in_for",
     "viewer_for",
     "work_filter",
 ]

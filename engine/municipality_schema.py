@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
-from engine.roles import DEFAULT_ROLES, VISIBILITIES
+from engine.roles import ABILITIES, DEFAULT_ROLES, VISIBILITIES
 from engine.worktime.loader import SETTINGS_FILE, municipality_file
 from engine.worktime.settings import WEEKDAYS, CalendarConfigError
 
@@ -72,6 +72,9 @@ class RoleSchema(_Strict):
     lanes = fields.List(fields.String(validate=_identifier(MAX_ROLE)))
     sees = fields.String(
         validate=validate.OneOf(VISIBILITIES, error=f"одно из: {', '.join(VISIBILITIES)}")
+    )
+    may = fields.List(
+        fields.String(validate=validate.OneOf(ABILITIES, error=f"одно из: {', '.join(ABILITIES)}"))
     )
 
     @validates_schema

@@ -21,15 +21,27 @@ VISIBILITY_NAMES = {
 # never inherits the role.
 ADMINISTRATOR = "administrator"
 
+# What a role may do besides its lanes' tasks: the pages ask these, never a role's name.
+NAME_SUBSTITUTES = "name_substitutes"  # name and end substitutes (Palana, п. 9)
+ENTER_MESSAGES = "enter_messages"  # register a message found by hand (Palana, п. 8)
+MANAGE_PEOPLE = "manage_people"  # the people pages: accounts, passwords, substitutions
+ABILITIES = (NAME_SUBSTITUTES, ENTER_MESSAGES, MANAGE_PEOPLE)
+ABILITY_NAMES = {
+    NAME_SUBSTITUTES: "назначать заместителей",
+    ENTER_MESSAGES: "вносить сообщения вручную",
+    MANAGE_PEOPLE: "управлять учётными записями",
+}
+
 
 @dataclass(frozen=True)
 class Role:
-    """A staff role: its id, Russian name, the lanes it acts in, what it may see."""
+    """A staff role: its id, Russian name, the lanes it acts in, what it may see and do."""
 
     id: str
     name: str
     lanes: tuple[str, ...] = ()
     sees: Visibility = "own"
+    may: frozenset[str] = frozenset()
 
     @property
     def all_lanes(self) -> tuple[str, ...]:
@@ -38,11 +50,11 @@ class Role:
 
 
 DEFAULT_ROLES = (
-    Role("curator", "куратор", (), "all"),
+    Role("curator", "куратор", (), "all", frozenset({ENTER_MESSAGES})),
     Role("executor", "исполнитель", (), "department"),
     Role("approver", "согласующий", (), "own"),
-    Role("head", "руководитель", (), "all"),
-    Role(ADMINISTRATOR, "администратор", (), "all"),
+    Role("head", "руководитель", (), "all", frozenset({NAME_SUBSTITUTES})),
+    Role(ADMINISTRATOR, "администратор", (), "all", frozenset(ABILITIES)),
 )
 
 
@@ -85,6 +97,10 @@ class RoleRegistry:
         """The roles with this visibility."""
         return frozenset(role.id for role in self.roles.values() if role.sees == visibility)
 
+    def may(self, roles: Iterable[str], ability: str) -> bool:
+        """Whether any of the roles may do `ability` (engine.roles.ABILITIES)."""
+        return any(ability in self.roles[role].may for role in roles if role in self.roles)
+
     def sees(self, role: str | None) -> Visibility:
         """What holders of a role see (an unknown role: its own lanes)."""
         found = self.roles.get(role or "")
@@ -97,15 +113,18 @@ def extended(declared: Iterable[Mapping[str, Any]]) -> RoleRegistry:
     for item in declared:
         role_id = str(item["id"])
         lanes = tuple(str(lane) for lane in item.get("lanes") or ())
+        may = frozenset(str(ability) for ability in item.get("may") or ())
         base = roles.get(role_id)
         if base is None:
-            roles[role_id] = Role(role_id, str(item["name"]), lanes, item.get("sees") or "own")
+            sees: Visibility = item.get("sees") or "own"
+            roles[role_id] = Role(role_id, str(item["name"]), lanes, sees, may)
             continue
         roles[role_id] = replace(
             base,
             name=str(item.get("name") or base.name),
             lanes=base.lanes + tuple(lane for lane in lanes if lane not in base.lanes),
             sees=item.get("sees") or base.sees,
+            may=base.may | may,
         )
     return RoleRegistry(roles.values())
 

@@ -121,3 +121,8 @@ class AuditKind(enum.StrEnum):
     ANSWER_PUBLISH_RETRIED = "answer_publish_retried"
     API_TOKEN_CREATED = "api_token_created"
     API_TOKEN_REVOKED = "api_token_revoked"
+    USER_CREATED = "user_created"  # the administrator's people pages (engine/staff.py)
+    USER_UPDATED = "user_updated"
+    USER_PASSWORD_RESET = "user_password_reset"
+    USER_DEACTIVATED = "user_deactivated"
+    USER_REACTIVATED = "user_reactivated"

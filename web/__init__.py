@@ -11,6 +11,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.routing import IntegerConverter
 
 from engine.access import AccessDenied, NotFound
+from engine.staff import UserNotFound
 from engine.substitutions import SubstitutionNotFound
 from web.config import WebSettings
 
@@ -41,6 +42,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         imports,
         messages,
         notices,
+        people,
         regulation,
         reports,
         security,
@@ -69,6 +71,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(version_upload.bp)
     app.register_blueprint(reports.bp)
     app.register_blueprint(assignment.bp)  # curators, heads, admins give tasks to colleagues
+    app.register_blueprint(people.bp)  # the administrator's people pages
     throttle.init_app(app)
     _register_errors(app)
     from web import api, publishing
@@ -96,6 +99,7 @@ def _register_errors(app: Flask) -> None:
     app.register_error_handler(CSRFError, stale_form)
     app.register_error_handler(NotFound, not_found)
     app.register_error_handler(SubstitutionNotFound, not_found)
+    app.register_error_handler(UserNotFound, not_found)
     app.register_error_handler(404, not_found)
     app.register_error_handler(AccessDenied, forbidden)
     app.register_error_handler(403, forbidden)

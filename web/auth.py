@@ -25,25 +25,34 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 
 from engine.access import Viewer, viewer_for
-from engine.accounts import end_sessions, get_user
+from engine.accounts import AccountError, end_sessions, get_user
 from engine.models import User
 from engine.queries import municipality_settings
 from engine.signin import LockoutPolicy, Refusal, sign_in
+from engine.staff import change_own_password
 from web import db
 
 bp = Blueprint("auth", __name__)
 View = TypeVar("View", bound=Callable[..., Any])
 
 
+# While a reset password waits to be changed, only these answer (and the static files).
+UNTIL_CHANGED = frozenset({"auth.change_password", "auth.logout", "auth.login", "static"})
+
+
 @bp.before_app_request
-def load_signed_in_user() -> None:
+def load_signed_in_user() -> ResponseReturnValue | None:
     """Put the signed-in user and their effective rights on `g`; a revoked session ends."""
     user = _session_user()
     g.user = user
     g.viewer = None
-    if user is not None:
-        roles = municipality_settings(user.municipality, db.runtime().processes_dir).roles
-        g.viewer = viewer_for(db.session(), user, db.runtime().clock.now(), roles)
+    if user is None:
+        return None
+    roles = municipality_settings(user.municipality, db.runtime().processes_dir).roles
+    g.viewer = viewer_for(db.session(), user, db.runtime().clock.now(), roles)
+    if user.must_change_password and request.endpoint not in UNTIL_CHANGED:
+        return redirect(url_for("auth.change_password"))
+    return None
 
 
 def _session_user() -> User | None:
@@ -81,6 +90,24 @@ def roles_required(*roles: str, own: bool = False) -> Callable[[View], View]:
             viewer = current_viewer()
             held = viewer.own_roles if own else viewer.roles
             if not held & set(roles):
+                abort(403)
+            return view(**kwargs)
+
+        return wrapped  # type: ignore[return-value]
+
+    return decorate
+
+
+def ability_required(ability: str, *, own: bool = False) -> Callable[[View], View]:
+    """Refuse (403) users none of whose roles may do `ability` (the municipality's roles)."""
+
+    def decorate(view: View) -> View:
+        @functools.wraps(view)
+        def wrapped(**kwargs: Any) -> Any:
+            if g.user is None:
+                return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+            viewer = current_viewer()
+            if not viewer.registry.may(viewer.own_roles if own else viewer.roles, ability):
                 abort(403)
             return view(**kwargs)
 
@@ -140,6 +167,31 @@ def _locked_message(locked_until: datetime, now: datetime) -> str:
         "Try again later or ask an administrator.",
         minutes=minutes,
     )
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+def change_password() -> ResponseReturnValue:
+    """Choose a new password: required after a reset, before anything else works."""
+    user: User = g.user
+    forced = user.must_change_password
+    if request.method == "GET":
+        return render_template("auth/password.html", forced=forced, errors={})
+    new = request.form.get("password", "")
+    errors: dict[str, list[str]] = {}
+    if new != request.form.get("repeat", ""):
+        errors["repeat"] = [gettext("The passwords differ.")]
+    current = None if forced else request.form.get("current", "")
+    try:
+        if not errors:
+            change_own_password(db.session(), user, current, new)
+    except AccountError as error:
+        errors = error.errors
+    if errors:
+        return render_template("auth/password.html", forced=forced, errors=errors), 422
+    session["epoch"] = user.session_epoch  # this session goes on; every other one has ended
+    flash(gettext("Your new password is saved."), "info")
+    return redirect(url_for("tasks.index"))
 
 
 @bp.route("/logout", methods=["POST"])

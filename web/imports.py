@@ -9,15 +9,16 @@ from adapters.channel import Context
 from adapters.imports.files import FileFormatError, read_rows
 from adapters.imports.importer import import_rows, missing_columns
 from adapters.imports.mapping import MappingError, find_mapping, mapping_names
+from engine.roles import ENTER_MESSAGES
 from web import db
-from web.auth import current_viewer, roles_required
+from web.auth import ability_required, current_viewer
 
 bp = Blueprint("imports", __name__)
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024  # a year of ИМ exports is a few megabytes
 
 
 @bp.route("/messages/import", methods=["GET", "POST"])
-@roles_required("curator", "administrator")
+@ability_required(ENTER_MESSAGES)  # an import enters messages, as manual intake does
 def upload() -> ResponseReturnValue:
     """The upload form; on POST the report of the import (or of the check with «dry run»)."""
     municipality = current_viewer().municipality

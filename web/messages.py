@@ -15,10 +15,11 @@ from engine.intake_forms import MANUAL_FIELDS, manual_intake_message
 from engine.models import ProcessVersion
 from engine.queries import MessageFilter, case_card, municipality_settings, search, sources
 from engine.recovery import InstanceNotParked, retry_case
+from engine.roles import ENTER_MESSAGES
 from engine.statuses import InstanceStatus
 from engine.versions import NoActiveVersion
 from web import db
-from web.auth import current_viewer, login_required, roles_required
+from web.auth import ability_required, current_viewer, login_required, roles_required
 from web.forms import flatten_errors
 
 bp = Blueprint("messages", __name__)
@@ -108,7 +109,7 @@ def diagram(instance_id: int) -> ResponseReturnValue:
 
 
 @bp.route("/messages/new", methods=["GET", "POST"])
-@roles_required("curator", "administrator")
+@ability_required(ENTER_MESSAGES)
 def new() -> ResponseReturnValue:
     """Register a message found in manual monitoring; a duplicate points at its case."""
     viewer = current_viewer()

@@ -12,6 +12,7 @@ from flask_babel import gettext
 from engine.accounts import AccountError, municipality_users
 from engine.models import User
 from engine.queries import municipality_settings
+from engine.roles import NAME_SUBSTITUTES
 from engine.substitutions import (
     MAX_PERIOD,
     end_substitution,
@@ -20,25 +21,25 @@ from engine.substitutions import (
     substitutions_of,
 )
 from web import db
-from web.auth import current_viewer, roles_required
+from web.auth import ability_required, current_viewer
+from web.naming import substitution_period
 
 bp = Blueprint("team", __name__, url_prefix="/team")
-# Naming substitutes is administration: a substitute standing in for a head does not do it.
-MANAGERS = ("head", "administrator")
 # The engine's errors name the period's moments; the form names its days.
 FORM_FIELDS = {"starts_at": "starts_on", "ends_at": "ends_on"}
 DAY_FIELDS = ("starts_on", "ends_on")
 
 
 @bp.route("/", methods=["GET"])
-@roles_required(*MANAGERS, own=True)
+# Naming substitutes is administration: a substitute standing in for a head does not do it.
+@ability_required(NAME_SUBSTITUTES, own=True)
 def index() -> ResponseReturnValue:
     """The municipality's staff and their substitutes."""
     return _page({}, {})
 
 
 @bp.route("/substitutions", methods=["POST"])
-@roles_required(*MANAGERS, own=True)
+@ability_required(NAME_SUBSTITUTES, own=True)
 def substitute() -> ResponseReturnValue:
     """Name a substitute for an absent colleague for a period of days."""
     viewer = current_viewer()
@@ -58,7 +59,7 @@ def substitute() -> ResponseReturnValue:
         return _page(values, errors), 422
     zone = _zone()
     try:
-        name_substitute(
+        named = name_substitute(
             db.session(),
             absent,
             substitute_user,
@@ -70,12 +71,21 @@ def substitute() -> ResponseReturnValue:
         )
     except AccountError as error:
         return _page(values, _form_errors(error.errors)), 422
-    flash(gettext("The substitute is named."), "info")
+    period = substitution_period(named)
+    flash(
+        gettext(
+            "%(substitute)s stands in for %(absent)s %(period)s.",
+            substitute=substitute_user.full_name,
+            absent=absent.full_name,
+            period=period,
+        ),
+        "info",
+    )
     return redirect(url_for("team.index"))
 
 
 @bp.route("/substitutions/<id:substitution_id>/end", methods=["POST"])
-@roles_required(*MANAGERS, own=True)
+@ability_required(NAME_SUBSTITUTES, own=True)
 def end(substitution_id: int) -> ResponseReturnValue:
     """End a substitution now (an upcoming one never starts)."""
     viewer = current_viewer()

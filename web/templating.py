@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 
 from engine.statuses import AuditKind, DeadlineState, InstanceStatus
 from engine.substitutions import SubstitutionState
-from web import municipality
+from web import municipality, naming
 from web.forms import channel_label, source_label
 from web.regulation import REPORT_ROLES
 
@@ -54,6 +54,11 @@ EVENT_LABELS = {
     AuditKind.ANSWER_PUBLISH_RETRIED: _l("Answer sent to the channel again"),
     AuditKind.API_TOKEN_CREATED: _l("API token created"),
     AuditKind.API_TOKEN_REVOKED: _l("API token revoked"),
+    AuditKind.USER_CREATED: _l("Account created"),
+    AuditKind.USER_UPDATED: _l("Account changed"),
+    AuditKind.USER_PASSWORD_RESET: _l("Password reset"),
+    AuditKind.USER_DEACTIVATED: _l("Account closed"),
+    AuditKind.USER_REACTIVATED: _l("Account opened again"),
 }
 
 DEADLINE_STATE_LABELS = {
@@ -86,6 +91,7 @@ SCOPE_LABELS = {"mine": _l("Mine"), "department": _l("My department"), "all": _l
 def init_app(app: Flask) -> None:
     """Make labels and the user's municipality available in every template."""
     app.context_processor(_globals)
+    naming.init_app(app)
     app.add_template_filter(role_label, "role_label")
     app.add_template_test(is_web_link, "web_link")
 

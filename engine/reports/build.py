@@ -6,10 +6,9 @@ from collections import defaultdict
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.models import CaseDeadline, User
+from engine.models import CaseDeadline
 from engine.municipalities import load_municipality
 from engine.reports.figures import tally
 from engine.reports.intake import received_table, repeats_table
@@ -27,6 +26,7 @@ from engine.reports.timeliness import (
     outcome_table,
 )
 from engine.runtime import Runtime
+from engine.staff import display_names
 
 # What today's data does not hold (docs/reports.md), printed with every report.
 MISSING = (
@@ -104,8 +104,8 @@ def _step(fact: DeadlineFact) -> str:
 
 
 def _people(session: Session, municipality: str) -> dict[str, str]:
-    query = select(User.login, User.full_name).where(User.municipality == municipality)
-    return {login: name for login, name in session.execute(query)}
+    # The engine's own actors too: «Демонстрационные данные», «Система (срок)», never a login.
+    return display_names(session, municipality)
 
 
 def _overdue_table(

@@ -9,7 +9,13 @@ import pytest
 from engine.demo_accounts import demo_users
 from engine.municipalities import load_municipality
 from engine.municipality_schema import MunicipalityFileError
-from engine.roles import DEFAULT_REGISTRY, extended
+from engine.roles import (
+    DEFAULT_REGISTRY,
+    ENTER_MESSAGES,
+    MANAGE_PEOPLE,
+    NAME_SUBSTITUTES,
+    extended,
+)
 from engine.worktime.loader import clear_cache
 from tests.conftest import PROCESSES
 
@@ -71,6 +77,10 @@ def test_lane_aliases_live_in_the_municipalities_that_need_them() -> None:
             "дорожка «curator» уже закреплена за ролью «curator»",
         ),
         (BASE + "roles: [{id: curator, colour: red}]\n", r"roles\[1\]\.colour: неизвестный ключ"),
+        (
+            BASE + "roles: [{id: curator, may: [fly]}]\n",
+            r"roles\[1\]\.may\[1\]: одно из: name_substitutes, enter_messages, manage_people",
+        ),
     ],
 )
 def test_a_broken_file_is_refused_naming_the_key(tmp_path: Path, text: str, says: str) -> None:
@@ -141,3 +151,26 @@ def test_the_calendar_section_is_checked_in_russian(
     clear_cache()
     with pytest.raises(MunicipalityFileError, match=says):
         load_municipality("town", tmp_path)
+
+
+def test_what_a_role_may_do_comes_from_the_municipalitys_roles(tmp_path: Path) -> None:
+    """The pages ask abilities, never role names: a deputy head may name substitutes."""
+    assert DEFAULT_REGISTRY.may({"head"}, NAME_SUBSTITUTES)
+    assert not DEFAULT_REGISTRY.may({"curator"}, NAME_SUBSTITUTES)
+    assert DEFAULT_REGISTRY.may({"curator"}, ENTER_MESSAGES)
+    assert not DEFAULT_REGISTRY.may({"head", "executor", "unknown"}, ENTER_MESSAGES)
+    assert DEFAULT_REGISTRY.may({"administrator"}, MANAGE_PEOPLE)
+    folder = tmp_path / "town"
+    folder.mkdir()
+    (folder / "municipality.yaml").write_text(
+        BASE
+        + "roles:\n"
+        + "  - {id: deputy_head, name: заместитель главы, may: [name_substitutes]}\n"
+        + "  - {id: executor, may: [enter_messages]}\n",
+        encoding="utf-8",
+    )
+    clear_cache()
+    roles = load_municipality("town", tmp_path).roles
+    assert roles.may({"deputy_head"}, NAME_SUBSTITUTES)
+    assert not roles.may({"deputy_head"}, MANAGE_PEOPLE)
+    assert roles.may({"executor"}, ENTER_MESSAGES) and roles.may({"curator"}, ENTER_MESSAGES)

@@ -130,8 +130,8 @@ def test_head_names_a_substitute_who_then_sees_the_absent_colleagues_task(
     head = login(app.test_client(), "head")
     page = head.get("/team/").text
     ids = {
-        name: page.split(f"({name})")[0].rsplit('option value="', 1)[1].split('"')[0]
-        for name in ("housing", "roads")
+        login: page.split(f">{name}")[0].rsplit('option value="', 1)[1].split('"')[0]
+        for login, name in (("housing", "Борис ЖКХ"), ("roads", "Вера Дороги"))
     }
     refused = head.post("/team/substitutions", data={"absent": ids["housing"]})
     assert refused.status_code == 422 and "Обязательное поле." in refused.text

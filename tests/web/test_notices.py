@@ -46,7 +46,7 @@ def test_the_head_reads_and_acknowledges_a_breach_notice(
     assert done.status_code == 302
     assert "Уведомлений нет." in head.get("/notices/").text
     everything = head.get("/notices/?all=1").text
-    assert "Прочитано: head" in everything and "Разобрались." in everything
+    assert "Прочитано: Глеб Глава" in everything and "Разобрались." in everything
 
 
 def test_others_neither_see_nor_acknowledge_the_heads_notice(
