@@ -20,6 +20,9 @@ VISIBILITY_NAMES = {
 # Administration is not a lane's work: the administrator may act on any task, and a substitute
 # never inherits the role.
 ADMINISTRATOR = "administrator"
+# Legal staff edit the regulation's diagrams and deadline tables in the modeler (web/modeler.py):
+# a role with no lane, so it never acts on a case.
+LEGAL = "legal"
 
 
 @dataclass(frozen=True)
@@ -43,6 +46,7 @@ DEFAULT_ROLES = (
     Role("approver", "согласующий", (), "own"),
     Role("head", "руководитель", (), "all"),
     Role(ADMINISTRATOR, "администратор", (), "all"),
+    Role(LEGAL, "юрист", (), "own"),
 )
 
 

@@ -1,0 +1,199 @@
+"""The in-browser modeler: legal staff and administrators edit draft versions of a regulation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request
+from flask import url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from lxml import etree
+
+from engine.bpmn.parsing import DeployError
+from engine.drafts.checking import live_check
+from engine.drafts.store import (
+    DraftError,
+    StaleDraft,
+    create_draft,
+    deploy_draft,
+    draft_by_label,
+    draft_files,
+    drafts_of,
+    folder_bpmn,
+    folder_labels,
+    run_draft_scenarios,
+    save_draft,
+)
+from engine.models import VersionDraft
+from engine.versions import VersionFiles
+from web import db
+from web.auth import current_viewer, roles_required
+from engine.drafts.meta import element_clauses, version_meta
+from web.version_upload import LABEL
+
+bp = Blueprint("modeler", __name__, url_prefix="/modeler")
+EDITORS = ("administrator", "legal")
+MAX_XML_BYTES = 2 * 1024 * 1024  # a diagram is kilobytes; more is a wrong file
+
+
+@bp.route("/")
+@roles_required(*EDITORS, own=True)
+def index() -> ResponseReturnValue:
+    """The drafts of the municipality and the version folders a new draft can start from."""
+    municipality = current_viewer().municipality
+    folders = folder_labels(db.runtime().processes_dir, municipality)
+    return render_template(
+        "modeler/index.html", drafts=drafts_of(db.session(), municipality), folders=folders
+    )
+
+
+@bp.route("/drafts", methods=["POST"])
+@roles_required(*EDITORS, own=True)
+def new_draft() -> ResponseReturnValue:
+    """A draft copied from a version folder, under a new label."""
+    viewer = current_viewer()
+    base, label = request.form.get("base", ""), request.form.get("label", "").strip()
+    bpmn = folder_bpmn(db.runtime().processes_dir, viewer.municipality, base)
+    if bpmn is None:
+        abort(404)
+    if not LABEL.match(label):
+        return _index_refused(_("Draft name: Latin letters, digits, dot, dash (for example, v2)."))
+    files = VersionFiles.read(bpmn, db.runtime().processes_dir)
+    try:
+        create_draft(db.session(), viewer.municipality, files, base, label, viewer.login, _now())
+    except DraftError as error:
+        return _index_refused(str(error))
+    return redirect(url_for("modeler.edit", label=label))
+
+
+@bp.route("/<label>")
+@roles_required(*EDITORS, own=True)
+def edit(label: str) -> ResponseReturnValue:
+    """The modeler page of one draft."""
+    draft = _draft(label)
+    meta = version_meta(draft, db.runtime().processes_dir)
+    return render_template("modeler/edit.html", draft=draft, meta=meta)
+
+
+@bp.route("/<label>/diagram.bpmn")
+@roles_required(*EDITORS, own=True)
+def diagram(label: str) -> ResponseReturnValue:
+    """The draft's saved XML (a download, never a page)."""
+    draft = _draft(label)
+    response = Response(draft.bpmn_xml, mimetype="application/xml")
+    response.headers["Content-Disposition"] = f'attachment; filename="{draft.filename}"'
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@bp.route("/<label>/check", methods=["POST"])
+@roles_required(*EDITORS, own=True)
+def check(label: str) -> ResponseReturnValue:
+    """Every deploy check on the diagram being edited (nothing stored): problems by element id."""
+    draft = _draft(label)
+    body = _body()
+    if isinstance(body, Response):
+        return body
+    xml, table = body
+    saved = draft_files(draft, db.runtime().processes_dir)
+    files = VersionFiles(
+        xml,
+        saved.filename,
+        saved.forms_yaml,
+        table.encode("utf-8") if table is not None else saved.deadlines_yaml,
+        saved.settings_yaml,
+    )
+    answer = live_check(files, draft.municipality, db.runtime()).as_json()
+    return jsonify({**answer, "clauses": element_clauses(xml)})
+
+
+@bp.route("/<label>/save", methods=["POST"])
+@roles_required(*EDITORS, own=True)
+def save(label: str) -> ResponseReturnValue:
+    """Store the edit as the draft's next revision; a stale revision is refused (409)."""
+    draft = _draft(label)
+    body = _body()
+    if isinstance(body, Response):
+        return body
+    xml, table = body
+    revision = (request.get_json(silent=True) or {}).get("revision")
+    if not isinstance(revision, int):
+        return _json_error(_("The edit names no revision of the draft: reload the page."), 400)
+    try:
+        new = save_draft(db.session(), draft, revision, xml, table, current_viewer().login, _now())
+    except StaleDraft as error:
+        return _json_error(str(error), 409)
+    return jsonify({"revision": new, "message": _("Draft saved (revision %(n)s).", n=new)})
+
+
+@bp.route("/<label>/scenarios", methods=["POST"])
+@roles_required(*EDITORS, own=True)
+def scenarios(label: str) -> ResponseReturnValue:
+    """The base folder's scenarios run on the saved draft: pass or fail with the failing step."""
+    tested = run_draft_scenarios(_draft(label), db.runtime().processes_dir)
+    results = [
+        {"file": r.path.name, "name": r.name, "passed": r.passed, "failure": r.failure}
+        for r in tested.results
+    ]
+    return jsonify({"results": results, "failed": len(tested.failed)})
+
+
+@bp.route("/<label>/deploy", methods=["POST"])
+@roles_required(*EDITORS, own=True)
+def deploy(label: str) -> ResponseReturnValue:
+    """Deploy the draft as an inactive version once its checks and scenarios pass."""
+    draft = _draft(label)
+    if not request.form.get("confirm"):
+        return _index_refused(_("Not done: tick «I confirm»."))
+    try:
+        deploy_draft(db.session(), db.runtime(), draft, current_viewer().login)
+    except DeployError as error:
+        return _index_refused(str(error))
+    flash(_("Draft «%(label)s» deployed; it is not active.", label=label), "info")
+    return redirect(url_for("modeler.index"))
+
+
+def _draft(label: str) -> VersionDraft:
+    found = draft_by_label(db.session(), current_viewer().municipality, label)
+    if found is None:
+        abort(404)
+    return found
+
+
+def _body() -> tuple[bytes, str | None] | Response:
+    """The posted diagram XML (well-formed) and the deadline table's text, if sent."""
+    data: dict[str, Any] = request.get_json(silent=True) or {}
+    xml, table = data.get("xml"), data.get("deadlines_yaml")
+    if not isinstance(xml, str) or not xml.strip():
+        return _json_error(_("No diagram was sent."), 400)
+    raw = xml.encode("utf-8")
+    if len(raw) > MAX_XML_BYTES:
+        return _json_error(_("The diagram is larger than 2 MB."), 400)
+    if table is not None and not isinstance(table, str):
+        return _json_error(_("The deadline table must be text."), 400)
+    try:
+        etree.fromstring(raw, etree.XMLParser(resolve_entities=False))
+    except etree.XMLSyntaxError as error:
+        return _json_error(_("The diagram is not well-formed XML: %(e)s", e=str(error)), 400)
+    return raw, table
+
+
+def _json_error(text: str, status: int) -> Response:
+    response = jsonify({"error": text})
+    response.status_code = status
+    return response
+
+
+def _index_refused(text: str) -> ResponseReturnValue:
+    flash(text, "error")
+    municipality = current_viewer().municipality
+    folders = folder_labels(db.runtime().processes_dir, municipality)
+    page = render_template(
+        "modeler/index.html", drafts=drafts_of(db.session(), municipality), folders=folders
+    )
+    return page, 400
+
+
+def _now() -> Any:
+    return db.runtime().clock.now()
