@@ -4,14 +4,24 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request
-from flask import url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from lxml import etree
 
 from engine.bpmn.parsing import DeployError
 from engine.drafts.checking import live_check
+from engine.drafts.meta import element_clauses, version_meta
 from engine.drafts.store import (
     DraftError,
     StaleDraft,
@@ -25,11 +35,11 @@ from engine.drafts.store import (
     run_draft_scenarios,
     save_draft,
 )
+from engine.drafts.table_edit import set_terms
 from engine.models import VersionDraft
 from engine.versions import VersionFiles
 from web import db
 from web.auth import current_viewer, roles_required
-from engine.drafts.meta import element_clauses, version_meta
 from web.version_upload import LABEL
 
 bp = Blueprint("modeler", __name__, url_prefix="/modeler")
@@ -95,13 +105,17 @@ def check(label: str) -> ResponseReturnValue:
     body = _body()
     if isinstance(body, Response):
         return body
-    xml, table = body
+    xml, texts = body
+    try:
+        table = _table(draft, texts)
+    except DraftError as error:
+        return jsonify({"accepted": False, "problems": [_problem(str(error))], "warnings": []})
     saved = draft_files(draft, db.runtime().processes_dir)
     files = VersionFiles(
         xml,
         saved.filename,
         saved.forms_yaml,
-        table.encode("utf-8") if table is not None else saved.deadlines_yaml,
+        table.encode("utf-8") if table is not None else None,
         saved.settings_yaml,
     )
     answer = live_check(files, draft.municipality, db.runtime()).as_json()
@@ -116,14 +130,17 @@ def save(label: str) -> ResponseReturnValue:
     body = _body()
     if isinstance(body, Response):
         return body
-    xml, table = body
+    xml, texts = body
     revision = (request.get_json(silent=True) or {}).get("revision")
     if not isinstance(revision, int):
         return _json_error(_("The edit names no revision of the draft: reload the page."), 400)
     try:
+        table = _table(draft, texts)
         new = save_draft(db.session(), draft, revision, xml, table, current_viewer().login, _now())
     except StaleDraft as error:
         return _json_error(str(error), 409)
+    except DraftError as error:
+        return _json_error(str(error), 400)
     return jsonify({"revision": new, "message": _("Draft saved (revision %(n)s).", n=new)})
 
 
@@ -161,22 +178,35 @@ def _draft(label: str) -> VersionDraft:
     return found
 
 
-def _body() -> tuple[bytes, str | None] | Response:
-    """The posted diagram XML (well-formed) and the deadline table's text, if sent."""
+def _table(draft: VersionDraft, texts: dict[str, str]) -> str | None:
+    """The draft's deadline table with the terms typed on the page."""
+    if draft.deadlines_yaml is None or not texts:
+        return draft.deadlines_yaml
+    return set_terms(draft.deadlines_yaml, texts)
+
+
+def _problem(text: str) -> dict[str, Any]:
+    return {"element_id": None, "message": text, "line": None}
+
+
+def _body() -> tuple[bytes, dict[str, str]] | Response:
+    """The posted diagram XML (well-formed) and the terms of the deadline table's rows."""
     data: dict[str, Any] = request.get_json(silent=True) or {}
-    xml, table = data.get("xml"), data.get("deadlines_yaml")
+    xml, texts = data.get("xml"), data.get("deadline_texts") or {}
     if not isinstance(xml, str) or not xml.strip():
         return _json_error(_("No diagram was sent."), 400)
     raw = xml.encode("utf-8")
     if len(raw) > MAX_XML_BYTES:
         return _json_error(_("The diagram is larger than 2 MB."), 400)
-    if table is not None and not isinstance(table, str):
-        return _json_error(_("The deadline table must be text."), 400)
+    if not isinstance(texts, dict) or not all(
+        isinstance(key, str) and isinstance(value, str) for key, value in texts.items()
+    ):
+        return _json_error(_("Deadline terms must be texts by row name."), 400)
     try:
         etree.fromstring(raw, etree.XMLParser(resolve_entities=False))
     except etree.XMLSyntaxError as error:
         return _json_error(_("The diagram is not well-formed XML: %(e)s", e=str(error)), 400)
-    return raw, table
+    return raw, texts
 
 
 def _json_error(text: str, status: int) -> Response:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
@@ -43,10 +44,9 @@ def version_meta(draft: VersionDraft, processes_dir: Path) -> dict[str, Any]:
 
 def _forms(forms_yaml: str | None) -> dict[str, str]:
     forms = dict(library())
-    try:
+    # A broken forms.yaml is the live check's to report; the panel then offers the library.
+    with suppress(FormDeclarationError):
         forms.update(declared_in(forms_yaml.encode("utf-8")) if forms_yaml else {})
-    except FormDeclarationError:
-        pass  # the live check reports a broken forms.yaml; the panel offers the library
     return {key: spec.title for key, spec in sorted(forms.items())}
 
 
