@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import difflib
+import io
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -11,8 +13,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from engine.drafts.store import draft_by_label
 from engine.versioning.listing import version_rows
+from tests.conftest import PROCESSES
 from tests.web.conftest import login
 from tests.web.modeler_helpers import PERM_BPMN, PERM_TABLE, add_staff, exported
+from tests.web.test_versions_admin import _admin
 
 
 @pytest.fixture
@@ -98,7 +102,8 @@ def test_one_deadline_edited_through_the_save_path_is_a_one_line_diff(
         '+          <bpmn:timeDate xsi:type="bpmn:tFormalExpression">deadline("draft_private")'
         "</bpmn:timeDate>",
     ]
-    assert _changed_lines(PERM_TABLE.read_text(), table) == ["-    text: 4 часа", "+    text: 3 часа"]
+    expected = ["-    text: 4 часа", "+    text: 3 часа"]
+    assert _changed_lines(PERM_TABLE.read_text(), table) == expected
 
 
 @pytest.mark.usefixtures("staff")
@@ -147,7 +152,33 @@ def test_a_draft_runs_its_scenarios_and_deploys_inactive(
     done = client.post("/modeler/v2/deploy", data={"confirm": "1"})
     assert done.status_code == 302
     with sessions() as session:
-        assert [(row.label, row.active) for row in version_rows(session, "perm")] == [
-            ("v2", False)
-        ]
+        assert [(row.label, row.active) for row in version_rows(session, "perm")] == [("v2", False)]
         assert draft_by_label(session, "perm", "v2") is None
+
+
+def _upload_broken(client: FlaskClient, tmp_path: Path) -> object:
+    folder = PROCESSES / "example" / "v1"
+    broken = (folder / "example.bpmn").read_text().replace('deadline("screen")', 'deadline("nope")')
+    data: dict[str, object] = {
+        "label": "v2",
+        "confirm": "1",
+        "bpmn": (io.BytesIO(broken.encode("utf-8")), "example.bpmn"),
+        "forms": (io.BytesIO((folder / "forms.yaml").read_bytes()), "forms.yaml"),
+        "deadlines": (io.BytesIO((folder / "deadlines.yaml").read_bytes()), "deadlines.yaml"),
+    }
+    return client.post("/versions/upload", data=data, content_type="multipart/form-data")
+
+
+def test_a_refused_upload_shows_its_diagram_with_the_refused_elements(
+    app: Flask, sessions: sessionmaker[Session], tmp_path: Path
+) -> None:
+    _admin(sessions, "example.admin", "example")
+    client = login(app.test_client(), "example.admin")
+    refused = _upload_broken(client, tmp_path)
+    assert refused.status_code == 400  # type: ignore[attr-defined]
+    page = refused.text  # type: ignore[attr-defined]
+    assert 'id="refused-diagram"' in page and "problem_marks.js" in page
+    assert '"element_id": "screen_deadline"' in page
+    assert "deadline(&#34;nope&#34;)" in page or "deadline(&quot;nope&quot;)" in page
+    with sessions() as session:
+        assert [row.label for row in version_rows(session, "example")] == ["v1"]
