@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from typing import Any
 
 from flask import (
@@ -40,11 +42,39 @@ from engine.models import VersionDraft
 from engine.versions import VersionFiles
 from web import db
 from web.auth import current_viewer, roles_required
+from web.security import CONTENT_SECURITY_POLICY
 from web.version_upload import LABEL
 
 bp = Blueprint("modeler", __name__, url_prefix="/modeler")
 EDITORS = ("administrator", "legal")
 MAX_XML_BYTES = 2 * 1024 * 1024  # a diagram is kilobytes; more is a wrong file
+# The properties panel and its icons write these style attributes in HTML it parses; the editor's
+# pages allow exactly these values ('unsafe-hashes'), never inline styles in general.
+PANEL_STYLES = (
+    "height: 100%",
+    "flex: none; height: auto",
+    "fill:none;stroke:currentColor;stroke-width:100;",
+    "fill:currentColor;stroke:currentColor;stroke-width:100;opacity:.5;",
+    "fill:none;stroke:currentColor;stroke-width:100;stroke-linejoin:round;",
+    "stroke:currentColor;stroke-width:100;stroke-linecap:round;",
+)
+
+
+def _style_hash(value: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(value.encode()).digest()).decode() + "'"
+
+
+EDITOR_POLICY = CONTENT_SECURITY_POLICY.replace(
+    "style-src 'self'",
+    "style-src 'self' 'unsafe-hashes' " + " ".join(_style_hash(v) for v in PANEL_STYLES),
+)
+
+
+@bp.after_request
+def _editor_policy(response: Response) -> Response:
+    """The security policy with the properties panel's own style attributes allowed."""
+    response.headers["Content-Security-Policy"] = EDITOR_POLICY
+    return response
 
 
 @bp.route("/")

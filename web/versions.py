@@ -17,6 +17,7 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 
+from engine.drafts.store import drafts_of
 from engine.models import ProcessVersion
 from engine.queries import municipality_settings
 from engine.versioning.activation import ActivationError, activate_now, rollback, schedule
@@ -36,8 +37,10 @@ NOT_CONFIRMED = "Действие не выполнено: отметьте «П
 @roles_required(*ADMINS, own=True)
 def index() -> ResponseReturnValue:
     """The municipality's versions in version order, with what can be done to each."""
-    rows = version_rows(db.session(), current_viewer().municipality)
-    return render_template("versions/index.html", rows=rows)
+    municipality = current_viewer().municipality
+    rows = version_rows(db.session(), municipality)
+    drafts = drafts_of(db.session(), municipality)  # edited in the modeler, not deployed yet
+    return render_template("versions/index.html", rows=rows, drafts=drafts)
 
 
 @bp.route("/activate", methods=["POST"])

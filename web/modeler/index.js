@@ -15,7 +15,10 @@ const status = document.getElementById('modeler-status');
 
 const modeler = new Modeler({
   container: '#modeler-canvas',
-  propertiesPanel: { parent: '#modeler-properties' },
+  propertiesPanel: {
+    parent: '#modeler-properties',
+    layout: { groups: { reglament: { open: true }, general: { open: true } } },
+  },
   additionalModules: [
     BpmnPropertiesPanelModule,
     BpmnPropertiesProviderModule,
