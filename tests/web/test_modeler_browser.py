@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from engine.runtime import Runtime
 from engine.versions import deploy_file
+from tests.web.conftest import send_message
 from tests.web.modeler_helpers import PERM_BPMN, add_staff
 from tests.web.test_browser import (  # noqa: F401  (fixtures)
     browser,
@@ -56,10 +57,11 @@ def test_a_lawyer_edits_a_deadline_sees_the_check_saves_and_the_draft_is_deploye
     _checked(page)
     page.get_by_text("Проверки деплоя пройдены: замечаний нет.").wait_for()  # type: ignore[attr-defined]
     page.locator(".clause-badge[data-element-id=draft_feed]").wait_for()  # type: ignore[attr-defined]
-    page.get_by_text("Палитра").count()  # type: ignore[attr-defined]
+    page.locator(".djs-palette [aria-label='Включить инструмент «Рука»']").wait_for()  # type: ignore[attr-defined]
     # A timer on «answer in the feed» pointed at the private messages' row: the table disagrees.
     _choose_deadline(page, "draft_feed_deadline", "draft_private")
     page.locator(".reglament-deadline-row[data-deadline=draft_private]").wait_for()  # type: ignore[attr-defined]
+    page.get_by_text("Срок (не прерывающий шаг)").wait_for()  # type: ignore[attr-defined]
     _checked(page)
     page.locator(".check-problem-item[data-element-id=draft_feed_deadline]").wait_for()  # type: ignore[attr-defined]
     page.locator(".djs-element.check-problem[data-element-id=draft_feed_deadline]").wait_for()  # type: ignore[attr-defined]
@@ -106,3 +108,18 @@ def test_a_lawyer_edits_a_deadline_sees_the_check_saves_and_the_draft_is_deploye
     colleague.goto(f"{live_url}/versions/diff?a=v1&b=v2")  # type: ignore[attr-defined]
     colleague.get_by_text("Подготовить ответ в ленте страницы").first.wait_for()  # type: ignore[attr-defined]
     shot(colleague, "modeler-04-diff")
+
+
+def test_the_case_card_shows_the_clause_badges(
+    live_url: str,  # noqa: F811
+    browser: object,  # noqa: F811
+    sessions: sessionmaker[Session],
+    web_runtime: Runtime,
+) -> None:
+    case = send_message(sessions, web_runtime)
+    page: object = sign_in(browser, live_url, "curator")
+    page.goto(f"{live_url}/cases/{case}")  # type: ignore[attr-defined]
+    page.wait_for_selector("#diagram[data-ready=true]")  # type: ignore[attr-defined]
+    badge = page.locator("#diagram .clause-badge[data-element-id=screen]")  # type: ignore[attr-defined]
+    assert badge.text_content() == "п. 2"
+    assert badge.get_attribute("title") == "Пример, п. 2"

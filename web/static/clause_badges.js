@@ -20,9 +20,32 @@
       badge.textContent = label(cited);
       badge.title = cited.join('; ');
       badge.dataset.elementId = id;
-      overlays.add(id, TYPE, { position: { bottom: 2, left: 0 }, html: badge });
+      overlays.add(id, TYPE, { position: { top: -15, left: 0 }, html: badge });
     }
   }
 
-  window.ReglamentClauseBadges = { draw };
+  // engine/bpmn/catalog.py's CLAUSE_PATTERN: «Пермь, п. 3.2.1», «Пример, пп. 5.1–5.3».
+  const CLAUSE = /«?([А-ЯЁ][а-яё-]+),\s*пп?\.\s*(\d+(?:\.\d+)*(?:\s*[–-]\s*\d+(?:\.\d+)*)?)»?/gu;
+
+  function citedIn(text) {
+    const found = [];
+    for (const match of text.matchAll(CLAUSE)) {
+      const clause = `${match[1]}, п. ${match[2].replace(/ /g, '')}`;
+      if (!found.includes(clause)) found.push(clause);
+    }
+    return found;
+  }
+
+  function drawFromDiagram(viewer) {
+    // A viewer without the server's clause map (the case card) reads each element's documentation.
+    const clauses = {};
+    viewer.get('elementRegistry').forEach((element) => {
+      const docs = (element.businessObject && element.businessObject.documentation) || [];
+      const cited = citedIn(docs.map((doc) => doc.text || '').join('\n'));
+      if (cited.length) clauses[element.id] = cited;
+    });
+    draw(viewer, clauses);
+  }
+
+  window.ReglamentClauseBadges = { draw, drawFromDiagram, citedIn };
 })();
