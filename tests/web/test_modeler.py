@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from engine.drafts.store import draft_by_label
 from engine.versioning.listing import version_rows
 from tests.conftest import PROCESSES
-from tests.web.conftest import login
+from tests.web.conftest import login, on_both_databases
 from tests.web.modeler_helpers import PERM_BPMN, PERM_TABLE, add_staff, exported
 from tests.web.test_versions_admin import _admin
 
@@ -106,6 +106,7 @@ def test_one_deadline_edited_through_the_save_path_is_a_one_line_diff(
     assert _changed_lines(PERM_TABLE.read_text(), table) == expected
 
 
+@on_both_databases
 @pytest.mark.usefixtures("staff")
 def test_the_second_save_of_the_same_revision_is_refused_and_nothing_is_lost(
     app: Flask, sessions: sessionmaker[Session]
