@@ -23,7 +23,7 @@ from lxml import etree
 
 from engine.bpmn.parsing import DeployError
 from engine.drafts.checking import live_check
-from engine.drafts.meta import element_clauses, version_meta
+from engine.drafts.meta import deadline_rows, element_clauses, version_meta
 from engine.drafts.store import (
     DraftError,
     StaleDraft,
@@ -32,6 +32,7 @@ from engine.drafts.store import (
     draft_by_label,
     draft_files,
     drafts_of,
+    edited_draft,
     folder_bpmn,
     folder_labels,
     run_draft_scenarios,
@@ -149,7 +150,8 @@ def check(label: str) -> ResponseReturnValue:
         saved.settings_yaml,
     )
     answer = live_check(files, draft.municipality, db.runtime()).as_json()
-    return jsonify({**answer, "clauses": element_clauses(xml)})
+    rows = deadline_rows(draft.municipality, xml, table, db.runtime().processes_dir)
+    return jsonify({**answer, "clauses": element_clauses(xml), "deadlines": rows})
 
 
 @bp.route("/<label>/save", methods=["POST"])
@@ -177,8 +179,17 @@ def save(label: str) -> ResponseReturnValue:
 @bp.route("/<label>/scenarios", methods=["POST"])
 @roles_required(*EDITORS, own=True)
 def scenarios(label: str) -> ResponseReturnValue:
-    """The base folder's scenarios run on the saved draft: pass or fail with the failing step."""
-    tested = run_draft_scenarios(_draft(label), db.runtime().processes_dir)
+    """The base folder's scenarios on the edit in the page: pass or fail, the failing step."""
+    draft = _draft(label)
+    body = _body()
+    if isinstance(body, Response):
+        return body
+    xml, texts = body
+    try:
+        edited = edited_draft(draft, xml, _table(draft, texts))
+    except DraftError as error:
+        return _json_error(str(error), 400)
+    tested = run_draft_scenarios(edited, db.runtime().processes_dir)
     results = [
         {"file": r.path.name, "name": r.name, "passed": r.passed, "failure": r.failure}
         for r in tested.results

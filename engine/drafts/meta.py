@@ -37,7 +37,7 @@ def version_meta(draft: VersionDraft, processes_dir: Path) -> dict[str, Any]:
     xml = draft.bpmn_xml.encode("utf-8")
     return {
         "forms": _forms(draft.forms_yaml),
-        "deadlines": _deadlines(draft, xml, Path(processes_dir)),
+        "deadlines": deadline_rows(draft.municipality, xml, draft.deadlines_yaml, processes_dir),
         "clauses": element_clauses(xml),
     }
 
@@ -50,18 +50,20 @@ def _forms(forms_yaml: str | None) -> dict[str, str]:
     return {key: spec.title for key, spec in sorted(forms.items())}
 
 
-def _deadlines(draft: VersionDraft, xml: bytes, processes_dir: Path) -> list[dict[str, Any]]:
-    """The table's rows as a lawyer reads them, with the steps using each."""
+def deadline_rows(
+    municipality: str, xml: bytes, table_yaml: str | None, processes_dir: Path
+) -> list[dict[str, Any]]:
+    """The table's rows as a lawyer reads them: the steps using each, a worked example."""
     try:
-        table = read_table(read_table_yaml((draft.deadlines_yaml or "").encode("utf-8") or None))
+        table = read_table(read_table_yaml((table_yaml or "").encode("utf-8") or None))
         root = parse_xml(xml)
     except (TableError, etree.XMLSyntaxError):
         return []
     process = root.find("bpmn:process[@isExecutable='true']", NS)
     if process is None or table.legacy:
         return []
-    settings = load_municipality(draft.municipality, processes_dir)
-    reader = regulation_calendar(draft.municipality, processes_dir)
+    settings = load_municipality(municipality, Path(processes_dir))
+    reader = regulation_calendar(municipality, Path(processes_dir))
     views = deadline_views(
         build_catalog(root, process.get("id")), root, table, reader, example_start(settings)
     )

@@ -129,6 +129,24 @@ def save_draft(
     return revision + 1
 
 
+def edited_draft(draft: VersionDraft, edited_xml: bytes, table_yaml: str | None) -> VersionDraft:
+    """The draft as the page shows it (unsaved edits merged in), for its scenarios; not stored."""
+    merged = merge_xml(draft.bpmn_xml.encode("utf-8"), edited_xml).decode("utf-8")
+    return VersionDraft(
+        municipality=draft.municipality,
+        label=draft.label,
+        base_label=draft.base_label,
+        filename=draft.filename,
+        bpmn_xml=merged,
+        forms_yaml=draft.forms_yaml,
+        deadlines_yaml=table_yaml,
+        revision=draft.revision,
+        created_by=draft.created_by,
+        updated_by=draft.updated_by,
+        updated_at=draft.updated_at,
+    )
+
+
 def draft_files(draft: VersionDraft, processes_dir: Path) -> VersionFiles:
     """The draft's files as deploy reads them (municipality.yaml from disk)."""
     settings = Path(processes_dir) / draft.municipality / SETTINGS_FILE

@@ -72,6 +72,12 @@ def test_the_live_check_marks_what_deploy_would_refuse(app: Flask) -> None:
     assert not answer["accepted"]
     assert "draft_feed_deadline" in {problem["element_id"] for problem in answer["problems"]}
     assert "no_such_row" in answer["problems"][0]["message"]
+    three = {"xml": saved, "deadline_texts": {"draft_feed": "3 часа"}}
+    rows = {
+        row["name"]: row for row in client.post("/modeler/v2/check", json=three).json["deadlines"]
+    }
+    assert "срок: пятница, 13 марта 2026 г., 20:30" in rows["draft_feed"]["example"]  # 17:30 + 3 ч
+    assert rows["draft_feed"]["steps"] == ["Подготовить ответ в ленте"]
     term = {"xml": saved, "deadline_texts": {"draft_feed": "4 попугая"}}
     answer = client.post("/modeler/v2/check", json=term).get_json()
     assert not answer["accepted"] and "4 попугая" in answer["problems"][0]["message"]
@@ -139,15 +145,18 @@ def test_a_draft_runs_its_scenarios_and_deploys_inactive(
     client = login(app.test_client(), "perm.admin")
     _draft(client)
     saved = client.get("/modeler/v2/diagram.bpmn").text
-    body = {"xml": saved, "revision": 1, "deadline_texts": {"draft_feed": "3 часа"}}
-    assert client.post("/modeler/v2/save", json=body).status_code == 200
-    failing = client.post("/modeler/v2/scenarios").get_json()
+    shorter = {"xml": saved, "deadline_texts": {"draft_feed": "3 часа"}}
+    failing = client.post("/modeler/v2/scenarios", json=shorter).get_json()  # not saved yet
     assert failing["failed"] >= 1
+    assert any("draft_feed" in (r["failure"] or "") for r in failing["results"] if not r["passed"])
+    assert client.post("/modeler/v2/scenarios", json={}).status_code == 400
+    body = {**shorter, "revision": 1}
+    assert client.post("/modeler/v2/save", json=body).status_code == 200
     refused = client.post("/modeler/v2/deploy", data={"confirm": "1"})
     assert refused.status_code == 400 and "scenario(s) failed" in refused.text
     body = {"xml": saved, "revision": 2, "deadline_texts": {"draft_feed": "4 часа"}}
     assert client.post("/modeler/v2/save", json=body).status_code == 200
-    passing = client.post("/modeler/v2/scenarios").get_json()
+    passing = client.post("/modeler/v2/scenarios", json={"xml": saved}).get_json()
     assert passing["failed"] == 0 and len(passing["results"]) >= 5
     assert client.post("/modeler/v2/deploy", data={}).status_code == 400  # not confirmed
     done = client.post("/modeler/v2/deploy", data={"confirm": "1"})

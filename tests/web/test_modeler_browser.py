@@ -73,6 +73,8 @@ def test_a_lawyer_edits_a_deadline_sees_the_check_saves_and_the_draft_is_deploye
     # «4 часа» → «3 часа» is one field; the scenarios written for 4 hours now disagree.
     page.get_by_label("Срок строки draft_feed").fill("3 часа")  # type: ignore[attr-defined]
     _checked(page)
+    example = page.locator("tr[data-deadline=draft_feed] .deadline-example")  # type: ignore[attr-defined]
+    assert "20:30" in example.text_content()  # the worked example follows the term
     page.get_by_role("button", name="Сохранить черновик").click()  # type: ignore[attr-defined]
     page.get_by_text("Черновик сохранён (редакция 2).").wait_for()  # type: ignore[attr-defined]
     page.get_by_role("button", name="Запустить сценарии").click()  # type: ignore[attr-defined]

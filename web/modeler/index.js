@@ -92,6 +92,16 @@ function showProblems(answer) {
   root.dataset.problems = String(problems.length);
 }
 
+function showDeadlines(rows) {
+  // The worked example follows the term being typed (the real calendar, on the server).
+  for (const row of rows) {
+    const line = document.querySelector(`#modeler-deadlines tr[data-deadline="${CSS.escape(row.name)}"]`);
+    if (!line) continue;
+    line.querySelector('.deadline-example').textContent = row.example;
+    line.querySelector('.deadline-counted').textContent = row.counted;
+  }
+}
+
 let timer = null;
 let asked = 0;
 function scheduleCheck() {
@@ -108,6 +118,7 @@ async function runCheck() {
     showProblems({ problems: [{ element_id: null, message: data.error || String(code) }] });
   } else {
     showProblems(data);
+    showDeadlines(data.deadlines || []);
     state.clauses = data.clauses || {};
     window.ReglamentClauseBadges.draw(modeler, state.clauses);
   }
@@ -133,8 +144,12 @@ async function save() {
 async function runScenarios() {
   const list = document.getElementById('modeler-scenarios');
   list.replaceChildren();
-  status.textContent = 'Сценарии выполняются на сохранённом черновике…';
-  const { data } = await post(root.dataset.scenariosUrl, {});
+  status.textContent = 'Сценарии выполняются на диаграмме и таблице сроков, как они на странице…';
+  const { data } = await post(root.dataset.scenariosUrl, await current());
+  if (data.error) {
+    status.textContent = data.error;
+    return;
+  }
   for (const result of data.results || []) {
     const item = document.createElement('li');
     item.className = result.passed ? 'scenario-passed' : 'scenario-failed';
