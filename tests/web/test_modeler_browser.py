@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine.runtime import Runtime
 from engine.versions import deploy_file
+from tests.conftest import PROCESSES
 from tests.web.conftest import send_message
 from tests.web.modeler_helpers import PERM_BPMN, add_staff
 from tests.web.test_browser import (  # noqa: F401  (fixtures)
@@ -16,6 +19,7 @@ from tests.web.test_browser import (  # noqa: F401  (fixtures)
     shot,
     sign_in,
 )
+from tests.web.test_versions_admin import _admin
 
 pytestmark = pytest.mark.browser
 LONG = 180_000  # ms: Perm's scenarios run on the server while the page waits
@@ -125,3 +129,32 @@ def test_the_case_card_shows_the_clause_badges(
     badge = page.locator("#diagram .clause-badge[data-element-id=screen]")  # type: ignore[attr-defined]
     assert badge.text_content() == "п. 2"
     assert badge.get_attribute("title") == "Пример, п. 2"
+
+
+def test_a_refused_upload_marks_the_refused_element_on_its_diagram(
+    live_url: str,  # noqa: F811
+    browser: object,  # noqa: F811
+    sessions: sessionmaker[Session],
+    tmp_path: Path,
+) -> None:
+    _admin(sessions, "example.admin", "example")
+    folder = PROCESSES / "example" / "v1"
+    broken = tmp_path / "example.bpmn"
+    text = (folder / "example.bpmn").read_text().replace('deadline("screen")', 'deadline("nope")')
+    broken.write_text(text)
+    page: object = sign_in(browser, live_url, "example.admin")
+    page.goto(f"{live_url}/versions/upload")  # type: ignore[attr-defined]
+    page.get_by_label("Версия (имя папки)").fill("v2")  # type: ignore[attr-defined]
+    page.get_by_label("Диаграмма (*.bpmn)").set_input_files(str(broken))  # type: ignore[attr-defined]
+    page.get_by_label("Формы (forms.yaml)").set_input_files(str(folder / "forms.yaml"))  # type: ignore[attr-defined]
+    page.get_by_label("Таблица сроков (deadlines.yaml)").set_input_files(  # type: ignore[attr-defined]
+        str(folder / "deadlines.yaml")
+    )
+    page.get_by_label("Подтверждаю").check()  # type: ignore[attr-defined]
+    page.get_by_role("button", name="Проверить и развернуть").click()  # type: ignore[attr-defined]
+    page.wait_for_selector("#refused-diagram[data-ready=true]")  # type: ignore[attr-defined]
+    marked = "#refused-diagram .djs-element.check-problem[data-element-id=screen_deadline]"
+    page.locator(marked).wait_for()  # type: ignore[attr-defined]
+    flag = page.locator("#refused-diagram .problem-flag[data-element-id=screen_deadline]")  # type: ignore[attr-defined]
+    assert "nope" in (flag.get_attribute("title") or "")
+    shot(page, "upload-refused-marked")
