@@ -35,7 +35,13 @@ function post(url, body) {
     credentials: 'same-origin',
     headers: { 'Content-Type': 'application/json', 'X-CSRFToken': root.dataset.csrf },
     body: JSON.stringify(body),
-  }).then((response) => response.json().then((data) => ({ status: response.status, data })));
+  }).then((response) =>
+    response
+      .json()
+      // An HTML answer (the session ended, the form token expired) is shown, not swallowed.
+      .catch(() => ({ error: `Сервер ответил ${response.status}: обновите страницу и войдите снова.` }))
+      .then((data) => ({ status: response.status, data })),
+  );
 }
 
 function deadlineTexts() {
