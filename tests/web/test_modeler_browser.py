@@ -62,6 +62,16 @@ def test_a_lawyer_edits_a_deadline_sees_the_check_saves_and_the_draft_is_deploye
     page.get_by_text("Проверки деплоя пройдены: замечаний нет.").wait_for()  # type: ignore[attr-defined]
     page.locator(".clause-badge[data-element-id=draft_feed]").wait_for()  # type: ignore[attr-defined]
     page.locator(".djs-palette [aria-label='Включить инструмент «Рука»']").wait_for()  # type: ignore[attr-defined]
+    page.evaluate(  # type: ignore[attr-defined]
+        """() => { const m = window.reglamentModeler;
+                   m.get('selection').select(m.get('elementRegistry').get('draft_feed')); }"""
+    )
+    form = page.locator("#bio-properties-panel-reglament-form")  # type: ignore[attr-defined]
+    assert form.input_value() == "draft_answer"
+    role = page.locator("[data-entry-id=reglament-role] .reglament-info-value")  # type: ignore[attr-defined]
+    assert role.text_content() == "Исполнитель (подразделение администрации)"
+    assert "Пермь, п. 3.2.1" in page.locator("[data-entry-id=reglament-clauses]").text_content()  # type: ignore[attr-defined]
+    shot(page, "modeler-00-user-task-panel")
     # A timer on «answer in the feed» pointed at the private messages' row: the table disagrees.
     _choose_deadline(page, "draft_feed_deadline", "draft_private")
     page.locator(".reglament-deadline-row[data-deadline=draft_private]").wait_for()  # type: ignore[attr-defined]
