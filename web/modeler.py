@@ -23,6 +23,7 @@ from lxml import etree
 
 from engine.bpmn.parsing import DeployError
 from engine.drafts.checking import live_check
+from engine.drafts.compare import draft_version
 from engine.drafts.meta import deadline_rows, element_clauses, version_meta
 from engine.drafts.store import (
     DraftError,
@@ -39,7 +40,9 @@ from engine.drafts.store import (
     save_draft,
 )
 from engine.drafts.table_edit import set_terms
-from engine.models import VersionDraft
+from engine.models import ProcessVersion, VersionDraft
+from engine.versioning.diff import diff_versions
+from engine.versioning.listing import VersionNotFound, version_by_label, version_rows
 from engine.versions import VersionFiles
 from web import db
 from web.auth import current_viewer, roles_required
@@ -114,7 +117,41 @@ def edit(label: str) -> ResponseReturnValue:
     """The modeler page of one draft."""
     draft = _draft(label)
     meta = version_meta(draft, db.runtime().processes_dir)
-    return render_template("modeler/edit.html", draft=draft, meta=meta)
+    deployed = [row.label for row in version_rows(db.session(), draft.municipality)]
+    return render_template("modeler/edit.html", draft=draft, meta=meta, deployed=deployed)
+
+
+@bp.route("/<label>/diff")
+@roles_required(*EDITORS, own=True)
+def diff(label: str) -> ResponseReturnValue:
+    """What the draft changes against a deployed version, in legal terms (the versions diff)."""
+    draft = _draft(label)
+    old = _version(request.args.get("a", ""))
+    try:
+        new = draft_version(draft, db.runtime())
+    except DeployError as error:
+        return _index_refused(
+            _("The draft cannot be compared until deploy accepts it: %(e)s", e=str(error))
+        )
+    found = diff_versions(old, new)
+    marks = {
+        "added": sorted(found.element_ids("added")),
+        "removed": sorted(found.element_ids("removed")),
+        "changed": sorted(found.element_ids("changed") | found.element_ids("renamed")),
+    }
+    urls = {
+        "old_xml_url": url_for("modeler.version_diagram", version=old.label),
+        "new_xml_url": url_for("modeler.diagram", label=draft.label),
+        "back_url": url_for("modeler.edit", label=draft.label),
+    }
+    return render_template("versions/diff.html", diff=found, marks=marks, **urls)
+
+
+@bp.route("/versions/<version>.bpmn")
+@roles_required(*EDITORS, own=True)
+def version_diagram(version: str) -> ResponseReturnValue:
+    """A deployed version's XML for the draft diff's viewer (the editors' own route)."""
+    return _xml_download(_version(version).bpmn_xml, f"{version}.bpmn")
 
 
 @bp.route("/<label>/diagram.bpmn")
@@ -122,8 +159,12 @@ def edit(label: str) -> ResponseReturnValue:
 def diagram(label: str) -> ResponseReturnValue:
     """The draft's saved XML (a download, never a page)."""
     draft = _draft(label)
-    response = Response(draft.bpmn_xml, mimetype="application/xml")
-    response.headers["Content-Disposition"] = f'attachment; filename="{draft.filename}"'
+    return _xml_download(draft.bpmn_xml, draft.filename)
+
+
+def _xml_download(xml: str, filename: str) -> Response:
+    response = Response(xml, mimetype="application/xml")
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
 
@@ -210,6 +251,13 @@ def deploy(label: str) -> ResponseReturnValue:
         return _index_refused(str(error))
     flash(_("Draft «%(label)s» deployed; it is not active.", label=label), "info")
     return redirect(url_for("modeler.index"))
+
+
+def _version(label: str) -> ProcessVersion:
+    try:
+        return version_by_label(db.session(), current_viewer().municipality, label)
+    except VersionNotFound:
+        abort(404)
 
 
 def _draft(label: str) -> VersionDraft:

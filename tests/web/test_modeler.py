@@ -12,7 +12,9 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine.drafts.store import draft_by_label
+from engine.runtime import Runtime
 from engine.versioning.listing import version_rows
+from engine.versions import deploy_file
 from tests.conftest import PROCESSES
 from tests.web.conftest import login, on_both_databases
 from tests.web.modeler_helpers import PERM_BPMN, PERM_TABLE, add_staff, exported
@@ -192,3 +194,28 @@ def test_a_refused_upload_shows_its_diagram_with_the_refused_elements(
     assert "deadline(&#34;nope&#34;)" in page or "deadline(&quot;nope&quot;)" in page
     with sessions() as session:
         assert [row.label for row in version_rows(session, "example")] == ["v1"]
+
+
+@pytest.mark.usefixtures("staff")
+def test_a_saved_draft_is_compared_with_a_deployed_version_in_legal_terms(
+    app: Flask, sessions: sessionmaker[Session], web_runtime: Runtime
+) -> None:
+    with sessions.begin() as session:
+        deploy_file(session, web_runtime, PERM_BPMN, "admin")
+    client = login(app.test_client(), "perm.legal")  # legal staff: not the versions pages
+    _draft(client)
+    saved = client.get("/modeler/v2/diagram.bpmn").text
+    body = {"xml": saved, "revision": 1, "deadline_texts": {"draft_feed": "3 часа"}}
+    assert client.post("/modeler/v2/save", json=body).status_code == 200
+    assert 'action="/modeler/v2/diff"' in client.get("/modeler/v2").text
+    page = client.get("/modeler/v2/diff?a=v1")
+    assert page.status_code == 200 and "«4 часа» → «3 часа»" in page.text
+    assert 'data-xml-url="/modeler/versions/v1.bpmn"' in page.text
+    assert 'data-xml-url="/modeler/v2/diagram.bpmn"' in page.text
+    assert client.get("/modeler/versions/v1.bpmn").data.startswith(b"<?xml")
+    assert client.get("/modeler/v2/diff?a=v9").status_code == 404
+    assert login(app.test_client(), "perm").get("/modeler/versions/v1.bpmn").status_code == 403
+    broken = {"xml": saved, "revision": 2, "deadline_texts": {"draft_feed": "4 попугая"}}
+    assert client.post("/modeler/v2/save", json=broken).status_code == 200  # a draft may be wrong
+    refused = client.get("/modeler/v2/diff?a=v1")
+    assert refused.status_code == 400 and "когда проверки деплоя его принимают" in refused.text
