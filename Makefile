@@ -21,7 +21,9 @@ $(NODE_STAMP): package.json package-lock.json
 	touch $(NODE_STAMP)
 
 # The web UI's scripts come from npm and are served locally (no CDN); not committed.
-$(VENDOR_STAMP): $(NODE_STAMP)
+MODELER_SOURCES := $(wildcard web/modeler/*.js web/modeler/*.json)
+
+$(VENDOR_STAMP): $(NODE_STAMP) $(MODELER_SOURCES)
 	rm -rf $(VENDOR)
 	mkdir -p $(VENDOR)/bpmn-js
 	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/
@@ -30,6 +32,11 @@ $(VENDOR_STAMP): $(NODE_STAMP)
 	cp -R node_modules/bpmn-js/dist/assets/. $(VENDOR)/bpmn-js/
 	mkdir -p $(VENDOR)/swagger-ui
 	cp node_modules/swagger-ui-dist/swagger-ui-bundle.js node_modules/swagger-ui-dist/swagger-ui.css $(VENDOR)/swagger-ui/
+	# The regulation editor (web/modeler/): bpmn-js Modeler, properties panel, Russian, bundled.
+	mkdir -p $(VENDOR)/modeler
+	node_modules/.bin/esbuild web/modeler/index.js --bundle --minify --format=iife \
+	  --target=es2020 --log-level=warning --outfile=$(VENDOR)/modeler/modeler.js
+	cp node_modules/@bpmn-io/properties-panel/dist/assets/properties-panel.css $(VENDOR)/modeler/
 	touch $@
 
 $(CATALOG).mo: $(CATALOG).po $(STAMP)

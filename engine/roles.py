@@ -20,6 +20,9 @@ VISIBILITY_NAMES = {
 # Administration is not a lane's work: the administrator may act on any task, and a substitute
 # never inherits the role.
 ADMINISTRATOR = "administrator"
+# Legal staff edit the regulation's diagrams and deadline tables in the modeler (web/modeler.py):
+# a role with no lane, so it never acts on a case.
+LEGAL = "legal"
 
 # What a role may do besides its lanes' tasks: the pages ask these, never a role's name.
 NAME_SUBSTITUTES = "name_substitutes"  # name and end substitutes (Palana, п. 9)
@@ -55,6 +58,7 @@ DEFAULT_ROLES = (
     Role("approver", "согласующий", (), "own"),
     Role("head", "руководитель", (), "all", frozenset({NAME_SUBSTITUTES})),
     Role(ADMINISTRATOR, "администратор", (), "all", frozenset(ABILITIES)),
+    Role(LEGAL, "юрист", (), "own"),
 )
 
 

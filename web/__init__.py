@@ -41,6 +41,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         i18n,
         imports,
         messages,
+        modeler,
         notices,
         people,
         regulation,
@@ -69,6 +70,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(imports.bp)  # ИМ/ПОС exports uploaded by curators
     app.register_blueprint(versions.bp)  # the administrator's regulation versions
     app.register_blueprint(version_upload.bp)
+    app.register_blueprint(modeler.bp)  # legal staff and administrators edit draft versions
     app.register_blueprint(reports.bp)
     app.register_blueprint(assignment.bp)  # curators, heads, admins give tasks to colleagues
     app.register_blueprint(people.bp)  # the administrator's people pages

@@ -10,6 +10,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from werkzeug.datastructures import FileStorage
 
+from engine.checks import ChecksRefused
 from engine.selftest import deploy_version
 from engine.versions import DeployError
 from web import db
@@ -35,9 +36,11 @@ def upload() -> ResponseReturnValue:
     if not request.form.get("confirm"):
         return _refused("Действие не выполнено: отметьте «Подтверждаю».")
     label = request.form.get("label", "").strip()
+    diagram: bytes | None = None  # a refused diagram is shown with its refused elements marked
     try:
         with tempfile.TemporaryDirectory() as folder:
             bpmn = _write_files(Path(folder) / viewer.municipality / label, label)
+            diagram = bpmn.read_bytes()
             outcome = deploy_version(
                 db.session(),
                 db.runtime(),
@@ -46,8 +49,10 @@ def upload() -> ResponseReturnValue:
                 untested_because=None,
                 activate=False,
             )
-    except (UploadRefused, DeployError) as error:
+    except UploadRefused as error:
         return _refused(str(error))
+    except DeployError as error:
+        return _refused(str(error), diagram, _marked(error))
     version = outcome.deployment.version
     if not outcome.deployment.created:
         flash(f"Эти файлы уже развёрнуты как версия «{version.label}».", "info")
@@ -92,5 +97,16 @@ def _save(upload: FileStorage, path: Path) -> None:
     path.write_bytes(data)
 
 
-def _refused(problem: str) -> ResponseReturnValue:
-    return render_template("versions/upload.html", problem=problem), 400
+def _marked(error: DeployError) -> list[dict[str, str | None]]:
+    """The refused elements and why, for the marks on the diagram."""
+    if isinstance(error, ChecksRefused):
+        return [{"element_id": p.element_id, "message": str(p)} for p in error.problems]
+    return [{"element_id": error.element_id, "message": str(error)}]
+
+
+def _refused(
+    problem: str, diagram: bytes | None = None, marks: list[dict[str, str | None]] | None = None
+) -> ResponseReturnValue:
+    text = diagram.decode("utf-8", errors="replace") if diagram else None
+    page = render_template("versions/upload.html", problem=problem, diagram=text, marks=marks or [])
+    return page, 400

@@ -17,6 +17,7 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 
+from engine.drafts.store import drafts_of
 from engine.models import ProcessVersion
 from engine.queries import municipality_settings
 from engine.versioning.activation import ActivationError, activate_now, rollback, schedule
@@ -48,7 +49,8 @@ def index() -> ResponseReturnValue:
     municipality = current_viewer().municipality
     rows = version_rows(db.session(), municipality)
     runs = recent_runs(db.session(), municipality)
-    return render_template("versions/index.html", rows=rows, runs=runs)
+    drafts = drafts_of(db.session(), municipality)  # edited in the modeler, not deployed yet
+    return render_template("versions/index.html", rows=rows, runs=runs, drafts=drafts)
 
 
 @bp.route("/activate", methods=["POST"])

@@ -5,6 +5,7 @@ from engine.models.api import ApiIdempotencyKey, ApiToken
 from engine.models.audit import AuditEvent, Violation
 from engine.models.channel import ChannelCursor, ChannelReceipt
 from engine.models.deadline import CaseDeadline, Notice
+from engine.models.draft import VersionDraft
 from engine.models.duty import DutyOccurrence
 from engine.models.instance import Message, ProcessInstance
 from engine.models.migration_run import MigrationRun, MigrationRunCase
@@ -31,5 +32,6 @@ __all__ = [
     "Substitution",
     "User",
     "VersionActivation",
+    "VersionDraft",
     "Violation",
 ]

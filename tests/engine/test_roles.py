@@ -23,7 +23,16 @@ BASE = "name: town\ntitle: Город\ntimezone: Europe/Moscow\n"
 
 
 def test_todays_roles_are_the_defaults_a_municipality_extends() -> None:
-    assert DEFAULT_REGISTRY.ids == ("curator", "executor", "approver", "head", "administrator")
+    assert DEFAULT_REGISTRY.ids == (
+        "curator",
+        "executor",
+        "approver",
+        "head",
+        "administrator",
+        "legal",  # the regulation editor only (docs/modeler.md): no lane, acts on no case
+    )
+    assert DEFAULT_REGISTRY.name("legal") == "юрист"
+    assert DEFAULT_REGISTRY.lanes_of(["legal"]) == {"legal"}  # a lane no diagram has
     assert DEFAULT_REGISTRY.seeing("all") == {"curator", "head", "administrator"}
     assert DEFAULT_REGISTRY.sees("executor") == "department"
     assert DEFAULT_REGISTRY.role_of_lane("press_service") == "press_service"  # matches nobody

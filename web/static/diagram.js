@@ -43,6 +43,7 @@
         badge.textContent = term;
         overlays.add(id, 'term', { position: { bottom: -6, left: 30 }, html: badge });
       }
+      if (window.ReglamentClauseBadges) window.ReglamentClauseBadges.drawFromDiagram(viewer);
       container.dataset.ready = 'true';
     })
     .catch((error) => {

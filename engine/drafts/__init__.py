@@ -1,0 +1,1 @@
+"""Draft versions edited in the browser: live checks, stable XML, revisions (README)."""
