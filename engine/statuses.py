@@ -119,3 +119,4 @@ class AuditKind(enum.StrEnum):
     ANSWER_PUBLISH_RETRIED = "answer_publish_retried"
     API_TOKEN_CREATED = "api_token_created"
     API_TOKEN_REVOKED = "api_token_revoked"
+    ATTACHMENT_ADDED = "attachment_added"  # a file uploaded on a step (engine/attachments)

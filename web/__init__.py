@@ -35,6 +35,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     from web import (
         assignment,
+        attachments,
         auth,
         channels,
         i18n,
@@ -69,6 +70,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(version_upload.bp)
     app.register_blueprint(reports.bp)
     app.register_blueprint(assignment.bp)  # curators, heads, admins give tasks to colleagues
+    app.register_blueprint(attachments.bp)  # files on steps, served with the case's rights
     throttle.init_app(app)
     _register_errors(app)
     from web import api, publishing

@@ -10,6 +10,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 
 from engine.access import require_instance
+from engine.attachments import visible_attachments
 from engine.intake import CHANNELS, DuplicateMessage, InvalidMessage, receive_message
 from engine.intake_forms import MANUAL_FIELDS, manual_intake_message
 from engine.models import ProcessVersion
@@ -70,8 +71,13 @@ def card(instance_id: int) -> ResponseReturnValue:
 
 
 def _render_card(instance_id: int) -> str:
-    found = case_card(db.session(), db.runtime(), current_viewer(), instance_id)
-    return render_template("messages/card.html", card=found)
+    viewer = current_viewer()
+    found = case_card(db.session(), db.runtime(), viewer, instance_id)
+    return render_template(
+        "messages/card.html",
+        card=found,
+        case_files=visible_attachments(db.session(), viewer, instance_id),
+    )
 
 
 @bp.route("/cases/<id:instance_id>/retry", methods=["POST"])

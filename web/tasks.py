@@ -10,6 +10,7 @@ from flask_babel import gettext
 
 from engine.access import SCOPES, NotFound, Scope, require_task
 from engine.assignment import colleagues_for
+from engine.attachments import case_attachments, referenced
 from engine.forms import FormError
 from engine.instances import InstanceNotRunning, RegulationFailed, StaleTaskError, complete_task
 from engine.models import OpenUserTask
@@ -30,6 +31,7 @@ from engine.recovery import mark_failed
 from engine.tasks import TaskClaimedError, TaskNotOpenError, claim_task, release_task
 from engine.versions import version_forms
 from web import db
+from web.attachments import take_uploads
 from web.auth import current_viewer, login_required, safe_next
 from web.forms import flatten_errors, read_submission, render_form
 from web.municipality import department_choices
@@ -137,6 +139,11 @@ def complete(task_id: str) -> ResponseReturnValue:
         return already_done(task_id)
     form = version_forms(db.session(), db.runtime(), task.instance_id).form(task.form_key)
     data = read_submission(form, request.form)
+    refused, stored = take_uploads(task, form, data)
+    if stored:
+        db.keep_changes()  # an accepted file stays with the case though the form is refused
+    if refused:
+        return render_task(task_id, data, refused), 422
     try:
         complete_task(db.session(), db.runtime(), task_id, data, viewer.login)
     except FormError as error:
@@ -215,10 +222,17 @@ def render_task(
     forms = view.card.forms
     if values is None:
         values = starting_values(task_id, view)
+    instance_id = view.card.instance.id
     return render_template(
         "tasks/task.html",
         view=view,
         card=view.card,
+        case_files={row.sha256: row for row in case_attachments(db.session(), instance_id)},
+        answer_files=[]
+        if view.drafts_step
+        else referenced(
+            db.session(), instance_id, [draft.values for draft in view.card.answer.drafts]
+        ),
         form=forms.form(view.form_key),
         fields=render_form(forms, view.form_key, values, errors),
         form_errors=(errors or {}).get("_schema", []),

@@ -54,6 +54,7 @@ EVENT_LABELS = {
     AuditKind.ANSWER_PUBLISH_RETRIED: _l("Answer sent to the channel again"),
     AuditKind.API_TOKEN_CREATED: _l("API token created"),
     AuditKind.API_TOKEN_REVOKED: _l("API token revoked"),
+    AuditKind.ATTACHMENT_ADDED: _l("File attached"),
 }
 
 DEADLINE_STATE_LABELS = {

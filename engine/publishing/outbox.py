@@ -14,6 +14,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from engine import audit
+from engine.attachments import referenced
 from engine.forms import FormError
 from engine.models import AuditEvent, Message, Publication
 from engine.publishing.address import NoReplyAddress, ReplyAddress, reply_address
@@ -34,6 +35,8 @@ class PlannedPublication:
 
     address: ReplyAddress
     text: str
+    # Content hashes of the photos that go with the answer (the approved drafts' and the step's).
+    photos: tuple[str, ...] = ()
 
 
 def plan_publication(
@@ -49,21 +52,23 @@ def plan_publication(
         address = reply_address(message.payload if message else {})
     except NoReplyAddress as error:
         raise FormError(form_key, {PUBLISH_VIA: [str(error)]}) from error
+    drafts = _approved_drafts(session, instance_id)
     edited = values.get(PUBLISHED_TEXT) or values.get("answer_text")  # as the curator left it
-    text = str(edited or _approved_answer(session, instance_id)).strip()
+    approved = str(drafts[-1].get("answer_text") or "") if drafts else ""
+    text = str(edited or approved).strip()
     if not text:
         raise FormError(form_key, {PUBLISH_VIA: [NO_TEXT]})
-    return PlannedPublication(address, text)
+    files = referenced(session, instance_id, [*(draft.values for draft in drafts), values])
+    return PlannedPublication(address, text, tuple(row.sha256 for row in files if row.is_image))
 
 
-def _approved_answer(session: Session, instance_id: int) -> str:
+def _approved_drafts(session: Session, instance_id: int) -> list[Any]:
     events = session.scalars(
         select(AuditEvent)
         .where(AuditEvent.instance_id == instance_id, AuditEvent.kind == AuditKind.TASK_COMPLETED)
         .order_by(AuditEvent.at, AuditEvent.id)
     )
-    drafts = answer_of(list(events)).drafts
-    return str(drafts[-1].get("answer_text") or "") if drafts else ""
+    return list(answer_of(list(events)).drafts)
 
 
 def enqueue(
@@ -84,6 +89,7 @@ def enqueue(
         channel=planned.address.channel,
         address=planned.address.where,
         text=planned.text,
+        attachments=list(planned.photos),
         status=PublicationStatus.PENDING,
         attempts=0,
         next_attempt_at=now,
@@ -145,14 +151,23 @@ def claim_next(session: Session, now: datetime, lease: timedelta) -> Claimed | N
 
 
 def record_sent(
-    session: Session, pub_id: int, now: datetime, external_id: str, url: str | None
+    session: Session,
+    pub_id: int,
+    now: datetime,
+    external_id: str,
+    url: str | None,
+    note: str | None = None,
 ) -> Publication:
-    """The channel acknowledged: the post's id and link are written back to the case."""
+    """The channel acknowledged: the post's id and link are written back to the case.
+
+    `note` says what did not go with it (photos refused after the text was posted); the card
+    shows it beside the link, so the curator adds them by hand.
+    """
     row = _held(session, pub_id)
     row.status = row.status.guard(PublicationStatus.SENT)
     row.external_id, row.url, row.sent_at, row.updated_at = external_id, url, now, now
     row.claimed_until = row.next_attempt_at = None
-    row.last_error = None
+    row.last_error = note
     audit.record(
         session,
         AuditKind.ANSWER_PUBLISHED,
@@ -163,6 +178,8 @@ def record_sent(
         channel=row.channel,
         external_id=external_id,
         url=url,
+        photos=len(row.attachments or []),
+        note=note,
     )
     return row
 

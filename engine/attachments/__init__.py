@@ -1,0 +1,28 @@
+"""Files attached on steps: checked, stored by hash on disk, served with the case's rights."""
+
+from engine.attachments.records import (
+    Upload,
+    case_attachments,
+    referenced,
+    require_attachment,
+    store_upload,
+    unknown_hashes,
+    visible_attachments,
+)
+from engine.attachments.store import HASH, TYPE_NAMES, FileStore, UploadRefused, check, sniff
+
+__all__ = [
+    "HASH",
+    "TYPE_NAMES",
+    "FileStore",
+    "Upload",
+    "UploadRefused",
+    "case_attachments",
+    "check",
+    "referenced",
+    "require_attachment",
+    "sniff",
+    "store_upload",
+    "unknown_hashes",
+    "visible_attachments",
+]
