@@ -32,6 +32,19 @@ class IntakeLimits:
 ATTACHMENT_TYPES = ("image/jpeg", "image/png", "image/webp", "image/gif", "application/pdf")
 
 
+PACKAGE_FOLDERS = ("engine", "web", "adapters", "processes", "calendars")
+
+
+def _package_holding(directory: Path) -> Path | None:
+    """The code folder `directory` lies in, if any."""
+    resolved = directory.resolve()
+    for name in PACKAGE_FOLDERS:
+        folder = (PROJECT_ROOT / name).resolve()
+        if resolved == folder or folder in resolved.parents:
+            return folder
+    return None
+
+
 def _default_attachments_dir() -> Path:
     # Beside the demo database, never inside a package folder (engine/, web/, adapters/).
     return PROJECT_ROOT / "instance" / "attachments"
@@ -47,6 +60,17 @@ class AttachmentSettings:
     max_pixels: int = 50_000_000
     types: tuple[str, ...] = ATTACHMENT_TYPES
     thumbnail_px: int = 320
+
+    def __post_init__(self) -> None:
+        # Uploaded files never land among the code (a deploy would ship or delete them).
+        inside = _package_holding(Path(self.directory))
+        if inside is not None:
+            raise ValueError(
+                f"REGLAMENT_ATTACHMENTS_DIR {self.directory} lies inside the package folder "
+                f"{inside}: choose a directory outside the installation"
+            )
+        if self.max_bytes < 1 or self.max_pixels < 1:
+            raise ValueError("REGLAMENT_ATTACHMENTS_MAX_BYTES and _MAX_PIXELS must be positive")
 
 
 @dataclass(frozen=True)

@@ -91,10 +91,14 @@ def _register_errors(app: Flask) -> None:
     def forbidden(_error: Exception) -> ResponseReturnValue:
         return render_template("errors/403.html"), 403
 
+    def too_large(_error: Exception) -> ResponseReturnValue:
+        return render_template("errors/413.html"), 413
+
     def stale_form(_error: Exception) -> ResponseReturnValue:
         return render_template("errors/csrf.html"), 400
 
     app.register_error_handler(400, bad_request)
+    app.register_error_handler(413, too_large)  # more files than MAX_CONTENT_LENGTH at once
     app.register_error_handler(CSRFError, stale_form)
     app.register_error_handler(NotFound, not_found)
     app.register_error_handler(SubstitutionNotFound, not_found)

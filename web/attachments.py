@@ -22,8 +22,11 @@ UNKNOWN = "Файл не найден в этом деле: приложите �
 
 
 def store() -> FileStore:
-    """The attachments directory of this app."""
-    return FileStore(db.runtime().attachments)
+    """The attachments directory of this app (an unusable one: no file can be there, 404)."""
+    try:
+        return FileStore(db.runtime().attachments)
+    except UploadRefused:
+        abort(404)
 
 
 def take_uploads(
@@ -69,7 +72,7 @@ def _take(
     try:
         row = store_upload(
             db.session(),
-            store(),
+            FileStore(db.runtime().attachments),
             task,
             field,
             Upload(sent.filename or "", content),

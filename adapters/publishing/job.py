@@ -25,7 +25,7 @@ from adapters.publishing.channels import PUBLISHERS, Outgoing, Photo, Publisher
 from adapters.publishing.errors import Delivered, PermanentError, TransientError
 from adapters.publishing.settings import PublishSettings
 from adapters.secrets import channel_secret
-from engine.attachments import FileStore, case_attachments
+from engine.attachments import FileStore, UploadRefused, case_attachments
 from engine.models import Publication
 from engine.publishing.outbox import claim_next, record_failed, record_retry, record_sent
 from engine.publishing.status import PublicationStatus
@@ -131,7 +131,12 @@ OPEN = (PublicationStatus.PENDING, PublicationStatus.RETRYING, PublicationStatus
 
 def _photos(session: Any, runtime: Runtime, row: Publication) -> tuple[Photo, ...]:
     """The photos of the outbox row, in its order, as files of the attachments store."""
-    store = FileStore(runtime.attachments)
+    if not row.attachments:
+        return ()
+    try:
+        store = FileStore(runtime.attachments)
+    except UploadRefused:  # no store configured: no photo could have been uploaded either
+        return ()
     found = {
         item.sha256: item for item in case_attachments(session, row.instance_id, row.attachments)
     }

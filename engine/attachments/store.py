@@ -44,6 +44,9 @@ TYPE_NAMES = {
 }
 
 
+INSTALLED = frozenset({"site-packages", "dist-packages"})
+
+
 class UploadRefused(ValueError):
     """A file refused (too large, of a type not allowed, not what it claims); Russian reason."""
 
@@ -72,7 +75,7 @@ def check(content: bytes, limits: AttachmentSettings, allowed: tuple[str, ...]) 
     if not content:
         raise UploadRefused("Файл пуст.")
     if len(content) > limits.max_bytes:
-        raise UploadRefused(f"Файл больше {_megabytes(limits.max_bytes)} МБ.")
+        raise UploadRefused(f"Файл больше {_size(limits.max_bytes)}.")
     media_type = sniff(content)
     permitted = [kind for kind in allowed if kind in limits.types]
     if media_type is None or media_type not in permitted:
@@ -83,9 +86,12 @@ def check(content: bytes, limits: AttachmentSettings, allowed: tuple[str, ...]) 
     return Checked(hashlib.sha256(content).hexdigest(), media_type, len(content))
 
 
-def _megabytes(size: int) -> str:
+def _size(size: int) -> str:
+    """A byte count as staff read it: «10 МБ», «2.5 МБ», «293 КБ»."""
+    if size < 1024 * 1024:
+        return f"{round(size / 1024)} КБ"
     value = size / (1024 * 1024)
-    return str(int(value)) if value.is_integer() else f"{value:.1f}"
+    return f"{int(value) if value.is_integer() else f'{value:.1f}'} МБ"
 
 
 def _check_image(content: bytes, media_type: str, limits: AttachmentSettings) -> None:
@@ -114,6 +120,11 @@ class FileStore:
     def __init__(self, settings: AttachmentSettings) -> None:
         self.settings = settings
         self.root = Path(settings.directory)
+        if INSTALLED.intersection(self.root.resolve().parts):
+            # The default beside an installed (not editable) package: set a real directory.
+            raise UploadRefused(
+                "Хранилище файлов не настроено: задайте REGLAMENT_ATTACHMENTS_DIR вне установки."
+            )
 
     def path(self, sha256: str) -> Path:
         """Where a file's bytes are (the hash is checked: nothing else becomes a path)."""

@@ -169,7 +169,7 @@ def test_a_refused_file_keeps_the_form_and_the_accepted_photo(
         (PDF, "act.jpg", "Недопустимый тип файла"),  # a PDF is no photo, whatever its name
         (truncated_jpeg(), "cut.jpg", "Файл повреждён или не является изображением."),
         (photo(2500, 2000, kind="PNG"), "huge.png", "Изображение слишком большое"),
-        (b"\xff\xd8\xff" + b"\0" * MAX_BYTES, "big.jpg", "Файл больше 0.3 МБ."),
+        (b"\xff\xd8\xff" + b"\0" * MAX_BYTES, "big.jpg", "Файл больше 293 КБ."),
         (b"", "empty.jpg", "Файл пуст."),
     ],
 )
@@ -275,3 +275,17 @@ def test_photos_are_shown_at_review_and_on_the_card_and_carried_to_the_publicati
     assert curator.post(f"/tasks/{publish}", data={"publish_via": "channel"}).status_code == 302
     with sessions() as session:
         assert session.scalar(select(Publication.attachments)) == hashes
+
+
+def test_a_body_over_the_request_limit_gets_a_russian_page(
+    app: Flask, client: FlaskClient, sessions: Sessions, web_runtime: Runtime
+) -> None:
+    _case, task_id = at_draft(sessions, web_runtime)
+    login(client, "housing")
+    app.config["MAX_CONTENT_LENGTH"] = 100_000
+    response = draft(
+        client, task_id, (photo(), "a.jpg"), (b"\xff\xd8\xff" + b"\0" * 200_000, "b.jpg")
+    )
+    assert response.status_code == 413
+    assert "Слишком большой запрос" in response.text
+    assert rows(sessions) == []
