@@ -9,7 +9,15 @@ from flask import Blueprint, Response, abort, request
 from flask.typing import ResponseReturnValue
 from werkzeug.datastructures import FileStorage
 
-from engine.attachments import FileStore, Upload, UploadRefused, require_attachment, store_upload
+from engine.attachments import (
+    FileStore,
+    Upload,
+    UploadRefused,
+    case_attachments,
+    may_open,
+    require_attachment,
+    store_upload,
+)
 from engine.attachments import unknown_hashes as _unknown
 from engine.forms import KINDS, FormSpec
 from engine.models import OpenUserTask
@@ -19,6 +27,7 @@ from web.auth import current_viewer, login_required
 bp = Blueprint("attachments", __name__)
 FILE_KINDS = frozenset({"files", "photos"})
 UNKNOWN = "Файл не найден в этом деле: приложите его заново."
+NOT_YOURS = "файл другого подразделения"
 
 
 def store() -> FileStore:
@@ -87,6 +96,15 @@ def _take(
 
 def _shown(sent: FileStorage) -> str:
     return (sent.filename or "файл").replace("\\", "/").rsplit("/", 1)[-1][:120]
+
+
+def file_names(instance_id: int) -> dict[str, str]:
+    """A case's file hashes → what the history shows for them (never the hash itself)."""
+    viewer = current_viewer()
+    return {
+        row.sha256: row.name if may_open(viewer, row) else NOT_YOURS
+        for row in case_attachments(db.session(), instance_id)
+    }
 
 
 @bp.route("/cases/<id:instance_id>/files/<sha256>")

@@ -19,6 +19,7 @@ from engine.recovery import InstanceNotParked, retry_case
 from engine.statuses import InstanceStatus
 from engine.versions import NoActiveVersion
 from web import db
+from web.attachments import file_names
 from web.auth import current_viewer, login_required, roles_required
 from web.forms import flatten_errors
 
@@ -77,6 +78,7 @@ def _render_card(instance_id: int) -> str:
         "messages/card.html",
         card=found,
         case_files=visible_attachments(db.session(), viewer, instance_id),
+        file_names=file_names(instance_id),
     )
 
 

@@ -8,12 +8,12 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 
-from engine.access import SCOPES, NotFound, Scope, require_task
+from engine.access import SCOPES, NotFound, Scope, Viewer, require_task
 from engine.assignment import colleagues_for
-from engine.attachments import case_attachments, referenced
+from engine.attachments import case_attachments, may_open, referenced
 from engine.forms import FormError
 from engine.instances import InstanceNotRunning, RegulationFailed, StaleTaskError, complete_task
-from engine.models import OpenUserTask
+from engine.models import Attachment, OpenUserTask
 from engine.prefill import task_prefill
 from engine.queries import (
     NextStep,
@@ -31,7 +31,7 @@ from engine.recovery import mark_failed
 from engine.tasks import TaskClaimedError, TaskNotOpenError, claim_task, release_task
 from engine.versions import version_forms
 from web import db
-from web.attachments import take_uploads
+from web.attachments import file_names, take_uploads
 from web.auth import current_viewer, login_required, safe_next
 from web.forms import flatten_errors, read_submission, render_form
 from web.municipality import department_choices
@@ -228,11 +228,8 @@ def render_task(
         view=view,
         card=view.card,
         case_files={row.sha256: row for row in case_attachments(db.session(), instance_id)},
-        answer_files=[]
-        if view.drafts_step
-        else referenced(
-            db.session(), instance_id, [draft.values for draft in view.card.answer.drafts]
-        ),
+        file_names=file_names(instance_id),
+        answer_files=[] if view.drafts_step else answer_files(viewer, view),
         form=forms.form(view.form_key),
         fields=render_form(forms, view.form_key, values, errors),
         form_errors=(errors or {}).get("_schema", []),
@@ -240,6 +237,13 @@ def render_task(
         answer_limit=view.answer_limit,
         colleagues=assignable_colleagues(task_id),
     )
+
+
+def answer_files(viewer: Viewer, view: TaskView) -> list[Attachment]:
+    """The current drafts' files this viewer may open, shown above a check or publication."""
+    values = [draft.values for draft in view.card.answer.drafts]
+    found = referenced(db.session(), view.card.instance.id, values)
+    return [row for row in found if may_open(viewer, row)]
 
 
 def assignable_colleagues(task_id: str) -> list[Any]:

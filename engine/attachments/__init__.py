@@ -3,6 +3,7 @@
 from engine.attachments.records import (
     Upload,
     case_attachments,
+    may_open,
     referenced,
     require_attachment,
     store_upload,
@@ -19,6 +20,7 @@ __all__ = [
     "UploadRefused",
     "case_attachments",
     "check",
+    "may_open",
     "referenced",
     "require_attachment",
     "sniff",

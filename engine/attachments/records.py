@@ -146,17 +146,18 @@ def require_attachment(
     if not found:
         raise NotFound(sha256)
     row = found[0]
-    if not _may_open(viewer, row):
+    if not may_open(viewer, row):
         raise AccessDenied(sha256)
     return row
 
 
 def visible_attachments(session: Session, viewer: Viewer, instance_id: int) -> list[Attachment]:
     """The case's files this viewer may open (the case card lists only these)."""
-    return [row for row in case_attachments(session, instance_id) if _may_open(viewer, row)]
+    return [row for row in case_attachments(session, instance_id) if may_open(viewer, row)]
 
 
-def _may_open(viewer: Viewer, row: Attachment) -> bool:
+def may_open(viewer: Viewer, row: Attachment) -> bool:
+    """Whether the viewer (who sees the case) may open this file of it."""
     if viewer.oversees or row.department is None or row.department in viewer.departments:
         return True
     bound = viewer.registry.seeing("department")

@@ -268,6 +268,9 @@ def test_photos_are_shown_at_review_and_on_the_card_and_carried_to_the_publicati
     assert all(f"/cases/{case}/files/{sha}/thumbnail" in page for sha in hashes)
     card = curator.get(f"/cases/{case}").text
     assert "Фотографии и файлы дела" in card and all(sha in card for sha in hashes)
+    # The history names the files, never their hashes.
+    assert "Фотографии выполненных работ: 1.jpg, 2.jpg" in card
+    assert f": {hashes[0]}" not in card
     complete(sessions, web_runtime, case, "review", review_decision="approve")
     publish = tasks_of(sessions, case, "publish")[0].task_id
     page = curator.get(f"/tasks/{publish}").text
