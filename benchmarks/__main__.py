@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable
 
 from benchmarks import (
+    bench_attachments,
     bench_channels,
     bench_deadlines,
     bench_engine,
@@ -28,6 +29,7 @@ SUITES: dict[str, Callable[[], None]] = {
     "versions": bench_versions.main,
     "reports": bench_reports.main,
     "simulation": bench_simulation.main,
+    "attachments": bench_attachments.main,
 }
 
 

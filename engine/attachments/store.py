@@ -138,23 +138,31 @@ class FileStore:
 
     def put(self, content: bytes, checked: Checked) -> None:
         """Store the bytes (once) and, for a photo, its thumbnail; atomic against a crash."""
-        target = self.path(checked.sha256)
+        target, thumbnail = self.path(checked.sha256), self.thumbnail_path(checked.sha256)
+        small = None
+        if checked.media_type.startswith("image/") and not thumbnail.exists():
+            small = self._thumbnail(content)  # first: a photo that cannot be drawn leaves nothing
         if not target.exists():
             _write_atomically(target, content)
-        if (
-            checked.media_type.startswith("image/")
-            and not self.thumbnail_path(checked.sha256).exists()
-        ):
-            _write_atomically(self.thumbnail_path(checked.sha256), self._thumbnail(content))
+        if small is not None:
+            _write_atomically(thumbnail, small)
 
     def read(self, sha256: str) -> bytes:
         """A stored file's bytes."""
         return self.path(sha256).read_bytes()
 
     def _thumbnail(self, content: bytes) -> bytes:
+        try:
+            return self._scaled(content)
+        except (OSError, ValueError, SyntaxError) as error:  # sound headers, broken pixels
+            raise UploadRefused("Файл повреждён или не является изображением.") from error
+
+    def _scaled(self, content: bytes) -> bytes:
         size = self.settings.thumbnail_px
         with Image.open(io.BytesIO(content)) as image:
             image.seek(0)
+            # A JPEG decodes at a fraction of its size when only a thumbnail is wanted (~10×).
+            image.draft("RGB", (size, size))
             # A phone's photo is often stored sideways with an EXIF turn: show it upright.
             picture = ImageOps.exif_transpose(image).convert("RGB")
         picture.thumbnail((size, size))

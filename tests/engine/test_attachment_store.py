@@ -82,6 +82,15 @@ def test_a_sideways_phone_photo_gets_an_upright_thumbnail(tmp_path: Path) -> Non
         assert thumb.size == (160, 320)
 
 
+def test_a_photo_cut_in_the_middle_is_refused_and_leaves_nothing(tmp_path: Path) -> None:
+    store = FileStore(AttachmentSettings(directory=tmp_path))
+    whole = photo(1200, 900, "teal")
+    content = whole[: len(whole) // 2]
+    with pytest.raises(UploadRefused, match="повреждён"):
+        store.put(content, check(content, store.settings, PHOTOS))
+    assert not [path for path in tmp_path.rglob("*") if path.is_file()]
+
+
 def test_only_a_content_hash_becomes_a_path(tmp_path: Path) -> None:
     store = FileStore(AttachmentSettings(directory=tmp_path))
     for name in ("../../etc/passwd", "a" * 63, "A" * 64, "a" * 64 + "/x"):
