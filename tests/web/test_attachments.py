@@ -15,6 +15,8 @@ from PIL import Image
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from adapters.publishing.job import PublishingJob
+from adapters.publishing.settings import PublishSettings
 from engine.attachments import FileStore
 from engine.clock import VirtualClock
 from engine.models import Attachment, AuditEvent, Publication
@@ -22,6 +24,7 @@ from engine.runtime import Runtime
 from engine.statuses import AuditKind
 from engine.versions import deploy_file
 from tests.attachment_files import PDF, TEXT_AS_JPEG, photo, truncated_jpeg
+from tests.publishing.channel_server import ChannelServer
 from tests.web.conftest import login, make_app, send_message
 from tests.web.helpers import complete, tasks_of
 from web.db import extension_state
@@ -292,3 +295,32 @@ def test_a_body_over_the_request_limit_gets_a_russian_page(
     assert response.status_code == 413
     assert "Слишком большой запрос" in response.text
     assert rows(sessions) == []
+
+
+def test_vk_says_before_and_after_publication_that_its_photos_go_by_hand(
+    app: Flask,
+    client: FlaskClient,
+    sessions: Sessions,
+    web_runtime: Runtime,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("REGLAMENT_CHANNEL_EXAMPLE_VK_TOKEN", "vk-community-token")
+    reply = {"channel": "vk", "owner_id": -123, "post_id": 7, "comment_id": 15}
+    case, task_id = at_draft(sessions, web_runtime, reply=reply)
+    assert draft(login(client, "housing"), task_id, (photo(), "1.jpg")).status_code == 302
+    complete(sessions, web_runtime, case, "review", review_decision="approve")
+    curator = app.test_client()
+    login(curator, "curator")
+    publish = tasks_of(sessions, case, "publish")[0].task_id
+    assert "ответ публикуется только текстом" in curator.get(f"/tasks/{publish}").text
+    assert curator.post(f"/tasks/{publish}", data={"publish_via": "channel"}).status_code == 302
+    with ChannelServer() as channel:
+        job = PublishingJob(
+            PublishSettings(base_urls=dict.fromkeys(("vk", "telegram", "max"), channel.url))
+        )
+        assert job.deliver_one(sessions, web_runtime)
+        job.close()
+        assert [c.path for c in channel.state.requests] == ["/method/wall.createComment"]
+    card = curator.get(f"/cases/{case}").text
+    assert "Фотографий к ответу: 1" in card
+    assert "загрузка фото на стену требует ключа пользователя" in card
