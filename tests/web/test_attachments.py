@@ -25,7 +25,7 @@ from engine.statuses import AuditKind
 from engine.versions import deploy_file
 from tests.attachment_files import PDF, TEXT_AS_JPEG, photo, truncated_jpeg
 from tests.publishing.channel_server import ChannelServer
-from tests.web.conftest import login, make_app, send_message
+from tests.web.conftest import login, make_app, on_both_databases, send_message
 from tests.web.helpers import complete, tasks_of
 from web.db import extension_state
 
@@ -91,6 +91,7 @@ def rows(sessions: Sessions) -> list[Attachment]:
         return list(session.scalars(select(Attachment).order_by(Attachment.id)))
 
 
+@on_both_databases
 def test_a_photo_is_stored_by_its_hash_with_a_thumbnail_and_audited(
     client: FlaskClient, sessions: Sessions, web_runtime: Runtime, files_dir: Path
 ) -> None:
@@ -215,6 +216,7 @@ def test_a_forged_file_reference_is_refused(
         assert "Файл не найден в этом деле" in response.text
 
 
+@on_both_databases
 def test_a_stale_double_submit_stores_nothing_twice(
     client: FlaskClient, sessions: Sessions, web_runtime: Runtime
 ) -> None:
@@ -230,6 +232,7 @@ def test_a_stale_double_submit_stores_nothing_twice(
     assert len(rows(sessions)) == 1 and added == 1
 
 
+@on_both_databases
 def test_files_are_served_only_to_those_who_may_see_the_case(
     app: Flask, client: FlaskClient, sessions: Sessions, web_runtime: Runtime
 ) -> None:
