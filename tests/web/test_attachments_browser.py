@@ -32,14 +32,14 @@ def test_a_photo_uploaded_on_the_draft_is_seen_as_a_thumbnail_at_publication(
     executor.get_by_label("Окончательный ответ", exact=True).check()  # type: ignore[attr-defined]
     executor.get_by_label("Текст ответа").fill(ANSWER)  # type: ignore[attr-defined]
     executor.set_input_files("#f-photos", [str(picture), str(fake)])  # type: ignore[attr-defined]
-    executor.get_by_role("button", name="Завершить шаг").click()  # type: ignore[attr-defined]
+    executor.locator("form.step button[type=submit]").click()  # type: ignore[attr-defined]
     # The lie is refused beside the field; the text and the good photo are kept.
     executor.get_by_text("not-a-photo.jpg: Недопустимый тип файла").wait_for()  # type: ignore[attr-defined]
     assert executor.get_by_label("Текст ответа").input_value() == ANSWER  # type: ignore[attr-defined]
     kept = executor.locator(".file-kept img.thumb")  # type: ignore[attr-defined]
     assert kept.count() == 1 and kept.evaluate("img => img.naturalWidth") > 0
     shot(executor, "attach-01-refused-file-kept-photo")
-    executor.get_by_role("button", name="Завершить шаг").click()  # type: ignore[attr-defined]
+    executor.locator("form.step button[type=submit]").click()  # type: ignore[attr-defined]
     executor.get_by_text("Выполнено: «Подготовить ответ».").wait_for()  # type: ignore[attr-defined]
     complete(sessions, web_runtime, case, "review", review_decision="approve")
     publish = tasks_of(sessions, case, "publish")[0].task_id
