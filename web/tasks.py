@@ -11,7 +11,7 @@ from flask_babel import gettext
 from engine.access import SCOPES, NotFound, Scope, Viewer, require_task
 from engine.assignment import colleagues_for
 from engine.attachments import case_attachments, may_open, referenced
-from engine.forms import FormError
+from engine.forms import FormError, VersionForms
 from engine.instances import InstanceNotRunning, RegulationFailed, StaleTaskError, complete_task
 from engine.models import Attachment, OpenUserTask
 from engine.prefill import task_prefill
@@ -137,13 +137,16 @@ def complete(task_id: str) -> ResponseReturnValue:
         task = require_task(db.session(), viewer, task_id, to_complete=True)
     except NotFound:
         return already_done(task_id)
-    form = version_forms(db.session(), db.runtime(), task.instance_id).form(task.form_key)
+    forms = version_forms(db.session(), db.runtime(), task.instance_id)
+    form = forms.form(task.form_key)
     data = read_submission(form, request.form)
     refused, stored = take_uploads(task, form, data)
     if stored:
         db.keep_changes()  # an accepted file stays with the case though the form is refused
     if refused:
-        return render_task(task_id, data, refused), 422
+        return render_task(
+            task_id, data, with_form_errors(forms, task.form_key, data, refused)
+        ), 422
     try:
         complete_task(db.session(), db.runtime(), task_id, data, viewer.login)
     except FormError as error:
@@ -164,6 +167,18 @@ def complete(task_id: str) -> ResponseReturnValue:
         return render_task(task_id, data), 409
     flash(gettext("Done: «%(step)s».", step=task.name), "info")
     return after_completion(task.instance_id)
+
+
+def with_form_errors(
+    forms: VersionForms, key: str, data: dict[str, Any], refused: dict[str, list[str]]
+) -> dict[str, list[str]]:
+    """A refused file's errors and the rest of the form's, so one submit shows them all."""
+    try:
+        forms.validate(key, data)
+    except FormError as error:
+        others = flatten_errors(error.errors)
+        return {name: refused.get(name, []) + others.get(name, []) for name in {*refused, *others}}
+    return refused
 
 
 def after_completion(instance_id: int) -> ResponseReturnValue:

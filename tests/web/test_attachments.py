@@ -148,6 +148,7 @@ def test_a_refused_file_keeps_the_form_and_the_accepted_photo(
     response = draft(client, task_id, (good, "good.jpg"), (TEXT_AS_JPEG, "evil.jpg"))
     assert response.status_code == 422
     assert "evil.jpg: Недопустимый тип файла: можно JPEG, PNG, WebP, GIF." in response.text
+    assert "Обязательное поле." not in response.text  # the rest of the form was fine
     assert ANSWER in response.text
     sha = hashlib.sha256(good).hexdigest()
     assert [row.sha256 for row in rows(sessions)] == [sha]  # kept although the form was refused
@@ -165,6 +166,18 @@ def test_a_refused_file_keeps_the_form_and_the_accepted_photo(
     )
     assert response.status_code == 302, response.text
     assert len(rows(sessions)) == 1
+
+
+def test_a_refused_file_and_another_field_s_error_show_together(
+    client: FlaskClient, sessions: Sessions, web_runtime: Runtime
+) -> None:
+    _case, task_id = at_draft(sessions, web_runtime)
+    login(client, "housing")
+    response = draft(client, task_id, (TEXT_AS_JPEG, "evil.jpg"), answer_text="")
+    assert response.status_code == 422
+    assert "evil.jpg: Недопустимый тип файла" in response.text
+    assert "Обязательное поле." in response.text  # the answer's text, reported at once
+    assert "Приложите фотографии." in response.text
 
 
 @pytest.mark.parametrize(
