@@ -20,3 +20,16 @@ def photo(width: int = 640, height: int = 480, color: str = "green", kind: str =
 def truncated_jpeg() -> bytes:
     """JPEG magic followed by too little to decode."""
     return photo()[:200]
+
+
+def phone_photo() -> bytes:
+    """A sideways JPEG with the EXIF a phone writes: its make, owner and GPS position."""
+    image = Image.new("RGB", (400, 200), "olive")
+    exif = image.getexif()
+    exif[0x010F] = "PhoneCo"  # Make
+    exif[0x013B] = "Ivan Ispolnitel"  # Artist: often the phone owner's name
+    exif[0x0112] = 6  # Orientation: turn 90° clockwise to view
+    exif.get_ifd(0x8825)[2] = (58.0, 0.0, 0.0)  # GPSLatitude
+    out = io.BytesIO()
+    image.save(out, "JPEG", exif=exif.tobytes())
+    return out.getvalue()

@@ -12,6 +12,7 @@ import httpx
 
 from adapters.publishing.errors import Delivered, PermanentError, TransientError
 from adapters.publishing.settings import PublishSettings
+from engine.attachments import without_metadata
 
 
 @dataclass(frozen=True)
@@ -28,9 +29,10 @@ class Photo:
         return f"{self.sha256[:16]}.{self.media_type.rsplit('/', 1)[-1]}"
 
     def content(self) -> bytes:
-        """The photo's bytes; a file gone from the store is final (the curator attaches it)."""
+        """The photo as published; a file gone from the store is final (the curator attaches it)."""
         try:
-            return self.path.read_bytes()
+            # What a public channel gets carries no EXIF (GPS, the phone, its owner).
+            return without_metadata(self.path.read_bytes(), self.media_type)
         except OSError as error:
             raise PermanentError(
                 f"Фотография {self.sha256[:12]} не найдена в хранилище."

@@ -10,7 +10,15 @@ from engine.attachments.records import (
     unknown_hashes,
     visible_attachments,
 )
-from engine.attachments.store import HASH, TYPE_NAMES, FileStore, UploadRefused, check, sniff
+from engine.attachments.store import (
+    HASH,
+    TYPE_NAMES,
+    FileStore,
+    UploadRefused,
+    check,
+    sniff,
+    without_metadata,
+)
 
 __all__ = [
     "HASH",
@@ -27,4 +35,5 @@ __all__ = [
     "store_upload",
     "unknown_hashes",
     "visible_attachments",
+    "without_metadata",
 ]

@@ -171,6 +171,26 @@ class FileStore:
         return out.getvalue()
 
 
+def without_metadata(content: bytes, media_type: str) -> bytes:
+    """A photo as published: upright, without EXIF (GPS, the phone, its owner); else as it is.
+
+    The stored original keeps its metadata (when and where the work was photographed); a copy
+    for a public channel carries none. A photo without EXIF goes unchanged, byte for byte.
+    """
+    if not media_type.startswith("image/"):
+        return content
+    with Image.open(io.BytesIO(content)) as image:
+        if not image.getexif() and "exif" not in image.info:
+            return content
+        fmt = image.format or "JPEG"
+        picture = ImageOps.exif_transpose(image)
+        picture.info.pop("exif", None)
+        out = io.BytesIO()
+        options = {"quality": 92} if fmt in ("JPEG", "WEBP") else {}
+        picture.save(out, fmt, **options)
+    return out.getvalue()
+
+
 def _write_atomically(target: Path, content: bytes) -> None:
     # A reader never sees half a file: write beside it, then rename over.
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -7,12 +7,14 @@ multipart bodies, captions and retries as the channel receives them.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from PIL import Image
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -24,7 +26,7 @@ from engine.publishing.status import PublicationStatus
 from engine.runtime import Runtime
 from engine.settings import AttachmentSettings
 from engine.versions import deploy_file
-from tests.attachment_files import photo
+from tests.attachment_files import phone_photo, photo
 from tests.conftest import PROCESSES
 from tests.engine.helpers import send
 from tests.publishing.channel_server import ChannelServer
@@ -264,3 +266,17 @@ def test_vk_publishes_the_text_only_and_says_so(
     assert row.status is PublicationStatus.SENT and len(row.attachments) == 1
     assert "ключа пользователя" in (row.last_error or "")
     assert [c.path for c in channel.state.requests] == ["/method/wall.createComment"]
+
+
+def test_a_published_photo_carries_no_metadata_but_the_stored_one_keeps_it(
+    example: Sessions, runtime: Runtime, channel: ChannelServer
+) -> None:
+    original = phone_photo()
+    case = case_with_photos(example, runtime, TELEGRAM, [original], ANSWER)
+    assert sent(example, runtime, channel, case).status is PublicationStatus.SENT
+    _name, _kind, published = channel.state.calls("/sendPhoto")[0].files["photo"]
+    assert b"PhoneCo" not in published and b"Ispolnitel" not in published
+    with Image.open(io.BytesIO(published)) as image:
+        assert not image.getexif() and image.size == (200, 400)  # upright, as the phone meant
+    stored = FileStore(runtime.attachments).read(hashlib.sha256(original).hexdigest())
+    assert stored == original and b"PhoneCo" in stored
