@@ -53,3 +53,4 @@ def test_a_photo_uploaded_on_the_draft_is_seen_as_a_thumbnail_at_publication(
     shot(curator, "attach-02-thumbnail-at-publication")
     curator.goto(f"{live_url}/cases/{case}")  # type: ignore[attr-defined]
     curator.locator("#case-files img.thumb").first.wait_for()  # type: ignore[attr-defined]
+    shot(curator, "attach-03-case-card-files")
