@@ -112,7 +112,11 @@ def file_names(instance_id: int) -> dict[str, str]:
 def original(instance_id: int, sha256: str) -> ResponseReturnValue:
     """A case's file, to those who may see it (404 elsewhere, 403 another department's)."""
     row = require_attachment(db.session(), current_viewer(), instance_id, sha256)
-    return _file(store().read(row.sha256), row.media_type, row.name, inline=row.is_image)
+    try:
+        content = store().read(row.sha256)
+    except OSError:  # the row outlived its file (a directory moved without its files)
+        abort(404)
+    return _file(content, row.media_type, row.name, inline=row.is_image)
 
 
 @bp.route("/cases/<id:instance_id>/files/<sha256>/thumbnail")

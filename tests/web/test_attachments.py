@@ -268,6 +268,8 @@ def test_files_are_served_only_to_those_who_may_see_the_case(
     assert client.get(f"/cases/{case}/files/..%2F..%2Fetc").status_code == 404
     anonymous = app.test_client().get(original)
     assert anonymous.status_code == 302  # to the sign-in page
+    FileStore(web_runtime.attachments).path(sha).unlink()  # the file gone, the row kept
+    assert client.get(original).status_code == 404
 
 
 def test_photos_are_shown_at_review_and_on_the_card_and_carried_to_the_publication(
