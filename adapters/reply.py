@@ -52,6 +52,11 @@ def _max(at: dict[str, Any]) -> dict[str, Any]:
     return {"channel": "max", **recipient, "mid": at.get("mid")}
 
 
+def _max_comment(at: dict[str, Any]) -> dict[str, Any]:
+    # A comment under a channel's post is answered in the post's comments (MAX's comments API).
+    return {**_max(at), "post_mid": at.get("replied_mid")}
+
+
 ADDRESSES = {
     ("vk", "wall_comment"): _vk_comment,
     ("vk", "wall_post"): _vk_post,
@@ -60,7 +65,7 @@ ADDRESSES = {
     ("telegram", "private"): _telegram,
     ("max", "chat"): _max,
     ("max", "dialog"): _max,
-    ("max", "channel"): _max,
+    ("max", "channel"): _max_comment,
 }
 
 

@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable
 
 from benchmarks import (
+    bench_attachments,
     bench_channels,
     bench_deadlines,
     bench_engine,
@@ -30,6 +31,7 @@ SUITES: dict[str, Callable[[], None]] = {
     "reports": bench_reports.main,
     "simulation": bench_simulation.main,
     "modeler": bench_modeler.main,
+    "attachments": bench_attachments.main,
 }
 
 

@@ -28,6 +28,51 @@ class IntakeLimits:
     max_text: int = 65536
 
 
+# Photos and documents staff attach to steps (engine/attachments): sniffed from the bytes.
+ATTACHMENT_TYPES = ("image/jpeg", "image/png", "image/webp", "image/gif", "application/pdf")
+
+
+PACKAGE_FOLDERS = ("engine", "web", "adapters", "processes", "calendars")
+
+
+def _package_holding(directory: Path) -> Path | None:
+    """The code folder `directory` lies in, if any."""
+    resolved = directory.resolve()
+    for name in PACKAGE_FOLDERS:
+        folder = (PROJECT_ROOT / name).resolve()
+        if resolved == folder or folder in resolved.parents:
+            return folder
+    return None
+
+
+def _default_attachments_dir() -> Path:
+    # Beside the demo database, never inside a package folder (engine/, web/, adapters/).
+    return PROJECT_ROOT / "instance" / "attachments"
+
+
+@dataclass(frozen=True)
+class AttachmentSettings:
+    """Where uploaded files live and what may be uploaded (REGLAMENT_ATTACHMENTS_*)."""
+
+    directory: Path = field(default_factory=_default_attachments_dir)
+    max_bytes: int = 10 * 1024 * 1024  # a phone's photo is 2–6 MB
+    # A decompressed photo's pixels: a 40-megapixel phone camera passes, a pixel bomb does not.
+    max_pixels: int = 50_000_000
+    types: tuple[str, ...] = ATTACHMENT_TYPES
+    thumbnail_px: int = 320
+
+    def __post_init__(self) -> None:
+        # Uploaded files never land among the code (a deploy would ship or delete them).
+        inside = _package_holding(Path(self.directory))
+        if inside is not None:
+            raise ValueError(
+                f"REGLAMENT_ATTACHMENTS_DIR {self.directory} lies inside the package folder "
+                f"{inside}: choose a directory outside the installation"
+            )
+        if self.max_bytes < 1 or self.max_pixels < 1:
+            raise ValueError("REGLAMENT_ATTACHMENTS_MAX_BYTES and _MAX_PIXELS must be positive")
+
+
 @dataclass(frozen=True)
 class Settings:
     """Deployment settings; `from_env()` is the only reader of the environment."""
@@ -44,6 +89,7 @@ class Settings:
     step_time_limit: float = StepLimits.time_seconds
     step_memory_limit_mb: int = StepLimits.memory_mb
     step_engine_steps: int = StepLimits.engine_steps
+    attachments: AttachmentSettings = field(default_factory=AttachmentSettings)
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -72,6 +118,7 @@ class Settings:
             step_engine_steps=int(
                 os.environ.get("REGLAMENT_STEP_ENGINE_STEPS", defaults.step_engine_steps)
             ),
+            attachments=_attachments_from_env(defaults.attachments),
         )
 
     @property
@@ -91,6 +138,17 @@ def _intake_from_env(defaults: IntakeLimits) -> IntakeLimits:
             os.environ.get("REGLAMENT_INTAKE_MAX_FUTURE_MINUTES", defaults.max_future_minutes)
         ),
         max_text=int(os.environ.get("REGLAMENT_INTAKE_MAX_TEXT", defaults.max_text)),
+    )
+
+
+def _attachments_from_env(defaults: AttachmentSettings) -> AttachmentSettings:
+    types = os.environ.get("REGLAMENT_ATTACHMENTS_TYPES")
+    return AttachmentSettings(
+        directory=Path(os.environ.get("REGLAMENT_ATTACHMENTS_DIR", defaults.directory)),
+        max_bytes=int(os.environ.get("REGLAMENT_ATTACHMENTS_MAX_BYTES", defaults.max_bytes)),
+        max_pixels=int(os.environ.get("REGLAMENT_ATTACHMENTS_MAX_PIXELS", defaults.max_pixels)),
+        types=tuple(t.strip() for t in types.split(",") if t.strip()) if types else defaults.types,
+        thumbnail_px=defaults.thumbnail_px,
     )
 
 

@@ -126,3 +126,4 @@ class AuditKind(enum.StrEnum):
     USER_PASSWORD_RESET = "user_password_reset"
     USER_DEACTIVATED = "user_deactivated"
     USER_REACTIVATED = "user_reactivated"
+    ATTACHMENT_ADDED = "attachment_added"  # a file uploaded on a step (engine/attachments)

@@ -36,6 +36,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     from web import (
         assignment,
+        attachments,
         auth,
         channels,
         i18n,
@@ -74,6 +75,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(reports.bp)
     app.register_blueprint(assignment.bp)  # curators, heads, admins give tasks to colleagues
     app.register_blueprint(people.bp)  # the administrator's people pages
+    app.register_blueprint(attachments.bp)  # files on steps, served with the case's rights
     throttle.init_app(app)
     _register_errors(app)
     from web import api, publishing
@@ -94,10 +96,14 @@ def _register_errors(app: Flask) -> None:
     def forbidden(_error: Exception) -> ResponseReturnValue:
         return render_template("errors/403.html"), 403
 
+    def too_large(_error: Exception) -> ResponseReturnValue:
+        return render_template("errors/413.html"), 413
+
     def stale_form(_error: Exception) -> ResponseReturnValue:
         return render_template("errors/csrf.html"), 400
 
     app.register_error_handler(400, bad_request)
+    app.register_error_handler(413, too_large)  # more files than MAX_CONTENT_LENGTH at once
     app.register_error_handler(CSRFError, stale_form)
     app.register_error_handler(NotFound, not_found)
     app.register_error_handler(SubstitutionNotFound, not_found)

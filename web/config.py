@@ -75,4 +75,6 @@ class WebSettings:
             "BABEL_DEFAULT_LOCALE": "ru",
             "BABEL_TRANSLATION_DIRECTORIES": "translations",
             "WTF_CSRF_TIME_LIMIT": None,  # staff keep a form open all day
+            # A step form with a few photos fits; a larger body is refused before it is read.
+            "MAX_CONTENT_LENGTH": 8 * self.engine.attachments.max_bytes + 1024 * 1024,
         }

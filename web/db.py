@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from engine.clock import Clock, SystemClock
 from engine.db import make_engine, make_session_factory
 from engine.runtime import Runtime
-from engine.settings import IntakeLimits, Settings
+from engine.settings import AttachmentSettings, IntakeLimits, Settings
 
 EXTENSION = "reglament"
 
@@ -26,7 +26,10 @@ class Database:
             "engine": engine,
             "sessions": make_session_factory(engine),
             "runtime": Runtime(
-                clock=clock, processes_dir=app.config["PROCESSES_DIR"], intake=_intake(app)
+                clock=clock,
+                processes_dir=app.config["PROCESSES_DIR"],
+                intake=_intake(app),
+                attachments=_attachments(app),
             ),
         }
         app.after_request(_finish)
@@ -37,6 +40,12 @@ def _intake(app: Flask) -> IntakeLimits:
     # The limits are engine settings (REGLAMENT_INTAKE_*); a test app may give its own.
     given: IntakeLimits | None = app.config.get("INTAKE_LIMITS")
     return given or Settings.from_env().intake
+
+
+def _attachments(app: Flask) -> AttachmentSettings:
+    # Where uploads live (REGLAMENT_ATTACHMENTS_*); a test app gives a folder of its own.
+    given: AttachmentSettings | None = app.config.get("ATTACHMENTS")
+    return given or Settings.from_env().attachments
 
 
 def sessions() -> sessionmaker[Session]:

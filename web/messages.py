@@ -10,6 +10,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 
 from engine.access import require_instance
+from engine.attachments import visible_attachments
 from engine.intake import CHANNELS, DuplicateMessage, InvalidMessage, receive_message
 from engine.intake_forms import MANUAL_FIELDS, manual_intake_message
 from engine.models import ProcessVersion
@@ -19,6 +20,7 @@ from engine.roles import ENTER_MESSAGES
 from engine.statuses import InstanceStatus
 from engine.versions import NoActiveVersion
 from web import db
+from web.attachments import file_names
 from web.auth import ability_required, current_viewer, login_required, roles_required
 from web.forms import flatten_errors
 
@@ -71,8 +73,14 @@ def card(instance_id: int) -> ResponseReturnValue:
 
 
 def _render_card(instance_id: int) -> str:
-    found = case_card(db.session(), db.runtime(), current_viewer(), instance_id)
-    return render_template("messages/card.html", card=found)
+    viewer = current_viewer()
+    found = case_card(db.session(), db.runtime(), viewer, instance_id)
+    return render_template(
+        "messages/card.html",
+        card=found,
+        case_files=visible_attachments(db.session(), viewer, instance_id),
+        file_names=file_names(instance_id),
+    )
 
 
 @bp.route("/cases/<id:instance_id>/retry", methods=["POST"])

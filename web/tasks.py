@@ -8,11 +8,12 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 
-from engine.access import SCOPES, NotFound, Scope, require_task
+from engine.access import SCOPES, NotFound, Scope, Viewer, require_task
 from engine.assignment import colleagues_for
-from engine.forms import FormError
+from engine.attachments import case_attachments, may_open, referenced
+from engine.forms import FormError, VersionForms
 from engine.instances import InstanceNotRunning, RegulationFailed, StaleTaskError, complete_task
-from engine.models import OpenUserTask
+from engine.models import Attachment, OpenUserTask
 from engine.prefill import task_prefill
 from engine.queries import (
     NextStep,
@@ -30,6 +31,7 @@ from engine.recovery import mark_failed
 from engine.tasks import TaskClaimedError, TaskNotOpenError, claim_task, release_task
 from engine.versions import version_forms
 from web import db
+from web.attachments import file_names, take_uploads
 from web.auth import current_viewer, login_required, safe_next
 from web.forms import flatten_errors, read_submission, render_form
 from web.municipality import department_choices
@@ -135,8 +137,16 @@ def complete(task_id: str) -> ResponseReturnValue:
         task = require_task(db.session(), viewer, task_id, to_complete=True)
     except NotFound:
         return already_done(task_id)
-    form = version_forms(db.session(), db.runtime(), task.instance_id).form(task.form_key)
+    forms = version_forms(db.session(), db.runtime(), task.instance_id)
+    form = forms.form(task.form_key)
     data = read_submission(form, request.form)
+    refused, stored = take_uploads(task, form, data)
+    if stored:
+        db.keep_changes()  # an accepted file stays with the case though the form is refused
+    if refused:
+        return render_task(
+            task_id, data, with_form_errors(forms, task.form_key, data, refused)
+        ), 422
     try:
         complete_task(db.session(), db.runtime(), task_id, data, viewer.login)
     except FormError as error:
@@ -157,6 +167,18 @@ def complete(task_id: str) -> ResponseReturnValue:
         return render_task(task_id, data), 409
     flash(gettext("Done: «%(step)s».", step=task.name), "info")
     return after_completion(task.instance_id)
+
+
+def with_form_errors(
+    forms: VersionForms, key: str, data: dict[str, Any], refused: dict[str, list[str]]
+) -> dict[str, list[str]]:
+    """A refused file's errors and the rest of the form's, so one submit shows them all."""
+    try:
+        forms.validate(key, data)
+    except FormError as error:
+        others = flatten_errors(error.errors)
+        return {name: refused.get(name, []) + others.get(name, []) for name in {*refused, *others}}
+    return refused
 
 
 def after_completion(instance_id: int) -> ResponseReturnValue:
@@ -215,10 +237,14 @@ def render_task(
     forms = view.card.forms
     if values is None:
         values = starting_values(task_id, view)
+    instance_id = view.card.instance.id
     return render_template(
         "tasks/task.html",
         view=view,
         card=view.card,
+        case_files={row.sha256: row for row in case_attachments(db.session(), instance_id)},
+        file_names=file_names(instance_id),
+        answer_files=[] if view.drafts_step else answer_files(viewer, view),
         form=forms.form(view.form_key),
         fields=render_form(forms, view.form_key, values, errors),
         form_errors=(errors or {}).get("_schema", []),
@@ -226,6 +252,13 @@ def render_task(
         answer_limit=view.answer_limit,
         colleagues=assignable_colleagues(task_id),
     )
+
+
+def answer_files(viewer: Viewer, view: TaskView) -> list[Attachment]:
+    """The current drafts' files this viewer may open, shown above a check or publication."""
+    values = [draft.values for draft in view.card.answer.drafts]
+    found = referenced(db.session(), view.card.instance.id, values)
+    return [row for row in found if may_open(viewer, row)]
 
 
 def assignable_colleagues(task_id: str) -> list[Any]:

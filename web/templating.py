@@ -59,6 +59,7 @@ EVENT_LABELS = {
     AuditKind.USER_PASSWORD_RESET: _l("Password reset"),
     AuditKind.USER_DEACTIVATED: _l("Account closed"),
     AuditKind.USER_REACTIVATED: _l("Account opened again"),
+    AuditKind.ATTACHMENT_ADDED: _l("File attached"),
 }
 
 DEADLINE_STATE_LABELS = {

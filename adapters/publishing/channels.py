@@ -5,12 +5,38 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Protocol
 
 import httpx
 
 from adapters.publishing.errors import Delivered, PermanentError, TransientError
 from adapters.publishing.settings import PublishSettings
+from engine.attachments import without_metadata
+
+
+@dataclass(frozen=True)
+class Photo:
+    """A photo sent with the answer: where its bytes are (the attachments store) and its type."""
+
+    sha256: str
+    media_type: str
+    path: Path
+
+    @property
+    def filename(self) -> str:
+        """The multipart part's name: hash and extension, nothing a user typed."""
+        return f"{self.sha256[:16]}.{self.media_type.rsplit('/', 1)[-1]}"
+
+    def content(self) -> bytes:
+        """The photo as published; a file gone from the store is final (the curator attaches it)."""
+        try:
+            # What a public channel gets carries no EXIF (GPS, the phone, its owner).
+            return without_metadata(self.path.read_bytes(), self.media_type)
+        except OSError as error:
+            raise PermanentError(
+                f"Фотография {self.sha256[:12]} не найдена в хранилище."
+            ) from error
 
 
 @dataclass(frozen=True)
@@ -23,6 +49,7 @@ class Outgoing:
     address: dict[str, Any]
     text: str
     token: str
+    photos: tuple[Photo, ...] = ()
 
     @property
     def idempotency_key(self) -> str:

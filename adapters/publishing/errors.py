@@ -11,6 +11,8 @@ class Delivered:
 
     external_id: str
     url: str | None
+    # What did not go with it (photos a channel refused after the text was posted), in Russian.
+    note: str | None = None
 
 
 class TransientError(Exception):

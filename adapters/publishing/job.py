@@ -21,10 +21,11 @@ from sqlalchemy.orm import sessionmaker
 from adapters.publishing import max as _max  # noqa: F401  (registers the channel)
 from adapters.publishing import telegram as _telegram  # noqa: F401
 from adapters.publishing import vk as _vk  # noqa: F401
-from adapters.publishing.channels import PUBLISHERS, Outgoing, Publisher
+from adapters.publishing.channels import PUBLISHERS, Outgoing, Photo, Publisher
 from adapters.publishing.errors import Delivered, PermanentError, TransientError
 from adapters.publishing.settings import PublishSettings
 from adapters.secrets import channel_secret
+from engine.attachments import FileStore, UploadRefused, case_attachments
 from engine.models import Publication
 from engine.publishing.outbox import claim_next, record_failed, record_retry, record_sent
 from engine.publishing.status import PublicationStatus
@@ -64,7 +65,7 @@ class PublishingJob:
                 return False
             row = claimed.publication
             publisher = self.publishers.get(row.channel)
-            outgoing = _outgoing(row)
+            outgoing = _outgoing(row, _photos(session, runtime, row))
             interrupted, attempts = claimed.interrupted, row.attempts
         outcome = self._send(publisher, outgoing, interrupted)
         with sessions.begin() as session:
@@ -98,7 +99,7 @@ class PublishingJob:
     ) -> None:
         now = runtime.clock.now()
         if isinstance(outcome, Delivered):
-            record_sent(session, outgoing.id, now, outcome.external_id, outcome.url)
+            record_sent(session, outgoing.id, now, outcome.external_id, outcome.url, outcome.note)
             log.info("publication %d sent: %s", outgoing.id, outcome.url or outcome.external_id)
         elif isinstance(outcome, TransientError) and attempts < self.settings.max_attempts:
             delay = outcome.retry_after or self.settings.backoff(attempts)
@@ -128,7 +129,25 @@ class PublishingJob:
 OPEN = (PublicationStatus.PENDING, PublicationStatus.RETRYING, PublicationStatus.SENDING)
 
 
-def _outgoing(row: Publication) -> Outgoing:
+def _photos(session: Any, runtime: Runtime, row: Publication) -> tuple[Photo, ...]:
+    """The photos of the outbox row, in its order, as files of the attachments store."""
+    if not row.attachments:
+        return ()
+    try:
+        store = FileStore(runtime.attachments)
+    except UploadRefused:  # no store configured: no photo could have been uploaded either
+        return ()
+    found = {
+        item.sha256: item for item in case_attachments(session, row.instance_id, row.attachments)
+    }
+    return tuple(
+        Photo(sha, found[sha].media_type, store.path(sha))
+        for sha in row.attachments or []
+        if sha in found and found[sha].is_image
+    )
+
+
+def _outgoing(row: Publication, photos: tuple[Photo, ...] = ()) -> Outgoing:
     return Outgoing(
         id=row.id,
         municipality=row.municipality,
@@ -136,6 +155,7 @@ def _outgoing(row: Publication) -> Outgoing:
         address=dict(row.address),
         text=row.text,
         token=channel_secret(row.municipality, row.channel, "token") or "",
+        photos=photos,
     )
 
 

@@ -16,6 +16,12 @@ API_VERSION = "5.199"
 # internal error. Every other code (5 revoked token, 15/212 access denied, 100 bad parameter,
 # 18 deleted...) is final.
 TRANSIENT_CODES = frozenset({1, 6, 9, 10})
+# Uploading a photo for a wall comment (photos.getWallUploadServer) needs a user's token; a
+# community token cannot, so the answer goes as text and the card tells the curator.
+PHOTOS_BY_HAND = (
+    "ВКонтакте: фотографии не отправлены (загрузка фото на стену требует ключа пользователя, "
+    "а не сообщества) — добавьте их к ответу вручную."
+)
 
 
 class VkPublisher:
@@ -41,15 +47,16 @@ class VkPublisher:
         if "error" in body:
             raise _error(body["error"])
         answer = body.get("response")
+        note = PHOTOS_BY_HAND if outgoing.photos else None
         if method == "messages.send":
-            return Delivered(str(answer), None)
+            return Delivered(str(answer), None, note)
         if not isinstance(answer, dict) or "comment_id" not in answer:
             raise TransientError("VK: в ответе нет comment_id")
         comment = answer["comment_id"]
         link = f"https://vk.com/wall{where['owner_id']}_{where['post_id']}?reply={comment}"
         if where.get("comment_id"):
             link += f"&thread={where['comment_id']}"
-        return Delivered(str(comment), link)
+        return Delivered(str(comment), link, note)
 
 
 def _comment(outgoing: Outgoing) -> dict[str, Any]:

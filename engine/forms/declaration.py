@@ -10,6 +10,7 @@ from typing import Any
 import yaml
 
 from engine.forms import field_kinds as _field_kinds  # noqa: F401  (registers the kinds)
+from engine.forms import file_kind as _file_kind  # noqa: F401  (registers the file kinds)
 from engine.forms.conditions import check_condition
 from engine.forms.kinds import COMMON_OPTIONS, KINDS, check_messages, kind_of
 from engine.forms.spec import FieldSpec, FormDeclarationError, FormSpec

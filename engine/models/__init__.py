@@ -2,6 +2,7 @@
 
 from engine.models.account import Substitution, User
 from engine.models.api import ApiIdempotencyKey, ApiToken
+from engine.models.attachment import Attachment
 from engine.models.audit import AuditEvent, Violation
 from engine.models.channel import ChannelCursor, ChannelReceipt
 from engine.models.deadline import CaseDeadline, Notice
@@ -16,6 +17,7 @@ from engine.models.version import ProcessVersion, VersionActivation
 __all__ = [
     "ApiIdempotencyKey",
     "ApiToken",
+    "Attachment",
     "AuditEvent",
     "CaseDeadline",
     "ChannelCursor",

@@ -25,6 +25,8 @@ class Publication(Base):
     # Where the answer goes, read from the message's payload `reply` (docs/publishing.md).
     address: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     text: Mapped[str] = mapped_column(Text)
+    # Content hashes of the case's photos sent with the answer (engine/attachments).
+    attachments: Mapped[list[str]] = mapped_column(JSON, default=list)
     status: Mapped[PublicationStatus] = mapped_column(enum_type(PublicationStatus))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)

@@ -5,6 +5,7 @@ The keys are documented in docs/publishing.md («Reply address»); the intake si
     {"reply": {"channel": "vk", "peer_id": 2000000001}}
     {"reply": {"channel": "telegram", "chat_id": -100123, "message_id": 42}}
     {"reply": {"channel": "max", "chat_id": 123, "mid": "mid.abc"}}
+    {"reply": {"channel": "max", "chat_id": -7, "mid": "mid.c", "post_mid": "mid.p"}}  (a comment)
 """
 
 from __future__ import annotations
@@ -45,11 +46,12 @@ class TelegramAddress(_Address):
 
 
 class MaxAddress(_Address):
-    """A chat or a user, and the message answered."""
+    """A chat or a user, and the message answered; `post_mid`: the channel post commented on."""
 
     chat_id = fields.Integer(load_default=None, strict=True)
     user_id = fields.Integer(load_default=None, strict=True)
     mid = fields.String(load_default=None)
+    post_mid = fields.String(load_default=None)
 
     @validates_schema
     def _one_recipient(self, data: dict[str, Any], **_: Any) -> None:

@@ -14,11 +14,12 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from engine import audit
+from engine.attachments import referenced
 from engine.forms import FormError
 from engine.models import AuditEvent, Message, Publication
 from engine.publishing.address import NoReplyAddress, ReplyAddress, reply_address
 from engine.publishing.status import PublicationStatus
-from engine.queries.answer import answer_of
+from engine.queries.answer import Answer, answer_of
 from engine.statuses import AuditKind
 
 # The publish form's field that chooses the channel's API over the manual path.
@@ -34,6 +35,8 @@ class PlannedPublication:
 
     address: ReplyAddress
     text: str
+    # Content hashes of the photos that go with the answer (the approved drafts' and the step's).
+    photos: tuple[str, ...] = ()
 
 
 def plan_publication(
@@ -49,21 +52,24 @@ def plan_publication(
         address = reply_address(message.payload if message else {})
     except NoReplyAddress as error:
         raise FormError(form_key, {PUBLISH_VIA: [str(error)]}) from error
+    answer = _approved_answer(session, instance_id)
+    drafts = answer.drafts
     edited = values.get(PUBLISHED_TEXT) or values.get("answer_text")  # as the curator left it
-    text = str(edited or _approved_answer(session, instance_id)).strip()
+    # Without an edit: every department's current draft, in turn, as the publication form shows.
+    text = str(edited or answer.drafts_text).strip()
     if not text:
         raise FormError(form_key, {PUBLISH_VIA: [NO_TEXT]})
-    return PlannedPublication(address, text)
+    files = referenced(session, instance_id, [*(draft.values for draft in drafts), values])
+    return PlannedPublication(address, text, tuple(row.sha256 for row in files if row.is_image))
 
 
-def _approved_answer(session: Session, instance_id: int) -> str:
+def _approved_answer(session: Session, instance_id: int) -> Answer:
     events = session.scalars(
         select(AuditEvent)
         .where(AuditEvent.instance_id == instance_id, AuditEvent.kind == AuditKind.TASK_COMPLETED)
         .order_by(AuditEvent.at, AuditEvent.id)
     )
-    # Every department's current draft, in turn, as the publication form starts from them.
-    return answer_of(list(events)).drafts_text
+    return answer_of(list(events))
 
 
 def enqueue(
@@ -84,6 +90,7 @@ def enqueue(
         channel=planned.address.channel,
         address=planned.address.where,
         text=planned.text,
+        attachments=list(planned.photos),
         status=PublicationStatus.PENDING,
         attempts=0,
         next_attempt_at=now,
@@ -145,14 +152,23 @@ def claim_next(session: Session, now: datetime, lease: timedelta) -> Claimed | N
 
 
 def record_sent(
-    session: Session, pub_id: int, now: datetime, external_id: str, url: str | None
+    session: Session,
+    pub_id: int,
+    now: datetime,
+    external_id: str,
+    url: str | None,
+    note: str | None = None,
 ) -> Publication:
-    """The channel acknowledged: the post's id and link are written back to the case."""
+    """The channel acknowledged: the post's id and link are written back to the case.
+
+    `note` says what did not go with it (photos refused after the text was posted); the card
+    shows it beside the link, so the curator adds them by hand.
+    """
     row = _held(session, pub_id)
     row.status = row.status.guard(PublicationStatus.SENT)
     row.external_id, row.url, row.sent_at, row.updated_at = external_id, url, now, now
     row.claimed_until = row.next_attempt_at = None
-    row.last_error = None
+    row.last_error = note
     audit.record(
         session,
         AuditKind.ANSWER_PUBLISHED,
@@ -163,6 +179,8 @@ def record_sent(
         channel=row.channel,
         external_id=external_id,
         url=url,
+        photos=len(row.attachments or []),
+        note=note,
     )
     return row
 

@@ -45,6 +45,8 @@ def _departments(spec: FieldSpec, context: Context) -> list[str]:
     return [context.rng.choice(known)] if known else []
 
 
+SIMULATED_FILE = "0" * 64
+
 FILLERS: dict[str, Filler] = {
     "text": _text,
     "long_text": _text,
@@ -60,6 +62,9 @@ FILLERS: dict[str, Filler] = {
     "email": lambda _spec, _context: "simulation@example.org",
     "phone": lambda _spec, _context: "+7 900 000-00-00",
     "attachments": lambda _spec, _context: "https://example.org/photo.jpg",
+    # A simulated case keeps no file: one hash stands for the photos a step requires.
+    "files": lambda spec, _context: [SIMULATED_FILE] * int(spec.min or 1),
+    "photos": lambda spec, _context: [SIMULATED_FILE] * int(spec.min or 1),
     "boolean": lambda _spec, _context: True,
     "number": lambda spec, _context: spec.min if spec.min is not None else 1,
 }

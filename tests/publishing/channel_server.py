@@ -13,6 +13,8 @@ import threading
 import time
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
+from email.parser import BytesParser
+from email.policy import default
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -29,6 +31,8 @@ class Recorded:
     json: Any
     headers: dict[str, str]
     at: float  # monotonic seconds
+    # multipart/form-data file parts: field name → (filename, content type, bytes)
+    files: dict[str, tuple[str, str, bytes]] = field(default_factory=dict)
 
 
 @dataclass
@@ -43,6 +47,7 @@ class ChannelState:
     scripted: defaultdict[str, deque[tuple[int, Any]]] = field(
         default_factory=lambda: defaultdict(deque)
     )
+    uploads: list[tuple[str, str, str, bytes]] = field(default_factory=list)  # MAX upload URL
     hold_next: threading.Event = field(default_factory=threading.Event)
     held: threading.Event = field(default_factory=threading.Event)
     release: threading.Event = field(default_factory=threading.Event)
@@ -68,7 +73,11 @@ class _Handler(BaseHTTPRequestHandler):
         parts = urlsplit(self.path)
         raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         kind = self.headers.get("Content-Type", "")
-        form = {k: v[0] for k, v in parse_qs(raw.decode()).items()} if "form" in kind else {}
+        files: dict[str, tuple[str, str, bytes]] = {}
+        if kind.startswith("multipart/form-data"):
+            form, files = _multipart(kind, raw)
+        else:
+            form = {k: v[0] for k, v in parse_qs(raw.decode()).items()} if "form" in kind else {}
         body = json.loads(raw) if "json" in kind and raw else None
         recorded = Recorded(
             "POST",
@@ -78,6 +87,7 @@ class _Handler(BaseHTTPRequestHandler):
             body,
             dict(self.headers.items()),
             time.monotonic(),
+            files,
         )
         with state.lock:
             state.requests.append(recorded)
@@ -107,7 +117,60 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(data)
 
 
+def _multipart(kind: str, raw: bytes) -> tuple[dict[str, str], dict[str, tuple[str, str, bytes]]]:
+    """A multipart/form-data body's text fields and file parts, parsed as a server would."""
+    message = BytesParser(policy=default).parsebytes(f"Content-Type: {kind}\r\n\r\n".encode() + raw)
+    form: dict[str, str] = {}
+    files: dict[str, tuple[str, str, bytes]] = {}
+    for part in message.iter_parts():
+        name = str(part.get_param("name", header="content-disposition"))
+        content = part.get_payload(decode=True) or b""
+        filename = part.get_filename()
+        if filename is None:
+            form[name] = content.decode()
+        else:
+            files[name] = (filename, part.get_content_type(), content)
+    return form, files
+
+
+def _telegram_message(state: ChannelState, request: Recorded, fields: dict[str, Any]) -> Any:
+    state.posted.append({"channel": "telegram", **fields})
+    number = 40 + len(state.posted)
+    chat = {"id": int(fields["chat_id"]), "type": "supergroup", "username": "town_talk"}
+    return {"message_id": number, "chat": chat}
+
+
+def _photos(state: ChannelState, request: Recorded) -> tuple[int, Any] | None:
+    """The photo methods of Telegram and MAX's upload flow and comments."""
+    path = request.path
+    if path.endswith("/sendPhoto"):
+        fields = {**request.form, "photos": [request.files["photo"]]}
+        return 200, {"ok": True, "result": _telegram_message(state, request, fields)}
+    if path.endswith("/sendMediaGroup"):
+        media = json.loads(request.form["media"])
+        photos = [request.files[item["media"].removeprefix("attach://")] for item in media]
+        first = _telegram_message(state, request, {**request.form, "photos": photos})
+        rest = [{**first, "message_id": first["message_id"] + n} for n in range(1, len(photos))]
+        return 200, {"ok": True, "result": [first, *rest]}
+    if path == "/uploads":
+        host, port = request.headers["Host"].split(":")
+        return 200, {"url": f"http://{host}:{port}/upload-target?sig=abc"}
+    if path == "/upload-target":
+        [(name, kind, content)] = request.files.values()
+        token = f"photo-token-{len(state.uploads)}"
+        state.uploads.append((token, name, kind, content))
+        return 200, {"photos": {"p1": {"token": token}}}
+    if path.startswith("/messages/") and path.endswith("/comments"):
+        state.posted.append({"channel": "max-comment", "post": path.split("/")[2], **request.json})
+        mid = f"mid.c{len(state.posted)}"
+        return 200, {"message": {"body": {"mid": mid, "text": request.json["text"]}}}
+    return None
+
+
 def _published(state: ChannelState, request: Recorded) -> tuple[int, Any]:
+    photo_answer = _photos(state, request)
+    if photo_answer is not None:
+        return photo_answer
     if request.path == "/method/wall.createComment":
         guid = request.form["guid"]
         if guid not in state.comments:  # VK: a second call with the same guid posts nothing

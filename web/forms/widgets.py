@@ -22,7 +22,7 @@ class FieldView:
 
     name: str
     label: str
-    widget: str  # input, textarea, radio, select, checkboxes, checklist, checkbox, lines
+    widget: str  # input, textarea, radio, select, checkboxes, checklist, checkbox, lines, files
     required: bool
     value: Any = None
     choices: list[tuple[str, str]] = field(default_factory=list)
@@ -99,6 +99,9 @@ WIDGETS: dict[str, Widget] = {
     "email": Widget("input", read_one, "email"),
     "phone": Widget("input", read_one, "tel"),
     "attachments": Widget("lines", read_lines),
+    # Files already stored come back as their hashes; new ones arrive in request.files.
+    "files": Widget("files", read_many, "files"),
+    "photos": Widget("files", read_many, "photos"),
     "boolean": Widget("checkbox", read_flag),
     "number": Widget("input", read_one, "number"),
 }

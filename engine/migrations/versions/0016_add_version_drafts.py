@@ -1,7 +1,7 @@
 """add draft versions edited in the browser's modeler (files and a revision)
 
 Revision ID: 0016
-Revises: 0012
+Revises: 0014
 Create Date: 2026-12-01 15:20:00
 """
 
@@ -11,7 +11,7 @@ from alembic import op
 from engine.db import UtcDateTime
 
 revision = "0016"
-down_revision = "0012"
+down_revision = "0014"
 branch_labels = None
 depends_on = None
 
