@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
@@ -17,6 +18,7 @@ from engine.prefill import task_prefill
 from engine.queries import (
     NextStep,
     TaskFilter,
+    TaskPage,
     TaskView,
     completion_of,
     filter_choices,
@@ -67,22 +69,47 @@ def index() -> ResponseReturnValue:
         departments=department_choices(viewer.municipality),
         poll_seconds=current_app.config["TASK_LIST_POLL_SECONDS"],
         unread_notices=unread_notices(db.session(), viewer),
+        args=list_args(),
     )
 
 
 @bp.route("/tasks/rows")
 @login_required
 def rows() -> ResponseReturnValue:
-    """The rows alone, for the list's periodic refresh."""
+    """The rows alone, for the list's periodic refresh: rows on screen update, new ones wait."""
     chosen = chosen_filter()
     page = task_list(db.session(), db.runtime(), current_viewer(), chosen)
+    page, waiting = keep_place(page, shown_tasks())
     return render_template(
         "tasks/_rows.html",
         page=page,
         chosen=chosen,
         departments=department_choices(current_viewer().municipality),
         poll_seconds=current_app.config["TASK_LIST_POLL_SECONDS"],
+        waiting=waiting,
+        args=list_args(),
     )
+
+
+def shown_tasks() -> set[str] | None:
+    """The task ids the page shows now (`shown`, sent by tasklist.js), or None for all."""
+    if "shown" not in request.args:
+        return None
+    return {part for part in request.args["shown"].split(",") if part}
+
+
+def keep_place(page: TaskPage, shown: set[str] | None) -> tuple[TaskPage, int]:
+    """Only the rows already on screen, and how many new ones wait to be shown."""
+    if not shown:  # the first load, «показать», or an empty list: nothing to keep in place
+        return page, 0
+    kept = [row for row in page.rows if row.task.task_id in shown]
+    waiting = len(page.rows) - len(kept)
+    return replace(page, rows=kept), waiting
+
+
+def list_args() -> dict[str, str]:
+    """The list's own query (tab, filters, page), without what the refresh adds."""
+    return {key: value for key, value in request.args.items() if key != "shown"}
 
 
 @bp.route("/tasks/<task_id>/claim", methods=["POST"])

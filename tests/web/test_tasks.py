@@ -135,3 +135,18 @@ def test_the_task_page_shows_the_card_requirements_with_clauses_and_history(
         "Не рассматривается",
     ):
         assert expected in page, expected
+
+
+def test_a_refresh_keeps_the_rows_on_screen_and_counts_the_new_ones(
+    app: Flask, sessions: sessionmaker[Session], web_runtime: Runtime
+) -> None:
+    client = login(app.test_client(), "curator")
+    send_message(sessions, web_runtime, external_id="a", text="Первое сообщение")
+    shown = client.get("/tasks/rows").text
+    task_id = shown.split('data-task-id="')[1].split('"')[0]
+    send_message(sessions, web_runtime, external_id="b", text="Второе сообщение")
+    kept = client.get(f"/tasks/rows?shown={task_id}").text
+    assert "Первое сообщение" in kept and "Второе сообщение" not in kept
+    assert "Новых задач: 1" in kept and "shown=" not in kept  # the links drop the refresh's list
+    everything = client.get("/tasks/rows?shown=").text  # an empty screen takes every row
+    assert "Второе сообщение" in everything and "Новых задач" not in everything

@@ -1,0 +1,64 @@
+"""The task list in Chromium: the refresh keeps focus and scroll, new tasks wait behind a link."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy.orm import Session, sessionmaker
+
+from engine.runtime import Runtime
+from tests.web.browsing import axe_violations
+from tests.web.conftest import send_message
+from tests.web.test_browser import browser, csp_violations, live_url, shot, sign_in
+
+pytestmark = pytest.mark.browser
+__all__ = ["browser", "csp_violations", "live_url"]  # fixtures this module reuses
+
+
+def many_tasks(sessions: sessionmaker[Session], runtime: Runtime, count: int) -> None:
+    """`count` cases of the example town, each with an open «Рассмотреть сообщение»."""
+    for number in range(count):
+        send_message(
+            sessions, runtime, external_id=f"m{number}", text=f"Яма на улице, дом {number}"
+        )
+
+
+def polls(page: Any, times: int = 3) -> None:
+    """Wait for `times` refreshes of the rows (the app polls every second in these tests)."""
+    for _ in range(times):
+        with page.expect_response(lambda response: "/tasks/rows" in response.url):
+            pass
+
+
+def test_the_refresh_keeps_focus_and_scroll_and_new_tasks_wait(
+    live_url: str, browser: Any, sessions: sessionmaker[Session], web_runtime: Runtime
+) -> None:
+    many_tasks(sessions, web_runtime, 14)
+    page = sign_in(browser, live_url, "curator")
+    page.set_viewport_size({"width": 1366, "height": 768})
+    assert page.locator("#task-rows tr[data-task-id]").count() == 14
+    claim = page.locator("#task-rows tr[data-task-id]").nth(9).get_by_role("button")
+    claim.focus()
+    page.evaluate("window.scrollTo(0, 400)")
+    focused = page.evaluate("document.activeElement.closest('tr').dataset.taskId")
+    polls(page)
+    assert page.evaluate("window.scrollY") == 400
+    assert page.evaluate("document.activeElement.closest('tr').dataset.taskId") == focused
+
+    send_message(sessions, web_runtime, external_id="new", text="Упало дерево на дорогу")
+    page.get_by_text("Новых задач: 1").wait_for(timeout=10_000)
+    polls(page, 1)
+    assert page.locator("#task-rows tr[data-task-id]").count() == 14  # nothing moved
+    assert page.get_by_text("Упало дерево на дорогу").count() == 0
+    assert page.evaluate("window.scrollY") == 400
+    assert page.evaluate("document.activeElement.closest('tr').dataset.taskId") == focused
+    assert axe_violations(page) == []
+    shot(page, "list-01-new-tasks-waiting")
+
+    page.get_by_role("link", name="показать").click()
+    page.get_by_text("Упало дерево на дорогу").wait_for()
+    assert page.locator("#task-rows tr[data-task-id]").count() == 15
+    assert page.evaluate("document.activeElement.textContent").startswith("Упало дерево")
+    polls(page, 1)
+    assert page.get_by_text("Новых задач").count() == 0
