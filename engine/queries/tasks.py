@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from engine.access import Scope, Viewer, can_complete, scope_filter
 from engine.duties.card import duty_message
 from engine.models import Message, OpenUserTask, ProcessInstance, ProcessVersion
-from engine.queries.timing import cached_modes, time_left, version_calendar
+from engine.queries.timing import cached_specs, counts_days, time_left, version_calendar
 from engine.runtime import Runtime
 from engine.worktime import RemainingTime
 
@@ -110,9 +110,10 @@ def describe(
     for task in tasks:
         message = messages.get(task.instance_id)
         sha256, version_id = versions[task.instance_id]
-        modes = cached_modes(
+        specs = cached_specs(
             sha256, task.municipality, runtime.processes_dir, _catalog_loader(session, version_id)
         )
+        spec = specs.get(task.element_id)
         reader = version_calendar(  # the settings the case runs under, not today's file
             sha256, task.municipality, runtime.processes_dir, _settings_loader(session, version_id)
         )
@@ -122,8 +123,9 @@ def describe(
             task.created_at,
             task.due_at,
             now,
-            working=modes.get(task.element_id, True),
+            working=spec.working if spec else True,
             reader=reader,
+            in_days=counts_days(spec),
         )
         rows.append(
             TaskRow(
