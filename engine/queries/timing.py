@@ -17,7 +17,7 @@ from engine.municipalities import regulation_calendar as load_regulation_calenda
 from engine.regulation.table import table_from_dict
 from engine.regulation.terms import TermError, rule_spec
 from engine.versioning.snapshot import settings_from_snapshot
-from engine.worktime import DeadlineSpecError, RemainingTime, remaining
+from engine.worktime import Calendar, DeadlineSpecError, RemainingTime, remaining
 from engine.worktime.loader import SETTINGS_FILE
 from engine.worktime.remaining import whole_days
 from engine.worktime.spec import DeadlineSpec, Unit
@@ -168,6 +168,19 @@ def time_left(
     if due_at is None:
         return None
     calendar = (reader or regulation_calendar(municipality, processes_dir)).calendar
+    return left_on(calendar, started_at, due_at, now, working=working, in_days=in_days)
+
+
+def left_on(
+    calendar: Calendar,
+    started_at: datetime,
+    due_at: datetime,
+    now: datetime,
+    *,
+    working: bool,
+    in_days: bool,
+) -> RemainingTime:
+    """What is left of a deadline on a calendar, with whole days for a day term."""
     left = remaining(calendar, min(started_at, due_at), due_at, now, working=working)
     days = whole_days(calendar, now, due_at, working=working) if in_days else None
     return replace(left, days=days, due_at=due_at, working=working)

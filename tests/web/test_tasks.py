@@ -150,3 +150,14 @@ def test_a_refresh_keeps_the_rows_on_screen_and_counts_the_new_ones(
     assert "Новых задач: 1" in kept and "shown=" not in kept  # the links drop the refresh's list
     everything = client.get("/tasks/rows?shown=").text  # an empty screen takes every row
     assert "Второе сообщение" in everything and "Новых задач" not in everything
+
+
+def test_every_step_shows_the_cases_overall_deadline_in_days(
+    app: Flask, sessions: sessionmaker[Session], web_runtime: Runtime
+) -> None:
+    case = routed_case(sessions, web_runtime, send_message(sessions, web_runtime))
+    draft = tasks_of(sessions, case, "draft_answer")[0]
+    page = login(app.test_client(), "curator").get(f"/tasks/{draft.task_id}").text
+    term = page.split('class="due case-term')[1].split("</p>")[0]
+    assert "Общий срок дела: 2 рабочих дня" in term and "Пример, п. 6" in term
+    assert "Срок: 18.03.2026 18:00 · в срок · осталось 2 рабочих дня (до 18.03 18:00)" in term
