@@ -51,6 +51,7 @@ def chosen_filter() -> TaskFilter:
         department=args.get("department") or None,
         overdue=args.get("overdue") == "1",
         page=args.get("page", 1, type=int) or 1,
+        search=args.get("q", "").strip() or None,
     )
 
 

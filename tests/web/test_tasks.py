@@ -161,3 +161,19 @@ def test_every_step_shows_the_cases_overall_deadline_in_days(
     term = page.split('class="due case-term')[1].split("</p>")[0]
     assert "Общий срок дела: 2 рабочих дня" in term and "Пример, п. 6" in term
     assert "Срок: 18.03.2026 18:00 · в срок · осталось 2 рабочих дня (до 18.03 18:00)" in term
+
+
+def test_search_finds_by_text_author_and_case_number_in_any_case(
+    app: Flask, sessions: sessionmaker[Session], web_runtime: Runtime
+) -> None:
+    first = send_message(sessions, web_runtime, "a", text="Мусор не вывозят неделю")
+    send_message(sessions, web_runtime, "b", text="Яма на дороге", author="Пётр Сидоров")
+    client = login(app.test_client(), "curator")
+    by_text = client.get("/?q=мусор").text
+    assert "Мусор не вывозят" in by_text and "Яма на дороге" not in by_text
+    by_author = client.get("/?q=сидоров").text
+    assert "Яма на дороге" in by_author and "Мусор не вывозят" not in by_author
+    by_number = client.get(f"/?q=№ {first}").text
+    assert "Мусор не вывозят" in by_number and "Задач: 1" in by_number
+    assert "Задач нет" in client.get("/?q=100%25_").text  # LIKE's wildcards are plain text
+    assert "Задач: 1" in client.get("/tasks/rows?q=мусор").text  # the refresh keeps the search
