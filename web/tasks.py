@@ -5,7 +5,17 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 
@@ -29,6 +39,7 @@ from engine.queries import (
 )
 from engine.queries.answer import PUBLISHED_TEXT
 from engine.recovery import mark_failed
+from engine.saved_filters import FilterError, delete_filter, filter_args, save_filter, user_filters
 from engine.tasks import TaskClaimedError, TaskNotOpenError, claim_task, release_task
 from engine.versions import version_forms
 from web import db
@@ -59,11 +70,20 @@ def chosen_filter() -> TaskFilter:
 @login_required
 def index() -> ResponseReturnValue:
     """The task list with tabs, filters and rows that refresh themselves."""
+    return render_list()
+
+
+def render_list(filter_error: str | None = None) -> str:
+    """The task list page, with the error of a refused «save filter» when there was one."""
     viewer = current_viewer()
     chosen = chosen_filter()
     page = task_list(db.session(), db.runtime(), viewer, chosen)
     return render_template(
         "tasks/list.html",
+        saved_filters=[
+            (saved, filter_args(saved)) for saved in user_filters(db.session(), g.user.id)
+        ],
+        filter_error=filter_error,
         page=page,
         chosen=chosen,
         choices=filter_choices(db.session(), viewer),
@@ -90,6 +110,31 @@ def rows() -> ResponseReturnValue:
         waiting=waiting,
         args=list_args(),
     )
+
+
+@bp.route("/tasks/filters", methods=["POST"])
+@login_required
+def save_current_filter() -> ResponseReturnValue:
+    """Save the list's current tab, filters and search under a name of the user's choosing."""
+    pairs = [(key, value) for key, value in request.form.items(multi=True) if key != "name"]
+    try:
+        saved = save_filter(
+            db.session(), g.user.id, request.form.get("name", ""), pairs, db.runtime().clock.now()
+        )
+    except FilterError as error:
+        return render_list(str(error)), 422
+    flash(gettext("Filter «%(name)s» saved.", name=saved.name), "info")
+    return redirect(url_for("tasks.index", **filter_args(saved)), 303)
+
+
+@bp.route("/tasks/filters/<id:filter_id>/delete", methods=["POST"])
+@login_required
+def delete_saved_filter(filter_id: int) -> ResponseReturnValue:
+    """Delete one of the user's saved filters (another user's is 404)."""
+    if not delete_filter(db.session(), g.user.id, filter_id):
+        abort(404)
+    flash(gettext("The filter is deleted."), "info")
+    return redirect(url_for("tasks.index"), 303)
 
 
 def shown_tasks() -> set[str] | None:

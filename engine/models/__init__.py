@@ -8,6 +8,7 @@ from engine.models.deadline import CaseDeadline, Notice
 from engine.models.duty import DutyOccurrence
 from engine.models.instance import Message, ProcessInstance
 from engine.models.publication import Publication
+from engine.models.saved_filter import SavedFilter
 from engine.models.task import OpenUserTask
 from engine.models.version import ProcessVersion, VersionActivation
 
@@ -25,6 +26,7 @@ __all__ = [
     "ProcessInstance",
     "ProcessVersion",
     "Publication",
+    "SavedFilter",
     "Substitution",
     "User",
     "VersionActivation",

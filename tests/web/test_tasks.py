@@ -177,3 +177,30 @@ def test_search_finds_by_text_author_and_case_number_in_any_case(
     assert "Мусор не вывозят" in by_number and "Задач: 1" in by_number
     assert "Задач нет" in client.get("/?q=100%25_").text  # LIKE's wildcards are plain text
     assert "Задач: 1" in client.get("/tasks/rows?q=мусор").text  # the refresh keeps the search
+
+
+def test_saved_filters_are_per_user_and_a_bad_name_is_refused_with_a_message(
+    app: Flask, sessions: sessionmaker[Session], web_runtime: Runtime
+) -> None:
+    send_message(sessions, web_runtime, "a", text="Мусор не вывозят неделю")
+    curator = login(app.test_client(), "curator")
+    saved = curator.post(
+        "/tasks/filters",
+        data={"name": "  Мусор  ", "scope": "all", "q": "мусор", "overdue": "", "shown": "x"},
+    )
+    assert (
+        saved.status_code == 303
+        and saved.location == "/?scope=all&q=%D0%BC%D1%83%D1%81%D0%BE%D1%80"
+    )
+    page = curator.get("/").text
+    assert ">Мусор</a>" in page and "/?scope=all&amp;q=" in page
+    refused = curator.post("/tasks/filters", data={"name": " ", "scope": "all"})
+    assert refused.status_code == 422 and "Укажите название фильтра." in refused.text
+    refused = curator.post("/tasks/filters", data={"name": "x" * 81})
+    assert refused.status_code == 422 and "не длиннее 80 символов" in refused.text
+    head = login(app.test_client(), "head")
+    assert ">Мусор</a>" not in head.get("/").text  # each user has their own
+    filter_id = page.split("/tasks/filters/")[1].split("/")[0]
+    assert head.post(f"/tasks/filters/{filter_id}/delete").status_code == 404
+    assert curator.post(f"/tasks/filters/{filter_id}/delete").status_code == 303
+    assert ">Мусор</a>" not in curator.get("/").text
