@@ -62,3 +62,42 @@ def test_the_refresh_keeps_focus_and_scroll_and_new_tasks_wait(
     assert page.evaluate("document.activeElement.textContent").startswith("Упало дерево")
     polls(page, 1)
     assert page.get_by_text("Новых задач").count() == 0
+
+
+def test_keyboard_shortcuts_move_open_and_claim_with_a_help_overlay(
+    live_url: str, browser: Any, sessions: sessionmaker[Session], web_runtime: Runtime
+) -> None:
+    many_tasks(sessions, web_runtime, 3)
+    page = sign_in(browser, live_url, "curator")
+    rows = page.locator("#task-rows tr[data-task-id]")
+    ids = [rows.nth(n).get_attribute("data-task-id") for n in range(3)]
+    row_of_focus = "(document.activeElement.closest('tr') || {dataset: {}}).dataset.taskId"
+    page.keyboard.press("j")
+    assert page.evaluate(row_of_focus) == ids[0]
+    page.keyboard.press("j")
+    page.keyboard.press("j")
+    page.keyboard.press("k")
+    assert page.evaluate(row_of_focus) == ids[1]
+    page.keyboard.press("c")  # claim the second task
+    page.get_by_text("Задача взята в работу.").wait_for()
+    assert (
+        page.locator(f"tr[data-task-id='{ids[1]}'] button").inner_text() == "Вернуть в общий список"
+    )
+
+    page.keyboard.press("Shift+Slash")  # «?»
+    help_box = page.get_by_role("dialog", name="Горячие клавиши")
+    help_box.wait_for()
+    assert axe_violations(page) == []
+    shot(page, "list-02-shortcut-help")
+    page.keyboard.press("j")  # inside the help the keys do nothing
+    page.keyboard.press("Escape")
+    help_box.wait_for(state="hidden")
+
+    page.get_by_role("searchbox", name="Поиск").fill("дом")
+    page.keyboard.press("j")  # typing in a field never moves
+    assert page.get_by_role("searchbox", name="Поиск").input_value() == "домj"
+    page.get_by_role("searchbox", name="Поиск").press("Escape")
+    page.locator("body").click(position={"x": 5, "y": 300})
+    page.keyboard.press("j")
+    page.keyboard.press("o")
+    page.get_by_role("heading", name="Рассмотреть сообщение", level=1).wait_for()

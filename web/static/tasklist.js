@@ -35,3 +35,70 @@
     if (link) link.focus();
   });
 })();
+
+// Keyboard shortcuts (by key position, so they work in the Russian layout too): j / k the next
+// or previous task, o opens it, c claims or releases it, ? shows the help. Typing in a field
+// never triggers them.
+(function () {
+  'use strict';
+
+  const help = document.getElementById('shortcut-help');
+
+  function typing(target) {
+    return target.closest && target.closest('input, select, textarea, [contenteditable], dialog');
+  }
+
+  function rows() {
+    return Array.from(document.querySelectorAll('#task-rows tr[data-task-id]'));
+  }
+
+  function currentRow() {
+    return document.activeElement && document.activeElement.closest
+      ? document.activeElement.closest('#task-rows tr[data-task-id]')
+      : null;
+  }
+
+  function move(step) {
+    const all = rows();
+    if (all.length === 0) return;
+    const at = all.indexOf(currentRow());
+    const next = at < 0 ? (step > 0 ? 0 : all.length - 1) : Math.min(all.length - 1, Math.max(0, at + step));
+    const link = all[next].querySelector('a');
+    link.focus();
+    all[next].scrollIntoView({ block: 'nearest' });
+  }
+
+  function act(selector) {
+    const row = currentRow();
+    const target = row && row.querySelector(selector);
+    if (target) target.click();
+  }
+
+  const keys = {
+    KeyJ: () => move(1),
+    KeyK: () => move(-1),
+    KeyO: () => act('td a'),
+    KeyC: () => act('td.actions button'),
+  };
+
+  document.addEventListener('keydown', (event) => {
+    if (event.ctrlKey || event.altKey || event.metaKey || typing(event.target)) return;
+    if (event.key === '?' || (event.code === 'Slash' && event.shiftKey)) {
+      if (help) help.showModal();
+      event.preventDefault();
+      return;
+    }
+    const handler = !event.shiftKey && keys[event.code];
+    if (handler) {
+      handler();
+      event.preventDefault();
+    }
+  });
+
+  document.querySelectorAll('[data-open-help]').forEach((button) => {
+    button.addEventListener('click', () => help && help.showModal());
+  });
+  if (help) {
+    help.querySelector('[data-close]').addEventListener('click', () => help.close());
+  }
+})();
