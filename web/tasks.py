@@ -19,7 +19,7 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 
-from engine.access import SCOPES, NotFound, Scope, require_task
+from engine.access import SCOPES, NotFound, Scope, Viewer, require_task
 from engine.assignment import colleagues_for
 from engine.forms import FormError
 from engine.instances import InstanceNotRunning, RegulationFailed, StaleTaskError, complete_task
@@ -49,6 +49,20 @@ from web.municipality import department_choices
 from web.templating import role_label
 
 bp = Blueprint("tasks", __name__)
+
+
+@bp.app_template_global()
+def task_tabs(viewer: Viewer) -> list[Scope]:
+    """The list's tabs: «Моего подразделения» only for those with a department, «Все» to overseers.
+
+    A curator has no department: that tab would repeat «Мои», so it is not offered.
+    """
+    tabs: list[Scope] = ["mine"]
+    if viewer.departments:
+        tabs.append("department")
+    if viewer.oversees:
+        tabs.append("all")
+    return tabs
 
 
 def chosen_filter() -> TaskFilter:

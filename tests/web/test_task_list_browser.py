@@ -16,12 +16,19 @@ pytestmark = pytest.mark.browser
 __all__ = ["browser", "csp_violations", "live_url"]  # fixtures this module reuses
 
 
-def many_tasks(sessions: sessionmaker[Session], runtime: Runtime, count: int) -> None:
+LONG = (
+    "Здравствуйте! Уже третью неделю во дворе не вывозят мусор, контейнеры переполнены, "
+    "мусор разносит ветер по детской площадке, жители много раз звонили в управляющую компанию"
+)
+
+
+def many_tasks(
+    sessions: sessionmaker[Session], runtime: Runtime, count: int, text: str = ""
+) -> None:
     """`count` cases of the example town, each with an open «Рассмотреть сообщение»."""
     for number in range(count):
-        send_message(
-            sessions, runtime, external_id=f"m{number}", text=f"Яма на улице, дом {number}"
-        )
+        words = f"{text} (дом {number})" if text else f"Яма на улице, дом {number}"
+        send_message(sessions, runtime, external_id=f"m{number}", text=words)
 
 
 def polls(page: Any, times: int = 3) -> None:
@@ -101,3 +108,62 @@ def test_keyboard_shortcuts_move_open_and_claim_with_a_help_overlay(
     page.keyboard.press("j")
     page.keyboard.press("o")
     page.get_by_role("heading", name="Рассмотреть сообщение", level=1).wait_for()
+
+
+def rows_above_the_fold(page: Any) -> int:
+    """How many task rows are wholly visible without scrolling."""
+    return int(
+        page.evaluate(
+            "Array.from(document.querySelectorAll('#task-rows tr[data-task-id]'))"
+            ".filter(r => r.getBoundingClientRect().bottom <= window.innerHeight).length"
+        )
+    )
+
+
+def test_a_laptop_shows_many_rows_and_a_curator_has_no_department_tab(
+    live_url: str, browser: Any, sessions: sessionmaker[Session], web_runtime: Runtime
+) -> None:
+    many_tasks(sessions, web_runtime, 12, text=LONG)  # real messages are long
+    page = sign_in(browser, live_url, "curator")
+    page.set_viewport_size({"width": 1366, "height": 768})
+    page.reload()
+    shot(page, "list-03-laptop")
+    above = rows_above_the_fold(page)
+    assert above > 3, above
+    tabs = page.get_by_role("navigation", name="Списки задач").get_by_role("link")
+    assert tabs.all_inner_texts()[:2] == ["Мои", "Все"]
+    assert axe_violations(page) == []
+
+
+SMALL_TARGETS = """() => Array.from(document.querySelectorAll(
+    'a, button, select, input:not([type=hidden]):not([type=checkbox]), label.option'))
+  .filter(e => e.offsetParent !== null && !e.closest('.sr-only, .skip, dialog'))
+  .map(e => [e, e.getBoundingClientRect()])
+  .filter(([e, r]) => r.height < 44 || r.width < 44)
+  .map(([e, r]) => e.tagName + ' «' + (e.innerText || e.name || '').trim().slice(0, 30) + '» '
+    + Math.round(r.width) + '×' + Math.round(r.height))"""
+
+
+def test_a_phone_folds_the_filters_fits_the_selects_and_has_big_tap_targets(
+    live_url: str, browser: Any, sessions: sessionmaker[Session], web_runtime: Runtime
+) -> None:
+    many_tasks(sessions, web_runtime, 3, text=LONG)
+    page = sign_in(browser, live_url, "curator", width=390)
+    page.set_viewport_size({"width": 390, "height": 844})
+    filters = page.locator("#task-filters")
+    toggle = page.get_by_role("button", name="Фильтры")
+    assert not filters.is_visible() and toggle.get_attribute("aria-expanded") == "false"
+    assert page.evaluate(SMALL_TARGETS) == []
+    shot(page, "list-04-phone-filters-folded")
+    toggle.click()
+    filters.wait_for(state="visible")
+    assert toggle.get_attribute("aria-expanded") == "true"
+    widths = page.evaluate(
+        "Array.from(document.querySelectorAll('#task-filters select'))"
+        ".map(s => s.getBoundingClientRect().right)"
+    )
+    assert widths and max(widths) <= 390, widths
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390  # no sideways scroll
+    assert page.evaluate(SMALL_TARGETS) == []
+    assert axe_violations(page) == []
+    shot(page, "list-05-phone-filters-open")

@@ -102,3 +102,27 @@
     help.querySelector('[data-close]').addEventListener('click', () => help.close());
   }
 })();
+
+// On a phone the filters fold behind a button (open again when one is chosen or searched).
+(function () {
+  'use strict';
+
+  const toggle = document.querySelector('.filters-toggle');
+  const form = document.getElementById('task-filters');
+  if (!toggle || !form) return;
+  const narrow = window.matchMedia('(max-width: 860px)');
+
+  function set(open) {
+    form.classList.toggle('collapsed', !open);
+    toggle.setAttribute('aria-expanded', String(open));
+  }
+
+  function fit() {
+    toggle.hidden = !narrow.matches;
+    set(!narrow.matches);
+  }
+
+  toggle.addEventListener('click', () => set(toggle.getAttribute('aria-expanded') !== 'true'));
+  narrow.addEventListener('change', fit);
+  fit();
+})();
