@@ -72,7 +72,8 @@ def test_fields_follow_the_decision_the_button_says_what_it_does_and_errors_take
 
 
 @pytest.mark.parametrize(
-    ("source", "look"), [("vk", "channel-vk"), ("telegram", "channel-telegram")]
+    ("source", "look"),
+    [("vk", "channel-vk"), ("telegram", "channel-telegram"), ("max", "channel-max")],
 )
 def test_the_publication_previews_the_answer_as_the_channel_shows_it(
     live_url: str,
@@ -95,7 +96,7 @@ def test_the_publication_previews_the_answer_as_the_channel_shows_it(
     assert curator.locator("#preview-text").inner_text() == "Здравствуйте! Всё починим."
     assert curator.locator("#preview-count").inner_text() == "26"
     assert not curator.locator("#preview-over").is_visible()
-    curator.get_by_label("Текст ответа, как он опубликован").fill("я" * 4097)
+    curator.get_by_label("Текст ответа, как он опубликован").fill("я" * 4097)  # over every limit
     curator.locator("#preview-over").wait_for()  # longer than the channel accepts
     curator.get_by_label("Текст ответа, как он опубликован").fill("Здравствуйте! Всё починим.")
     assert axe_violations(curator) == []
