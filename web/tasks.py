@@ -138,7 +138,8 @@ def save_current_filter() -> ResponseReturnValue:
     except FilterError as error:
         return render_list(str(error)), 422
     flash(gettext("Filter «%(name)s» saved.", name=saved.name), "info")
-    return redirect(url_for("tasks.index", **filter_args(saved)), 303)
+    query: dict[str, Any] = filter_args(saved)
+    return redirect(url_for("tasks.index", **query), 303)
 
 
 @bp.route("/tasks/filters/<id:filter_id>/delete", methods=["POST"])
