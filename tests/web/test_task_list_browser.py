@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
+from engine.clock import VirtualClock
 from engine.runtime import Runtime
+from engine.scheduler import tick
+from tests.conftest import MSK
 from tests.web.browsing import axe_violations
 from tests.web.conftest import send_message
 from tests.web.test_browser import browser, csp_violations, live_url, shot, sign_in
@@ -167,3 +171,21 @@ def test_a_phone_folds_the_filters_fits_the_selects_and_has_big_tap_targets(
     assert page.evaluate(SMALL_TARGETS) == []
     assert axe_violations(page) == []
     shot(page, "list-05-phone-filters-open")
+
+
+def test_the_heads_notices_page_has_no_accessibility_violations(
+    live_url: str,
+    browser: Any,
+    sessions: sessionmaker[Session],
+    web_runtime: Runtime,
+    clock: VirtualClock,
+) -> None:
+    send_message(sessions, web_runtime)
+    clock.set(datetime(2026, 3, 18, 18, 1, tzinfo=MSK))  # past the answer's 2 working days
+    while tick(sessions, web_runtime).advanced:
+        pass
+    head = sign_in(browser, live_url, "head")
+    head.goto(f"{live_url}/notices/")
+    head.get_by_text("Просрочен шаг «Рассмотреть сообщение»").wait_for()
+    assert axe_violations(head) == []
+    shot(head, "list-06-head-notices")
