@@ -76,11 +76,9 @@ def seconds_span(seconds: float) -> str:
 
 
 def time_left(left: RemainingTime | None) -> str:
-    """Time left in the term's own unit: «осталось 5 рабочих дней (до 08.12 18:00)», «2 ч 05 мин».
-
-    Never «просрочено на 0 мин»: a deadline just passed (or passed outside office hours) says
-    when it passed instead.
-    """
+    """Time left in the term's unit: «осталось 5 рабочих дней (до 08.12 18:00)», «2 ч 05 мин»."""
+    # Never «просрочено на 0 мин»: a deadline just passed (or passed outside office hours) says
+    # when it passed instead.
     if left is None:
         return gettext("no deadline")
     if left.state is TrafficLight.OVERDUE:

@@ -53,10 +53,8 @@ bp = Blueprint("tasks", __name__)
 
 @bp.app_template_global()
 def task_tabs(viewer: Viewer) -> list[Scope]:
-    """The list's tabs: «Моего подразделения» only for those with a department, «Все» to overseers.
-
-    A curator has no department: that tab would repeat «Мои», so it is not offered.
-    """
+    """The tabs: «Моего подразделения» only for those with a department, «Все» to overseers."""
+    # A curator has no department: that tab would repeat «Мои», so it is not offered.
     tabs: list[Scope] = ["mine"]
     if viewer.departments:
         tabs.append("department")

@@ -88,11 +88,9 @@ def filtered(viewer: Viewer, chosen: TaskFilter, now: datetime) -> Select[Any]:
 
 
 def matches(search: str) -> ColumnElement[bool]:
-    """SQL: the case's number is `search` («12», «№ 12»), or a message's text or author has it.
-
-    SQLite folds only ASCII case, so the words are tried as typed, in lower case, upper case and
-    capitalised: «мусор» finds «Мусор» on every database.
-    """
+    """SQL: the case's number is `search` («12», «№ 12»), or a message's text or author has it."""
+    # SQLite folds only ASCII case, so the words are tried as typed, in lower case, upper case
+    # and capitalised: «мусор» finds «Мусор» on every database.
     words = " ".join(search.split())[:SEARCH_LENGTH]
     spellings = {words, words.lower(), words.upper(), words.capitalize()}
     found = [Message.text.contains(s, autoescape=True) for s in spellings]

@@ -64,11 +64,9 @@ def remaining(
 
 
 def whole_days(calendar: Calendar, now: datetime, due_at: datetime, *, working: bool) -> int:
-    """Days a day term has left: those after today up to the due date; negative once overdue.
-
-    Overdue counts only the days wholly passed since the due date, so the due day's own
-    evening is hours late, not a day.
-    """
+    """Days a day term has left: those after today up to the due date; negative once overdue."""
+    # Overdue counts only the days wholly passed since the due date, so the due day's own
+    # evening is hours late, not a day.
     today = as_utc(now).astimezone(calendar.zone).date()
     last = as_utc(due_at).astimezone(calendar.zone).date()
     first, end, sign = (today, last, 1) if as_utc(now) < as_utc(due_at) else (last, today, -1)
