@@ -94,6 +94,8 @@ def test_keyboard_shortcuts_move_open_and_claim_with_a_help_overlay(
     assert (
         page.locator(f"tr[data-task-id='{ids[1]}'] button").inner_text() == "Вернуть в общий список"
     )
+    # The reloaded list gives the claimed row its focus back.
+    page.wait_for_function(f"() => {row_of_focus} === '{ids[1]}'", timeout=5_000)
 
     page.keyboard.press("Shift+Slash")  # «?»
     help_box = page.get_by_role("dialog", name="Горячие клавиши")
@@ -157,6 +159,7 @@ def test_a_phone_folds_the_filters_fits_the_selects_and_has_big_tap_targets(
     filters = page.locator("#task-filters")
     toggle = page.get_by_role("button", name="Фильтры")
     assert not filters.is_visible() and toggle.get_attribute("aria-expanded") == "false"
+    assert not page.get_by_label("Сохранить фильтр как").is_visible()
     assert page.evaluate(SMALL_TARGETS) == []
     shot(page, "list-04-phone-filters-folded")
     toggle.click()

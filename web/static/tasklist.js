@@ -71,7 +71,18 @@
   function act(selector) {
     const row = currentRow();
     const target = row && row.querySelector(selector);
-    if (target) target.click();
+    if (!target) return;
+    // Claiming reloads the list: the same row takes the focus back (see below).
+    if (target.type === 'submit') sessionStorage.setItem('reglament.focusTask', row.dataset.taskId);
+    target.click();
+  }
+
+  const back = sessionStorage.getItem('reglament.focusTask');
+  if (back) {
+    sessionStorage.removeItem('reglament.focusTask');
+    const row = document.getElementById('task-' + back);
+    const link = row && row.querySelector('a');
+    if (link) link.focus();
   }
 
   const keys = {
@@ -112,8 +123,11 @@
   if (!toggle || !form) return;
   const narrow = window.matchMedia('(max-width: 860px)');
 
+  const save = document.querySelector('.save-filter');
+
   function set(open) {
     form.classList.toggle('collapsed', !open);
+    if (save) save.classList.toggle('collapsed', !open);
     toggle.setAttribute('aria-expanded', String(open));
   }
 
