@@ -49,6 +49,7 @@ from web.municipality import department_choices
 from web.templating import role_label
 
 bp = Blueprint("tasks", __name__)
+SHOWN_PREFIX = 8  # characters of a task id that tell the rows on screen apart (tasklist.js)
 
 
 @bp.app_template_global()
@@ -154,14 +155,15 @@ def shown_tasks() -> set[str] | None:
     """The task ids the page shows now (`shown`, sent by tasklist.js), or None for all."""
     if "shown" not in request.args:
         return None
-    return {part for part in request.args["shown"].split(",") if part}
+    # Prefixes keep the polled URL short (100 full ids would near gunicorn's 4 KiB request line).
+    return {part[:SHOWN_PREFIX] for part in request.args["shown"].split(",") if part}
 
 
 def keep_place(page: TaskPage, shown: set[str] | None) -> tuple[TaskPage, int]:
     """Only the rows already on screen, and how many new ones wait to be shown."""
     if not shown:  # the first load, «показать», or an empty list: nothing to keep in place
         return page, 0
-    kept = [row for row in page.rows if row.task.task_id in shown]
+    kept = [row for row in page.rows if row.task.task_id[:SHOWN_PREFIX] in shown]
     waiting = len(page.rows) - len(kept)
     return replace(page, rows=kept), waiting
 

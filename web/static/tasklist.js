@@ -13,7 +13,9 @@
 
   document.addEventListener('htmx:configRequest', (event) => {
     const box = rowsBox();
-    if (box && event.detail.elt === box) event.detail.parameters.shown = shownIds(box).join(',');
+    if (!box || event.detail.elt !== box) return;
+    // The first 8 characters of each id (web/tasks.py SHOWN_PREFIX) keep the URL short.
+    event.detail.parameters.shown = shownIds(box).map((id) => id.slice(0, 8)).join(',');
   });
 
   // After «показать» the link is gone: focus goes to the first new row, not to the page start.
@@ -23,8 +25,10 @@
       before = new Set(shownIds(rowsBox()));
     }
   });
-  document.addEventListener('htmx:afterSettle', () => {
-    if (before === null) return;
+  // hx-sync on the link cancels a refresh in flight, so no older answer undoes «показать».
+  document.addEventListener('htmx:afterSettle', (event) => {
+    const config = event.detail.requestConfig;
+    if (before === null || !config || !config.elt.matches('[data-show-new]')) return;
     const seen = before;
     before = null;
     const box = rowsBox();
