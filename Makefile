@@ -27,8 +27,10 @@ $(VENDOR_STAMP): $(NODE_STAMP) $(MODELER_SOURCES)
 	rm -rf $(VENDOR)
 	mkdir -p $(VENDOR)/bpmn-js
 	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/
+	cp node_modules/idiomorph/dist/idiomorph-ext.min.js $(VENDOR)/
 	cp node_modules/chart.js/dist/chart.umd.min.js $(VENDOR)/
 	cp node_modules/bpmn-js/dist/bpmn-viewer.production.min.js $(VENDOR)/bpmn-js/
+	cp node_modules/bpmn-js/dist/bpmn-navigated-viewer.production.min.js $(VENDOR)/bpmn-js/
 	cp -R node_modules/bpmn-js/dist/assets/. $(VENDOR)/bpmn-js/
 	mkdir -p $(VENDOR)/swagger-ui
 	cp node_modules/swagger-ui-dist/swagger-ui-bundle.js node_modules/swagger-ui-dist/swagger-ui.css $(VENDOR)/swagger-ui/

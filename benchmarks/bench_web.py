@@ -165,6 +165,8 @@ def bench_database(name: str, engine: Engine, folder: Path) -> None:
     client = app.test_client()
     client.post("/login", data={"login": "curator", "password": PASSWORD})
     assert len(bare()) == 100 and len(engine_query().rows) == 100
+    shown = ",".join(row.task.task_id for row in engine_query().rows)
+    kept = f"/tasks/rows?scope=all&shown={shown}"
     baseline = median_time(bare, RUNS)
     print(f"{name}: {MESSAGES:,} messages, {OPEN_TASKS:,} open tasks, a curator's «Все», 100 rows")
     show("bare indexed SQL (same rows)", ms(baseline), "1.0×")
@@ -176,6 +178,8 @@ def bench_database(name: str, engine: Engine, folder: Path) -> None:
             "GET /?overdue=1&department=roads",
             lambda: _ok(client.get("/?scope=all&overdue=1&department=roads")),
         ),
+        ("GET /tasks/rows?shown=… (100 rows kept in place)", lambda: _ok(client.get(kept))),
+        ("GET /?q=мусор (search in messages)", lambda: _ok(client.get("/?scope=all&q=мусор"))),
     ):
         seconds = median_time(call, RUNS)
         show(label, ms(seconds), f"{seconds / baseline:.1f}× bare SQL")

@@ -18,6 +18,7 @@ DEFAULT_ZONE = "Europe/Moscow"
 TRANSLATIONS = Path(__file__).resolve().parent / "translations"
 DATE_TIME = "dd.MM.yyyy HH:mm"
 DATE = "dd.MM.yyyy"
+SHORT_DATE_TIME = "dd.MM HH:mm"
 
 
 def locale() -> str:
@@ -75,12 +76,44 @@ def seconds_span(seconds: float) -> str:
 
 
 def time_left(left: RemainingTime | None) -> str:
-    """«осталось 2 ч 05 мин» or «просрочено на 1 ч 10 мин»; «без срока» without a deadline."""
+    """Time left in the term's unit: «осталось 5 рабочих дней (до 08.12 18:00)», «2 ч 05 мин»."""
+    # Never «просрочено на 0 мин»: a deadline just passed (or passed outside office hours) says
+    # when it passed instead.
     if left is None:
         return gettext("no deadline")
     if left.state is TrafficLight.OVERDUE:
-        return gettext("overdue by %(time)s", time=span(left.left))
+        return _overdue(left)
+    if left.days:
+        words = _days(left.days, left.working, late=False)
+        return gettext("%(left)s (until %(due)s)", left=words, due=short_when(left.due_at))
+    if left.left < timedelta(minutes=1):
+        return gettext("no working time left (due %(due)s)", due=short_when(left.due_at))
     return gettext("%(time)s left", time=span(left.left))
+
+
+def _overdue(left: RemainingTime) -> str:
+    """How late a task is: in days for a day term a day past due, else hours and minutes."""
+    if left.days:
+        return _days(-left.days, left.working, late=True)
+    if abs(left.left) < timedelta(minutes=1):
+        return gettext("deadline passed %(due)s", due=short_when(left.due_at))
+    return gettext("overdue by %(time)s", time=span(left.left))
+
+
+def _days(days: int, working: bool, *, late: bool) -> str:
+    """«осталось 5 рабочих дней», «остался 1 день», «просрочено на 2 рабочих дня»."""
+    if late and working:
+        return ngettext("overdue by %(num)d working day", "overdue by %(num)d working days", days)
+    if late:
+        return ngettext("overdue by %(num)d day", "overdue by %(num)d days", days)
+    if working:
+        return ngettext("%(num)d working day left", "%(num)d working days left", days)
+    return ngettext("%(num)d day left", "%(num)d days left", days)
+
+
+def short_when(moment: datetime | None) -> str:
+    """A moment as 08.12 18:00 in the municipality's zone (the year goes without saying)."""
+    return format_datetime(moment, SHORT_DATE_TIME) if moment else "—"
 
 
 def light_label(left: RemainingTime | None) -> str:

@@ -26,6 +26,7 @@ def index() -> ResponseReturnValue:
         db.runtime().clock.now(),
         unread_only=not show_all,
         page=request.args.get("page", 1, type=int) or 1,
+        processes_dir=db.runtime().processes_dir,
     )
     return render_template("notices/index.html", page=page, show_all=show_all)
 

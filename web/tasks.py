@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 
@@ -18,6 +29,7 @@ from engine.prefill import task_prefill
 from engine.queries import (
     NextStep,
     TaskFilter,
+    TaskPage,
     TaskView,
     completion_of,
     filter_choices,
@@ -28,6 +40,7 @@ from engine.queries import (
 )
 from engine.queries.answer import PUBLISHED_TEXT
 from engine.recovery import mark_failed
+from engine.saved_filters import FilterError, delete_filter, filter_args, save_filter, user_filters
 from engine.tasks import TaskClaimedError, TaskNotOpenError, claim_task, release_task
 from engine.versions import version_forms
 from web import db
@@ -38,6 +51,19 @@ from web.municipality import department_choices
 from web.templating import role_label
 
 bp = Blueprint("tasks", __name__)
+SHOWN_PREFIX = 8  # characters of a task id that tell the rows on screen apart (tasklist.js)
+
+
+@bp.app_template_global()
+def task_tabs(viewer: Viewer) -> list[Scope]:
+    """The tabs: «Моего подразделения» only for those with a department, «Все» to overseers."""
+    # A curator has no department: that tab would repeat «Мои», so it is not offered.
+    tabs: list[Scope] = ["mine"]
+    if viewer.departments:
+        tabs.append("department")
+    if viewer.oversees:
+        tabs.append("all")
+    return tabs
 
 
 def chosen_filter() -> TaskFilter:
@@ -51,6 +77,7 @@ def chosen_filter() -> TaskFilter:
         department=args.get("department") or None,
         overdue=args.get("overdue") == "1",
         page=args.get("page", 1, type=int) or 1,
+        search=args.get("q", "").strip() or None,
     )
 
 
@@ -58,33 +85,94 @@ def chosen_filter() -> TaskFilter:
 @login_required
 def index() -> ResponseReturnValue:
     """The task list with tabs, filters and rows that refresh themselves."""
+    return render_list()
+
+
+def render_list(filter_error: str | None = None) -> str:
+    """The task list page, with the error of a refused «save filter» when there was one."""
     viewer = current_viewer()
     chosen = chosen_filter()
     page = task_list(db.session(), db.runtime(), viewer, chosen)
     return render_template(
         "tasks/list.html",
+        saved_filters=[
+            (saved, filter_args(saved)) for saved in user_filters(db.session(), g.user.id)
+        ],
+        filter_error=filter_error,
         page=page,
         chosen=chosen,
         choices=filter_choices(db.session(), viewer),
         departments=department_choices(viewer.municipality),
         poll_seconds=current_app.config["TASK_LIST_POLL_SECONDS"],
         unread_notices=unread_notices(db.session(), viewer),
+        args=list_args(),
     )
 
 
 @bp.route("/tasks/rows")
 @login_required
 def rows() -> ResponseReturnValue:
-    """The rows alone, for the list's periodic refresh."""
+    """The rows alone, for the list's periodic refresh: rows on screen update, new ones wait."""
     chosen = chosen_filter()
     page = task_list(db.session(), db.runtime(), current_viewer(), chosen)
+    page, waiting = keep_place(page, shown_tasks())
     return render_template(
         "tasks/_rows.html",
         page=page,
         chosen=chosen,
         departments=department_choices(current_viewer().municipality),
         poll_seconds=current_app.config["TASK_LIST_POLL_SECONDS"],
+        waiting=waiting,
+        args=list_args(),
     )
+
+
+@bp.route("/tasks/filters", methods=["POST"])
+@login_required
+def save_current_filter() -> ResponseReturnValue:
+    """Save the list's current tab, filters and search under a name of the user's choosing."""
+    pairs = [(key, value) for key, value in request.form.items(multi=True) if key != "name"]
+    try:
+        saved = save_filter(
+            db.session(), g.user.id, request.form.get("name", ""), pairs, db.runtime().clock.now()
+        )
+    except FilterError as error:
+        return render_list(str(error)), 422
+    flash(gettext("Filter «%(name)s» saved.", name=saved.name), "info")
+    query: dict[str, Any] = filter_args(saved)
+    return redirect(url_for("tasks.index", **query), 303)
+
+
+@bp.route("/tasks/filters/<id:filter_id>/delete", methods=["POST"])
+@login_required
+def delete_saved_filter(filter_id: int) -> ResponseReturnValue:
+    """Delete one of the user's saved filters (another user's is 404)."""
+    if not delete_filter(db.session(), g.user.id, filter_id):
+        abort(404)
+    flash(gettext("The filter is deleted."), "info")
+    return redirect(url_for("tasks.index"), 303)
+
+
+def shown_tasks() -> set[str] | None:
+    """The task ids the page shows now (`shown`, sent by tasklist.js), or None for all."""
+    if "shown" not in request.args:
+        return None
+    # Prefixes keep the polled URL short (100 full ids would near gunicorn's 4 KiB request line).
+    return {part[:SHOWN_PREFIX] for part in request.args["shown"].split(",") if part}
+
+
+def keep_place(page: TaskPage, shown: set[str] | None) -> tuple[TaskPage, int]:
+    """Only the rows already on screen, and how many new ones wait to be shown."""
+    if not shown:  # the first load, «показать», or an empty list: nothing to keep in place
+        return page, 0
+    kept = [row for row in page.rows if row.task.task_id[:SHOWN_PREFIX] in shown]
+    waiting = len(page.rows) - len(kept)
+    return replace(page, rows=kept), waiting
+
+
+def list_args() -> dict[str, str]:
+    """The list's own query (tab, filters, page), without what the refresh adds."""
+    return {key: value for key, value in request.args.items() if key != "shown"}
 
 
 @bp.route("/tasks/<task_id>/claim", methods=["POST"])

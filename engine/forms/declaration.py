@@ -35,7 +35,7 @@ ENGINE_NAMES = frozenset(
     }
 )
 LIMIT_SOURCES = ("deadline", "data")  # where a `not_after` limit is read
-FORM_KEYS = frozenset({"key", "title", "help", "extends", "fields", "remove"})
+FORM_KEYS = frozenset({"key", "title", "help", "submit", "extends", "fields", "remove"})
 COMMENT = FieldSpec(name="comment", kind="long_text", label="Комментарий", record=True)
 _FIELD_ATTRIBUTES: dict[str, type | tuple[type, ...]] = {
     "label": str,
@@ -106,7 +106,7 @@ def _form(entry: dict[str, Any], key: str, bases: Mapping[str, FormSpec]) -> For
             f"extends: нет формы «{extends}» в библиотеке; есть: {', '.join(sorted(bases))}", key
         )
     fields = _extended_fields(base, entry, key)
-    return _assemble(key, entry, fields, base.key, base.title, base.help)
+    return _assemble(key, entry, fields, base.key, base.title, base.help, base.submit)
 
 
 def _assemble(
@@ -116,6 +116,7 @@ def _assemble(
     extends: str | None,
     title: str,
     help_text: str = "",
+    submit: str = "",
 ) -> FormSpec:
     names = [item.name for item in fields]
     twice = sorted({name for name in names if names.count(name) > 1})
@@ -129,6 +130,7 @@ def _assemble(
         help=_text(entry.get("help", help_text), key, None, "help"),
         fields=tuple(ordered),
         extends=extends,
+        submit=_text(entry.get("submit", submit), key, None, "submit"),
     )
 
 
@@ -316,4 +318,4 @@ def check_form(form: FormSpec) -> FormSpec:
             condition = check_condition(spec.required_if, form.key, spec.name, by_name)
             spec = spec.with_changes(required_if=condition)
         checked.append(spec)
-    return FormSpec(form.key, form.title, tuple(checked), form.help, form.extends)
+    return FormSpec(form.key, form.title, tuple(checked), form.help, form.extends, form.submit)

@@ -69,6 +69,7 @@ class FormSpec:
     fields: tuple[FieldSpec, ...]
     help: str = ""
     extends: str | None = None
+    submit: str = ""  # what the submit button says («Направить куратору»); "" for the default
 
     def field(self, name: str) -> FieldSpec | None:
         return next((item for item in self.fields if item.name == name), None)
@@ -85,6 +86,8 @@ def forms_to_json(forms: Mapping[str, FormSpec]) -> dict[str, Any]:
 
 def _form_json(form: FormSpec) -> dict[str, Any]:
     data = asdict(form)
+    if not data["submit"]:  # forms stored before the button's words keep their JSON
+        del data["submit"]
     for item in data["fields"]:
         item["choices"] = [list(pair) for pair in item["choices"]]
         item["errors"] = dict(item["errors"])
@@ -115,6 +118,7 @@ def _form_from_json(raw: Mapping[str, Any]) -> FormSpec:
         fields=fields,
         help=raw.get("help", ""),
         extends=raw.get("extends"),
+        submit=raw.get("submit", ""),
     )
 
 

@@ -11,6 +11,7 @@ from engine.models.duty import DutyOccurrence
 from engine.models.instance import Message, ProcessInstance
 from engine.models.migration_run import MigrationRun, MigrationRunCase
 from engine.models.publication import Publication
+from engine.models.saved_filter import SavedFilter
 from engine.models.task import OpenUserTask
 from engine.models.version import ProcessVersion, VersionActivation
 
@@ -31,6 +32,7 @@ __all__ = [
     "ProcessInstance",
     "ProcessVersion",
     "Publication",
+    "SavedFilter",
     "Substitution",
     "User",
     "VersionActivation",

@@ -78,6 +78,8 @@ class Deadline:
     due_at: datetime
     remaining_seconds: float | None
     ended_at: datetime | None
+    working: bool = True
+    start_at: datetime | None = None
 
 
 @dataclass
@@ -244,6 +246,8 @@ def _deadlines(session: Session, instance_id: int, catalog: dict[str, Any]) -> l
             due_at=row.due_at,
             remaining_seconds=row.remaining_seconds,
             ended_at=row.ended_at,
+            working=row.working,
+            start_at=row.start_at,
         )
         for row in rows
     ]

@@ -4,14 +4,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 from sqlalchemy import ColumnElement, func, select, true
 from sqlalchemy.orm import Session
 
 from engine.access import Viewer
-from engine.models import CaseDeadline, Message, Notice, ProcessVersion
+from engine.models import CaseDeadline, Message, Notice, ProcessVersion, User
 from engine.models import ProcessInstance as Instance
 from engine.notices import inbox_filter
+from engine.queries.case_terms import in_days
+from engine.queries.timing import left_on, regulation_calendar
+from engine.statuses import NoticeKind
+from engine.worktime import RemainingTime
 
 PAGE_SIZE = 50
 
@@ -26,6 +31,9 @@ class NoticeRow:
     step_name: str
     excerpt: str
     lateness_seconds: float
+    # How late, in the term's own unit, up to the step's completion or now (breaches only).
+    late: RemainingTime | None = None
+    responsible_name: str | None = None  # the person who held the step, by name
 
 
 @dataclass(frozen=True)
@@ -50,9 +58,15 @@ def unread_notices(session: Session, viewer: Viewer) -> int:
 
 
 def notice_inbox(
-    session: Session, viewer: Viewer, now: datetime, *, unread_only: bool = True, page: int = 1
+    session: Session,
+    viewer: Viewer,
+    now: datetime,
+    *,
+    unread_only: bool = True,
+    page: int = 1,
+    processes_dir: Path | None = None,
 ) -> NoticePage:
-    """The viewer's notices, unacknowledged only unless asked for all."""
+    """The viewer's notices, unacknowledged only unless asked for all; how late with a calendar."""
     condition = _visible(viewer)
     only: ColumnElement[bool] = Notice.acknowledged_at.is_(None) if unread_only else true()
     total = int(session.scalar(select(func.count(Notice.id)).where(condition, only)) or 0)
@@ -68,6 +82,7 @@ def notice_inbox(
     )
     found = list(session.execute(query))
     texts = _first_texts(session, {notice.instance_id for notice, _d, _c in found})
+    names = _names(session, viewer.municipality, {n.responsible_user for n, _d, _c in found})
     rows = [
         NoticeRow(
             notice=notice,
@@ -76,10 +91,41 @@ def notice_inbox(
             step_name=_name(catalog, notice.element_id),
             excerpt=texts.get(notice.instance_id, "")[:140],
             lateness_seconds=(now - notice.due_at).total_seconds(),
+            late=_late(notice, deadline, now, processes_dir),
+            responsible_name=names.get(notice.responsible_user or ""),
         )
         for notice, deadline, catalog in found
     ]
     return NoticePage(rows, total, unread_notices(session, viewer))
+
+
+def _late(
+    notice: Notice, deadline: CaseDeadline, now: datetime, processes_dir: Path | None
+) -> RemainingTime | None:
+    """How late a breach is, counted as its term counts: up to the step's completion, or now."""
+    if processes_dir is None or notice.kind is not NoticeKind.BREACH:
+        return None
+    reader = regulation_calendar(notice.municipality, processes_dir)
+    until = deadline.ended_at or now
+    return left_on(
+        reader.calendar,
+        deadline.start_at,
+        deadline.due_at,
+        max(until, deadline.due_at),
+        working=deadline.working,
+        in_days=in_days(reader, deadline.text),
+    )
+
+
+def _names(session: Session, municipality: str, logins: set[str | None]) -> dict[str, str]:
+    """Full names of the municipality's users among `logins`."""
+    wanted = {login for login in logins if login}
+    if not wanted:
+        return {}
+    query = select(User.login, User.full_name).where(
+        User.municipality == municipality, User.login.in_(wanted)
+    )
+    return {login: name for login, name in session.execute(query)}
 
 
 def _name(catalog: dict[str, object], element_id: str | None) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -15,6 +15,7 @@ from engine.deadlines import deadline_names
 from engine.models import AuditEvent, OpenUserTask, ProcessInstance, User
 from engine.municipalities import RegulationCalendar
 from engine.queries.answer import CHANNEL_LIMITS, DRAFT_FIELD, Draft, Return
+from engine.queries.case_terms import CaseTerm, case_terms
 from engine.queries.cases import CaseCard, case_card
 from engine.queries.timing import version_calendar
 from engine.regulation.table import EMPTY_TABLE, DeadlineRule, DeadlineTable, table_from_dict
@@ -47,6 +48,8 @@ class TaskView:
     # The due moment was computed through a year whose calendar is only a forecast.
     forecast_note: str | None = None
     department: str | None = None
+    # The case's overall (span) deadlines bind every step: an approver sees the clock running.
+    case_terms: list[CaseTerm] = field(default_factory=list)
 
     @property
     def drafts_step(self) -> bool:
@@ -119,6 +122,7 @@ def task_view(session: Session, runtime: Runtime, viewer: Viewer, task_id: str) 
         card=card,
         forecast_note=forecast,
         department=task.department,
+        case_terms=case_terms(card.deadlines, reader, runtime.clock.now()),
     )
 
 

@@ -7,18 +7,19 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from engine.access import Scope, Viewer, can_complete, scope_filter
 from engine.duties.card import duty_message
 from engine.models import Message, OpenUserTask, ProcessInstance, ProcessVersion
-from engine.queries.timing import cached_modes, time_left, version_calendar
+from engine.queries.timing import cached_specs, counts_days, time_left, version_calendar
 from engine.runtime import Runtime
 from engine.worktime import RemainingTime
 
 EXCERPT_LENGTH = 140
 PAGE_SIZE = 100
+SEARCH_LENGTH = 200  # longer searches are cut: nobody types more, and LIKE stays cheap
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,7 @@ class TaskFilter:
     department: str | None = None
     overdue: bool = False
     page: int = 1
+    search: str | None = None  # words of the message or its author, or a case number
 
 
 @dataclass(frozen=True)
@@ -80,7 +82,29 @@ def filtered(viewer: Viewer, chosen: TaskFilter, now: datetime) -> Select[Any]:
         query = query.where(OpenUserTask.department == chosen.department)
     if chosen.overdue:
         query = query.where(OpenUserTask.due_at < now)
+    if chosen.search:
+        query = query.where(matches(chosen.search))
     return query
+
+
+def matches(search: str) -> ColumnElement[bool]:
+    """SQL: the case's number is `search` («12», «№ 12»), or a message's text or author has it."""
+    # SQLite folds only ASCII case, so the words are tried as typed, in lower case, upper case
+    # and capitalised: «мусор» finds «Мусор» on every database.
+    words = " ".join(search.split())[:SEARCH_LENGTH]
+    spellings = {words, words.lower(), words.upper(), words.capitalize()}
+    found = [Message.text.contains(s, autoescape=True) for s in spellings]
+    found += [Message.author.contains(s, autoescape=True) for s in spellings]
+    in_message = (
+        select(Message.id)
+        .where(Message.instance_id == OpenUserTask.instance_id, or_(*found))
+        .correlate(OpenUserTask)
+        .exists()
+    )
+    number = words.lstrip("№#").strip()
+    if number.isdigit() and int(number) < 2**31:
+        return or_(OpenUserTask.instance_id == int(number), in_message)
+    return in_message
 
 
 def task_list(session: Session, runtime: Runtime, viewer: Viewer, chosen: TaskFilter) -> TaskPage:
@@ -110,9 +134,10 @@ def describe(
     for task in tasks:
         message = messages.get(task.instance_id)
         sha256, version_id = versions[task.instance_id]
-        modes = cached_modes(
+        specs = cached_specs(
             sha256, task.municipality, runtime.processes_dir, _catalog_loader(session, version_id)
         )
+        spec = specs.get(task.element_id)
         reader = version_calendar(  # the settings the case runs under, not today's file
             sha256, task.municipality, runtime.processes_dir, _settings_loader(session, version_id)
         )
@@ -122,8 +147,9 @@ def describe(
             task.created_at,
             task.due_at,
             now,
-            working=modes.get(task.element_id, True),
+            working=spec.working if spec else True,
             reader=reader,
+            in_days=counts_days(spec),
         )
         rows.append(
             TaskRow(

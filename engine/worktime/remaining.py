@@ -27,6 +27,11 @@ class RemainingTime:
     left: timedelta
     total: timedelta
     state: TrafficLight
+    # Set for a term counted in days: whole (working) days left, negative once overdue; the
+    # page then speaks in days, as the regulation does, down to the due day itself.
+    days: int | None = None
+    due_at: datetime | None = None
+    working: bool = True
 
     @property
     def fraction_left(self) -> float:
@@ -56,6 +61,21 @@ def remaining(
     # Calendar deadlines can have no office time left yet not be due (a night shift).
     state = TrafficLight.LOW if low or (working and not left) else TrafficLight.PLENTY
     return RemainingTime(left, total, state)
+
+
+def whole_days(calendar: Calendar, now: datetime, due_at: datetime, *, working: bool) -> int:
+    """Days a day term has left: those after today up to the due date; negative once overdue."""
+    # Overdue counts only the days wholly passed since the due date, so the due day's own
+    # evening is hours late, not a day.
+    today = as_utc(now).astimezone(calendar.zone).date()
+    last = as_utc(due_at).astimezone(calendar.zone).date()
+    first, end, sign = (today, last, 1) if as_utc(now) < as_utc(due_at) else (last, today, -1)
+    if not working:
+        return sign * max(0, (end - first).days - (0 if sign > 0 else 1))
+    days = [
+        first + timedelta(days=n) for n in range(1, (end - first).days + (1 if sign > 0 else 0))
+    ]
+    return sign * sum(1 for day in days if calendar.is_working_day(day))
 
 
 def _span(calendar: Calendar, a: datetime, b: datetime, working: bool) -> timedelta:

@@ -107,15 +107,15 @@ def test_a_message_goes_from_routing_through_rework_to_publication(
     open_task(curator, "Рассмотреть сообщение")
     shot(curator, "02-task-page-screen")
     curator.get_by_label("Взять в работу", exact=True).check()
-    curator.get_by_role("button", name="Завершить шаг").click()
+    curator.get_by_role("button", name="Отправить решение").click()
     curator.get_by_text("Выполнено: «Рассмотреть сообщение».").wait_for()
     # The curator does the next step too, so the page opens it at once.
     curator.get_by_text("Следующий шаг этого дела: «Направить исполнителям».").wait_for()
-    curator.get_by_role("button", name="Завершить шаг").click()  # nothing chosen: refused
+    curator.get_by_role("button", name="Направить исполнителям").click()  # nothing chosen: refused
     curator.get_by_text("Обязательное поле.").first.wait_for()
     shot(curator, "03-route-form-error")
     curator.get_by_label("Отдел ЖКХ", exact=True).check()
-    curator.get_by_role("button", name="Завершить шаг").click()
+    curator.get_by_role("button", name="Направить исполнителям").click()
     curator.get_by_text("Выполнено: «Направить исполнителям».").wait_for()
     curator.get_by_text("Дальше: «Подготовить ответ» — ").first.wait_for()
 
@@ -123,7 +123,7 @@ def test_a_message_goes_from_routing_through_rework_to_publication(
     open_task(executor, "Подготовить ответ")
     executor.get_by_label("Окончательный ответ", exact=True).check()
     executor.get_by_label("Текст ответа").fill("Мусор вывезем.")
-    executor.get_by_role("button", name="Завершить шаг").click()
+    executor.get_by_role("button", name="Направить куратору").click()
     executor.get_by_text("Выполнено: «Подготовить ответ».").wait_for()
 
     open_task(curator, "Проверить ответ")
@@ -131,7 +131,7 @@ def test_a_message_goes_from_routing_through_rework_to_publication(
     curator.get_by_label("Формальный ответ", exact=True).check()
     curator.get_by_role("textbox", name="Комментарий").fill("Напишите, когда и кто вывезет.")
     shot(curator, "04-review-rework")
-    curator.get_by_role("button", name="Завершить шаг").click()
+    curator.get_by_role("button", name="Отправить решение по ответу").click()
     curator.get_by_text("Выполнено: «Проверить ответ».").wait_for()
 
     executor.goto(f"{live_url}/")
@@ -143,17 +143,17 @@ def test_a_message_goes_from_routing_through_rework_to_publication(
     executor.get_by_label("Текст ответа").fill(
         "Здравствуйте! Контейнерную площадку у дома 7 очистят 17 марта до 12:00."
     )
-    executor.get_by_role("button", name="Завершить шаг").click()
+    executor.get_by_role("button", name="Направить куратору").click()
     executor.get_by_text("Выполнено: «Подготовить ответ».").wait_for()
 
     curator.goto(f"{live_url}/")
     open_task(curator, "Проверить ответ")
     assert curator.get_by_text("Контейнерную площадку у дома 7").count() >= 1  # the draft shown
     curator.get_by_label("Согласовать", exact=True).check()
-    curator.get_by_role("button", name="Завершить шаг").click()
+    curator.get_by_role("button", name="Отправить решение по ответу").click()
     curator.get_by_text("Следующий шаг этого дела: «Опубликовать ответ».").wait_for()
     curator.get_by_label("Ссылка на опубликованный ответ").fill("https://vk.com/wall-1_1?reply=9")
-    curator.get_by_role("button", name="Завершить шаг").click()
+    curator.get_by_role("button", name="Опубликовать").click()
     curator.get_by_text("Выполнено: «Опубликовать ответ».").wait_for()
 
     curator.goto(f"{live_url}/cases/{case}")
@@ -198,7 +198,7 @@ def test_a_redirect_asks_for_the_agency_only_when_chosen_and_is_refused_without_
     agency.wait_for(state="visible")
     assert reasons.is_visible()
     assert not curator.get_by_label("Нецензурная брань").is_visible()  # type: ignore[attr-defined]
-    curator.get_by_role("button", name="Завершить шаг").click()  # type: ignore[attr-defined]
+    curator.get_by_role("button", name="Отправить решение").click()  # type: ignore[attr-defined]
     curator.get_by_text("Форма не отправлена").wait_for()  # type: ignore[attr-defined]
     errors = curator.locator("#redirect_to-errors, #redirect_reasons-errors")  # type: ignore[attr-defined]
     assert errors.count() == 2 and errors.first.inner_text() == "Обязательное поле."
@@ -213,7 +213,7 @@ def test_a_redirect_asks_for_the_agency_only_when_chosen_and_is_refused_without_
     curator.get_by_label("Телефон ведомства").fill("8-800-000-00-00")  # type: ignore[attr-defined]
     curator.get_by_label("Электронная почта ведомства").fill("mz@example.ru")  # type: ignore[attr-defined]
     curator.get_by_label("Сайт ведомства").fill("https://mz.example.ru")  # type: ignore[attr-defined]
-    curator.get_by_role("button", name="Завершить шаг").click()  # type: ignore[attr-defined]
+    curator.get_by_role("button", name="Отправить решение").click()  # type: ignore[attr-defined]
     curator.get_by_text("Выполнено: «Рассмотреть сообщение».").wait_for()  # type: ignore[attr-defined]
 
 

@@ -13,8 +13,10 @@ from engine.clock import VirtualClock
 from engine.models import Notice
 from engine.runtime import Runtime
 from engine.scheduler import tick
+from engine.tasks import claim_task
 from tests.conftest import MSK
 from tests.web.conftest import login, send_message
+from tests.web.helpers import tasks_of
 
 
 def _breach(sessions: sessionmaker[Session], runtime: Runtime, clock: VirtualClock) -> int:
@@ -73,3 +75,19 @@ def test_the_case_card_shows_its_deadlines_and_who_answered_for_a_breach(
     card = login(app.test_client(), "curator").get(f"/cases/{case}").text
     assert "Сроки по делу" in card and "2 рабочих дня" in card and "нарушен" in card
     assert re.search(r"Ответственный: куратор", card)
+
+
+def test_the_heads_notice_names_the_late_step_the_person_and_how_late_in_the_terms_unit(
+    app: Flask, sessions: sessionmaker[Session], web_runtime: Runtime, clock: VirtualClock
+) -> None:
+    case = send_message(sessions, web_runtime)
+    (screen,) = tasks_of(sessions, case, "screen")
+    with sessions.begin() as session:
+        claim_task(session, web_runtime, screen.task_id, "curator")
+    clock.set(datetime(2026, 3, 18, 18, 1, tzinfo=MSK))  # the answer's 2 working days are over
+    while tick(sessions, web_runtime).advanced:
+        pass
+    clock.set(datetime(2026, 3, 20, 12, 0, tzinfo=MSK))  # Friday: Thursday passed wholly late
+    inbox = re.sub(r"\\s+", " ", login(app.test_client(), "head").get("/notices/").text)
+    assert "Просрочен шаг «Рассмотреть сообщение» — шаг был у сотрудника: Анна Куратор" in inbox
+    assert "Пример, п. 6" in inbox and "просрочено на 1 рабочий день" in inbox

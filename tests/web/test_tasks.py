@@ -135,3 +135,72 @@ def test_the_task_page_shows_the_card_requirements_with_clauses_and_history(
         "Не рассматривается",
     ):
         assert expected in page, expected
+
+
+def test_a_refresh_keeps_the_rows_on_screen_and_counts_the_new_ones(
+    app: Flask, sessions: sessionmaker[Session], web_runtime: Runtime
+) -> None:
+    client = login(app.test_client(), "curator")
+    send_message(sessions, web_runtime, external_id="a", text="Первое сообщение")
+    shown = client.get("/tasks/rows").text
+    task_id = shown.split('data-task-id="')[1].split('"')[0]
+    send_message(sessions, web_runtime, external_id="b", text="Второе сообщение")
+    kept = client.get(f"/tasks/rows?shown={task_id}").text
+    assert "Первое сообщение" in kept and "Второе сообщение" not in kept
+    assert "Новых задач: 1" in kept and "shown=" not in kept  # the links drop the refresh's list
+    everything = client.get("/tasks/rows?shown=").text  # an empty screen takes every row
+    assert "Второе сообщение" in everything and "Новых задач" not in everything
+
+
+def test_every_step_shows_the_cases_overall_deadline_in_days(
+    app: Flask, sessions: sessionmaker[Session], web_runtime: Runtime
+) -> None:
+    case = routed_case(sessions, web_runtime, send_message(sessions, web_runtime))
+    draft = tasks_of(sessions, case, "draft_answer")[0]
+    page = login(app.test_client(), "curator").get(f"/tasks/{draft.task_id}").text
+    term = page.split('class="due case-term')[1].split("</p>")[0]
+    assert "Общий срок дела: 2 рабочих дня" in term and "Пример, п. 6" in term
+    assert "Срок: 18.03.2026 18:00 · в срок · осталось 2 рабочих дня (до 18.03 18:00)" in term
+
+
+def test_search_finds_by_text_author_and_case_number_in_any_case(
+    app: Flask, sessions: sessionmaker[Session], web_runtime: Runtime
+) -> None:
+    first = send_message(sessions, web_runtime, "a", text="Мусор не вывозят неделю")
+    send_message(sessions, web_runtime, "b", text="Яма на дороге", author="Пётр Сидоров")
+    client = login(app.test_client(), "curator")
+    by_text = client.get("/?q=мусор").text
+    assert "Мусор не вывозят" in by_text and "Яма на дороге" not in by_text
+    by_author = client.get("/?q=сидоров").text
+    assert "Яма на дороге" in by_author and "Мусор не вывозят" not in by_author
+    by_number = client.get(f"/?q=№ {first}").text
+    assert "Мусор не вывозят" in by_number and "Задач: 1" in by_number
+    assert "Задач нет" in client.get("/?q=100%25_").text  # LIKE's wildcards are plain text
+    assert "Задач: 1" in client.get("/tasks/rows?q=мусор").text  # the refresh keeps the search
+
+
+def test_saved_filters_are_per_user_and_a_bad_name_is_refused_with_a_message(
+    app: Flask, sessions: sessionmaker[Session], web_runtime: Runtime
+) -> None:
+    send_message(sessions, web_runtime, "a", text="Мусор не вывозят неделю")
+    curator = login(app.test_client(), "curator")
+    saved = curator.post(
+        "/tasks/filters",
+        data={"name": "  Мусор  ", "scope": "all", "q": "мусор", "overdue": "", "shown": "x"},
+    )
+    assert (
+        saved.status_code == 303
+        and saved.location == "/?scope=all&q=%D0%BC%D1%83%D1%81%D0%BE%D1%80"
+    )
+    page = curator.get("/").text
+    assert ">Мусор</a>" in page and "/?scope=all&amp;q=" in page
+    refused = curator.post("/tasks/filters", data={"name": " ", "scope": "all"})
+    assert refused.status_code == 422 and "Укажите название фильтра." in refused.text
+    refused = curator.post("/tasks/filters", data={"name": "x" * 81})
+    assert refused.status_code == 422 and "не длиннее 80 символов" in refused.text
+    head = login(app.test_client(), "head")
+    assert ">Мусор</a>" not in head.get("/").text  # each user has their own
+    filter_id = page.split("/tasks/filters/")[1].split("/")[0]
+    assert head.post(f"/tasks/filters/{filter_id}/delete").status_code == 404
+    assert curator.post(f"/tasks/filters/{filter_id}/delete").status_code == 303
+    assert ">Мусор</a>" not in curator.get("/").text

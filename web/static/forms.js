@@ -82,9 +82,17 @@
     form.querySelectorAll('[data-widget=checkboxes][data-max]').forEach(limit);
   }
 
+  // After a refused submit the first field with an error takes the focus, not the page start.
+  function focusFirstError(form) {
+    const wrong = form.querySelector('.has-errors:not([hidden])');
+    const input = wrong && wrong.querySelector('input:not([disabled]), select, textarea');
+    if (input) input.focus();
+  }
+
   document.querySelectorAll('form.step').forEach((form) => {
     form.addEventListener('change', () => refresh(form));
     form.addEventListener('input', () => refresh(form));
     refresh(form);
+    focusFirstError(form);
   });
 })();

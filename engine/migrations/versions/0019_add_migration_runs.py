@@ -1,7 +1,7 @@
 """add migration runs: batches of case migrations the worker performs, with per-case verdicts
 
 Revision ID: 0019
-Revises: 0016
+Revises: 0018
 Create Date: 2026-12-01 15:10:00
 """
 
@@ -11,7 +11,7 @@ from alembic import op
 from engine.db import UtcDateTime
 
 revision = "0019"
-down_revision = "0016"
+down_revision = "0018"
 branch_labels = None
 depends_on = None
 
