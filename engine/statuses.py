@@ -119,3 +119,4 @@ class AuditKind(enum.StrEnum):
     ANSWER_PUBLISH_RETRIED = "answer_publish_retried"
     API_TOKEN_CREATED = "api_token_created"
     API_TOKEN_REVOKED = "api_token_revoked"
+    COMMENT_POSTED = "comment_posted"  # an internal note on a case (engine/inbox/comments.py)

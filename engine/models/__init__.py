@@ -6,6 +6,7 @@ from engine.models.audit import AuditEvent, Violation
 from engine.models.channel import ChannelCursor, ChannelReceipt
 from engine.models.deadline import CaseDeadline, Notice
 from engine.models.duty import DutyOccurrence
+from engine.models.inbox import CaseComment, MailMessage, NoticePreference, UserNotice
 from engine.models.instance import Message, ProcessInstance
 from engine.models.publication import Publication
 from engine.models.task import OpenUserTask
@@ -15,18 +16,25 @@ __all__ = [
     "ApiIdempotencyKey",
     "ApiToken",
     "AuditEvent",
+    "CaseComment",
     "CaseDeadline",
     "ChannelCursor",
     "ChannelReceipt",
     "DutyOccurrence",
+    "MailMessage",
     "Message",
     "Notice",
+    "NoticePreference",
     "OpenUserTask",
     "ProcessInstance",
     "ProcessVersion",
     "Publication",
     "Substitution",
     "User",
+    "UserNotice",
     "VersionActivation",
     "Violation",
 ]
+
+# Registers the flush listener that turns these events into notices and mail (engine/inbox).
+from engine.inbox import capture as _capture  # noqa: E402, F401
