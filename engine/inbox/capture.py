@@ -22,7 +22,6 @@ from engine.models.account import User
 from engine.models.audit import AuditEvent
 from engine.models.deadline import Notice
 from engine.models.inbox import CaseComment, MailMessage, NoticePreference, UserNotice
-from engine.models.instance import ProcessInstance
 from engine.models.publication import Publication
 from engine.models.task import OpenUserTask
 from engine.roles import DEFAULT_REGISTRY

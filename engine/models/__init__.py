@@ -37,4 +37,4 @@ __all__ = [
 ]
 
 # Registers the flush listener that turns these events into notices and mail (engine/inbox).
-from engine.inbox import capture as _capture  # noqa: E402, F401
+from engine.inbox import capture as _capture  # noqa: F401
