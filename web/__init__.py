@@ -69,6 +69,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(version_upload.bp)
     app.register_blueprint(reports.bp)
     app.register_blueprint(assignment.bp)  # curators, heads, admins give tasks to colleagues
+    from web import comments, inbox
+
+    app.register_blueprint(comments.bp)  # internal notes on a case, with mentions
+    app.register_blueprint(inbox.bp)  # each user's notices, the header's counter, mail choices
     throttle.init_app(app)
     _register_errors(app)
     from web import api, publishing
