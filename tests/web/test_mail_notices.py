@@ -19,7 +19,7 @@ from engine.inbox.status import MailStatus
 from engine.models import MailMessage, User
 from engine.runtime import Runtime
 from tests.conftest import MSK
-from tests.web.conftest import login, send_message
+from tests.web.conftest import login, on_both_databases, send_message
 from tests.web.smtp_server import SmtpServer, free_port, smtp_server  # noqa: F401
 
 HTMX = {"HX-Request": "true"}
@@ -65,6 +65,7 @@ def _only_mentions(app: Flask, who: str, digest: bool = False) -> None:
     assert client.post("/inbox/preferences", data=data).status_code == 302
 
 
+@on_both_databases
 def test_a_mention_is_mailed_in_russian_once(
     app: Flask,
     sessions: sessionmaker[Session],
@@ -117,6 +118,7 @@ def test_preferences_are_respected_and_no_address_means_no_mail(
     assert "упоминает вас" in housing.get("/inbox/").text  # the page still tells them
 
 
+@on_both_databases
 def test_a_daily_digest_gathers_the_days_notices_into_one_mail(
     app: Flask,
     sessions: sessionmaker[Session],
@@ -190,6 +192,7 @@ def test_an_unreachable_server_is_retried_and_no_server_sends_nothing(
     assert row.status is MailStatus.RETRYING and row.attempts == 1
 
 
+@on_both_databases
 def test_a_worker_killed_mid_send_never_sends_twice(
     app: Flask,
     sessions: sessionmaker[Session],
