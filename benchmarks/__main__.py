@@ -10,6 +10,7 @@ from benchmarks import (
     bench_channels,
     bench_deadlines,
     bench_engine,
+    bench_inbox,
     bench_reports,
     bench_selftest,
     bench_simulation,
@@ -28,6 +29,7 @@ SUITES: dict[str, Callable[[], None]] = {
     "versions": bench_versions.main,
     "reports": bench_reports.main,
     "simulation": bench_simulation.main,
+    "inbox": bench_inbox.main,
 }
 
 

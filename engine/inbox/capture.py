@@ -29,6 +29,7 @@ from engine.statuses import AuditKind, NoticeKind
 
 WATCHED = (Notice, AuditEvent, CaseComment)
 EXCERPT = 200
+ALL_KINDS = frozenset(kinds.KINDS)
 
 
 @dataclass(frozen=True)
@@ -52,27 +53,56 @@ def _after_flush(session: Session, _context: UOWTransaction) -> None:
     if not found:
         return
     connection = session.connection()
+    staff = Staff(connection)
     for obj in sorted(found, key=lambda o: (type(o).__name__, o.id)):
-        draft = _draft(connection, obj)
+        draft = _draft(connection, staff, obj)
         if draft is not None and draft.users:
             write(connection, draft)
 
 
-def _draft(connection: Connection, obj: Any) -> Draft | None:
+class Staff:
+    """The active users of each municipality, read once per flush."""
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+        self.loaded: dict[str, list[User]] = {}
+
+    def of(self, municipality: str) -> list[User]:
+        """Everyone active in the municipality."""
+        if municipality not in self.loaded:
+            rows = self.connection.execute(
+                select(User.__table__).where(
+                    User.is_active.is_(True), User.municipality == municipality
+                )
+            )
+            self.loaded[municipality] = [User(**row._mapping) for row in rows]
+        return self.loaded[municipality]
+
+    def by_role(self, municipality: str, role: str | None) -> list[User]:
+        """Those with the role (none for no role)."""
+        return [user for user in self.of(municipality) if role is not None and role in user.roles]
+
+    def by_login(self, municipality: str, logins: list[str]) -> list[User]:
+        """Those with these logins."""
+        wanted = set(logins)
+        return [user for user in self.of(municipality) if user.login in wanted]
+
+
+def _draft(connection: Connection, staff: Staff, obj: Any) -> Draft | None:
     if isinstance(obj, Notice):
-        return _from_notice(connection, obj)
+        return _from_notice(staff, obj)
     if isinstance(obj, CaseComment):
-        return _from_comment(connection, obj)
+        return _from_comment(staff, obj)
     if obj.kind is AuditKind.TASK_READY:
-        return _from_task_ready(connection, obj)
+        return _from_task_ready(connection, staff, obj)
     if obj.kind is AuditKind.TASK_ASSIGNED:
-        return _from_assignment(connection, obj)
+        return _from_assignment(connection, staff, obj)
     if obj.kind is AuditKind.ANSWER_PUBLISH_FAILED:
-        return _from_publication(connection, obj)
+        return _from_publication(connection, staff, obj)
     return None
 
 
-def _from_notice(connection: Connection, notice: Notice) -> Draft:
+def _from_notice(staff: Staff, notice: Notice) -> Draft:
     breach = notice.kind is NoticeKind.BREACH
     clause = f" ({notice.clause})" if notice.clause else ""
     text = (
@@ -80,7 +110,7 @@ def _from_notice(connection: Connection, notice: Notice) -> Draft:
         if breach
         else f"Приближается срок по делу № {notice.instance_id}{clause}"
     )
-    users = _by_role(connection, notice.municipality, notice.recipient_role)
+    users = staff.by_role(notice.municipality, notice.recipient_role)
     if notice.recipient_department:
         users = [u for u in users if u.department in (None, notice.recipient_department)]
     return Draft(
@@ -95,27 +125,28 @@ def _from_notice(connection: Connection, notice: Notice) -> Draft:
     )
 
 
-def _from_task_ready(connection: Connection, row: AuditEvent) -> Draft | None:
+def _from_task_ready(connection: Connection, staff: Staff, row: AuditEvent) -> Draft | None:
     task = _task(connection, row.task_id)
     if task is None:  # completed within the same flush: nothing to tell
         return None
     role = DEFAULT_REGISTRY.role_of_lane(task.role)
     users = [
         user
-        for user in _by_role(connection, task.municipality, role)
+        for user in staff.by_role(task.municipality, role)
         if task.department is None or user.department in (None, task.department)
     ]
     text = f"Новая задача «{task.name}» по делу № {task.instance_id}"
     return _task_draft(kinds.TASK, row, task, text, _without(users, row.actor))
 
 
-def _from_assignment(connection: Connection, row: AuditEvent) -> Draft | None:
+def _from_assignment(connection: Connection, staff: Staff, row: AuditEvent) -> Draft | None:
     task = _task(connection, row.task_id)
     assignee = (row.data or {}).get("assignee")
     if task is None or not assignee:
         return None
     text = f"Вам назначена задача «{task.name}» по делу № {task.instance_id}"
-    return _task_draft(kinds.ASSIGNED, row, task, text, _by_login(connection, [assignee]))
+    users = staff.by_login(task.municipality, [assignee])
+    return _task_draft(kinds.ASSIGNED, row, task, text, users)
 
 
 def _task_draft(
@@ -133,7 +164,7 @@ def _task_draft(
     )
 
 
-def _from_publication(connection: Connection, row: AuditEvent) -> Draft | None:
+def _from_publication(connection: Connection, staff: Staff, row: AuditEvent) -> Draft | None:
     publication = connection.execute(
         select(Publication.municipality, Publication.actor).where(
             Publication.id == (row.data or {}).get("publication_id")
@@ -142,7 +173,7 @@ def _from_publication(connection: Connection, row: AuditEvent) -> Draft | None:
     if publication is None:
         return None
     municipality, actor = publication
-    users = _by_login(connection, [actor]) or _by_role(connection, municipality, "curator")
+    users = staff.by_login(municipality, [actor]) or staff.by_role(municipality, "curator")
     error = str((row.data or {}).get("error") or "")[:EXCERPT]
     text = f"Не удалось опубликовать ответ по делу № {row.instance_id}: {error}"
     return Draft(
@@ -156,16 +187,12 @@ def _from_publication(connection: Connection, row: AuditEvent) -> Draft | None:
     )
 
 
-def _from_comment(connection: Connection, comment: CaseComment) -> Draft:
-    author = _by_login(connection, [comment.author])
+def _from_comment(staff: Staff, comment: CaseComment) -> Draft:
+    author = staff.by_login(comment.municipality, [comment.author])
     name = author[0].full_name if author else comment.author
     body = " ".join(comment.body.split())
     excerpt = body if len(body) <= EXCERPT else body[: EXCERPT - 1] + "…"
-    users = [
-        user
-        for user in _by_login(connection, comment.mentions)
-        if user.municipality == comment.municipality
-    ]
+    users = staff.by_login(comment.municipality, comment.mentions)
     return Draft(
         kinds.MENTION,
         f"comment:{comment.id}",
@@ -179,52 +206,58 @@ def _from_comment(connection: Connection, comment: CaseComment) -> Draft:
 
 def write(connection: Connection, draft: Draft) -> None:
     """Insert the notices (one per user) and, where the user wants that kind, their mail."""
+    rows = [
+        {
+            "user_id": user.id,
+            "municipality": draft.municipality,
+            "kind": draft.kind,
+            "event_key": draft.key,
+            "instance_id": draft.instance_id,
+            "text": draft.text[:1024],
+            "due_at": draft.due_at,
+            "created_at": draft.at,
+        }
+        for user in draft.users
+    ]
+    inserted = connection.execute(
+        insert(UserNotice).returning(UserNotice.id, sort_by_parameter_order=True), rows
+    ).scalars()
     preferences = _preferences(connection, [user.id for user in draft.users])
-    for user in draft.users:
-        notice_id = connection.execute(
-            insert(UserNotice)
-            .values(
-                user_id=user.id,
-                municipality=draft.municipality,
-                kind=draft.kind,
-                event_key=draft.key,
-                instance_id=draft.instance_id,
-                text=draft.text[:1024],
-                due_at=draft.due_at,
-                created_at=draft.at,
-            )
-            .returning(UserNotice.id)
-        ).scalar_one()
-        wanted, digest = preferences.get(user.id, (set(kinds.KINDS), False))
-        if user.email and draft.kind in wanted:
-            _enqueue(connection, notice_id, user, digest, draft.at)
+    mails = [
+        _mail(notice_id, user, draft.at, digest)
+        for notice_id, user in zip(inserted, draft.users, strict=True)
+        for wanted, digest in [preferences.get(user.id, (ALL_KINDS, False))]
+        if user.email and draft.kind in wanted
+    ]
+    if mails:
+        connection.execute(insert(MailMessage), mails)
 
 
-def _enqueue(
-    connection: Connection, notice_id: int, user: User, digest: bool, at: datetime
-) -> None:
-    connection.execute(
-        insert(MailMessage).values(
-            notice_id=notice_id,
-            user_id=user.id,
-            recipient=user.email,
-            digest=digest,
-            status=MailStatus.PENDING,
-            attempts=0,
-            next_attempt_at=None if digest else at,  # a digest's row waits for the daily send
-            created_at=at,
-            updated_at=at,
-        )
-    )
+def _mail(notice_id: int, user: User, at: datetime, digest: bool) -> dict[str, Any]:
+    return {
+        "notice_id": notice_id,
+        "user_id": user.id,
+        "recipient": user.email,
+        "digest": digest,
+        "status": MailStatus.PENDING,
+        "attempts": 0,
+        "next_attempt_at": None if digest else at,  # a digest's row waits for the daily send
+        "created_at": at,
+        "updated_at": at,
+    }
 
 
-def _preferences(connection: Connection, user_ids: list[int]) -> dict[int, tuple[set[str], bool]]:
+def _preferences(
+    connection: Connection, user_ids: list[int]
+) -> dict[int, tuple[frozenset[str], bool]]:
     rows = connection.execute(
         select(
             NoticePreference.user_id, NoticePreference.mail_kinds, NoticePreference.digest
         ).where(NoticePreference.user_id.in_(user_ids))
     )
-    return {user_id: (set(mail_kinds or ()), bool(digest)) for user_id, mail_kinds, digest in rows}
+    return {
+        user_id: (frozenset(mail_kinds or ()), bool(digest)) for user_id, mail_kinds, digest in rows
+    }
 
 
 def _task(connection: Connection, task_id: str | None) -> OpenUserTask | None:
@@ -234,21 +267,6 @@ def _task(connection: Connection, task_id: str | None) -> OpenUserTask | None:
         select(OpenUserTask.__table__).where(OpenUserTask.task_id == task_id)
     ).first()
     return OpenUserTask(**row._mapping) if row is not None else None
-
-
-def _users(connection: Connection, *where: Any) -> list[User]:
-    rows = connection.execute(select(User.__table__).where(User.is_active.is_(True), *where))
-    return [User(**row._mapping) for row in rows]
-
-
-def _by_role(connection: Connection, municipality: str, role: str | None) -> list[User]:
-    if role is None:
-        return []
-    return [u for u in _users(connection, User.municipality == municipality) if role in u.roles]
-
-
-def _by_login(connection: Connection, logins: list[str]) -> list[User]:
-    return _users(connection, User.login.in_(logins)) if logins else []
 
 
 def _without(users: list[User], login: str) -> list[User]:
