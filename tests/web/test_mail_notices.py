@@ -18,6 +18,7 @@ from engine.inbox.mail import INTERRUPTED, claim_next
 from engine.inbox.status import MailStatus
 from engine.models import MailMessage, User
 from engine.runtime import Runtime
+from engine.worker import installed_jobs, run_worker
 from tests.conftest import MSK
 from tests.web.conftest import login, on_both_databases, send_message
 from tests.web.smtp_server import SmtpServer, free_port, smtp_server  # noqa: F401
@@ -227,3 +228,32 @@ def test_a_worker_killed_mid_send_never_sends_twice(
                 updated_at=clock.now(),
             )
         )
+
+
+def test_reglament_worker_runs_the_mail_job(
+    app: Flask,
+    sessions: sessionmaker[Session],
+    web_runtime: Runtime,
+    smtp_server: SmtpServer,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("REGLAMENT_SMTP_HOST", smtp_server.host)
+    monkeypatch.setenv("REGLAMENT_SMTP_PORT", str(smtp_server.port))
+    monkeypatch.setenv("REGLAMENT_MAIL_FROM", "reglament@example.ru")
+    jobs = [job for job in installed_jobs() if isinstance(job, MailJob)]
+    assert len(jobs) == 1  # the entry point pyproject.toml registers
+    _give_addresses(sessions)
+    case = send_message(sessions, web_runtime)
+    _only_mentions(app, "housing")
+    _mention(app, case)
+    run_worker(
+        sessions,
+        web_runtime,
+        interval_seconds=0,
+        batch_size=10,
+        stop=threading.Event(),
+        max_ticks=1,
+        jobs=jobs,
+    )
+    (mail,) = smtp_server.inbox.received
+    assert mail["From"] == "reglament@example.ru" and "housing@example.ru" in mail["To"]
