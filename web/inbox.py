@@ -20,6 +20,7 @@ from flask_babel import gettext
 
 from engine.inbox import kinds
 from engine.inbox.reading import (
+    NotYours,
     mark_read,
     notices_of,
     preferences_of,
@@ -73,9 +74,10 @@ def index() -> ResponseReturnValue:
 
 
 @bp.route("/counter")
-@login_required
 def counter() -> ResponseReturnValue:
-    """The header's counter alone (htmx polls it)."""
+    """The header's counter alone (htmx polls it); signed out, 204 keeps the page as it is."""
+    if g.get("user") is None:  # a redirect to the sign-in page would land inside the header
+        return "", 204
     return render_template("inbox/_counter.html")
 
 
@@ -83,7 +85,9 @@ def counter() -> ResponseReturnValue:
 @login_required
 def read(notice_id: int) -> ResponseReturnValue:
     """Mark one notice read (another user's answers 404)."""
-    if not mark_read(db.session(), current_viewer().user_id, db.runtime().clock.now(), notice_id):
+    try:
+        mark_read(db.session(), current_viewer().user_id, db.runtime().clock.now(), notice_id)
+    except NotYours:
         abort(404)
     return redirect(url_for("inbox.index"))
 

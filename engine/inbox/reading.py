@@ -46,8 +46,20 @@ def notices_of(
     return list(session.scalars(query.limit(PAGE_SIZE).offset((max(page, 1) - 1) * PAGE_SIZE)))
 
 
+class NotYours(LookupError):
+    """No such notice among the user's own."""
+
+
 def mark_read(session: Session, user_id: int, now: datetime, notice_id: int | None = None) -> int:
-    """Mark one notice (or all) of the user read; another user's notice is never touched."""
+    """Mark one notice (or all) of the user read; twice is a no-op; another's is `NotYours`."""
+    if (
+        notice_id is not None
+        and session.scalar(
+            select(UserNotice.id).where(UserNotice.id == notice_id, UserNotice.user_id == user_id)
+        )
+        is None
+    ):
+        raise NotYours(str(notice_id))
     query = update(UserNotice).where(UserNotice.user_id == user_id, UserNotice.read_at.is_(None))
     if notice_id is not None:
         query = query.where(UserNotice.id == notice_id)

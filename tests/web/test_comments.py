@@ -6,7 +6,7 @@ from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from engine.models import AuditEvent, CaseComment, OpenUserTask
+from engine.models import AuditEvent, CaseComment, OpenUserTask, UserNotice
 from engine.runtime import Runtime
 from engine.statuses import AuditKind
 from tests.web.conftest import login, send_message
@@ -96,3 +96,24 @@ def test_another_municipalitys_case_is_not_found(
     assert perm.post(f"/cases/{case}/comments", data={"body": "Привет"}).status_code == 404
     assert login(app.test_client(), "curator").get("/cases/999999/comments").status_code == 404
     assert _comments(sessions) == 0
+
+
+def test_the_counter_of_a_signed_out_page_changes_nothing(app: Flask) -> None:
+    assert app.test_client().get("/inbox/counter", headers=HTMX).status_code == 204
+    assert app.test_client().get("/inbox/").status_code == 302  # the list itself needs sign-in
+
+
+def test_one_reads_only_ones_own_notices(
+    app: Flask, sessions: sessionmaker[Session], web_runtime: Runtime
+) -> None:
+    case = send_message(sessions, web_runtime)
+    curator = login(app.test_client(), "curator")
+    assert curator.post(f"/cases/{case}/comments", data={"body": "@housing см."}).status_code == 302
+    with sessions() as session:
+        notice = session.scalars(select(UserNotice.id).where(UserNotice.kind == "mention")).one()
+    assert login(app.test_client(), "roads").post(f"/inbox/{notice}/read").status_code == 404
+    housing = login(app.test_client(), "housing")
+    assert housing.post(f"/inbox/{notice}/read").status_code == 302
+    assert housing.post(f"/inbox/{notice}/read").status_code == 302  # twice: a no-op
+    assert housing.post("/inbox/read-all").status_code == 302
+    assert 'class="badge"' not in housing.get("/inbox/counter").text

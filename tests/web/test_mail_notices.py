@@ -34,7 +34,7 @@ def _settings(server: SmtpServer | None, **overrides: object) -> MailSettings:
         base_url="https://reglament.example.ru",
         timeout_seconds=5,
     )
-    return MailSettings(**{**base.__dict__, **overrides})  # type: ignore[arg-type]
+    return MailSettings(**{**base.__dict__, **overrides})
 
 
 def _run(job: MailJob, sessions: sessionmaker[Session], runtime: Runtime) -> float | None:
