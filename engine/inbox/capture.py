@@ -9,7 +9,7 @@ deadline mechanism and without every event source calling the inbox.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, UOWTransaction
 
 from engine.inbox import kinds
 from engine.inbox.status import MailStatus
-from engine.models.account import User
+from engine.models.account import Substitution, User
 from engine.models.audit import AuditEvent
 from engine.models.deadline import Notice
 from engine.models.inbox import CaseComment, MailMessage, NoticePreference, UserNotice
@@ -44,6 +44,7 @@ class Draft:
     at: datetime
     users: list[User]
     due_at: datetime | None = None
+    actor: str | None = None  # who caused it: never told of their own act
 
 
 @event.listens_for(Session, "after_flush")
@@ -57,7 +58,7 @@ def _after_flush(session: Session, _context: UOWTransaction) -> None:
     for obj in sorted(found, key=lambda o: (type(o).__name__, o.id)):
         draft = _draft(connection, staff, obj)
         if draft is not None and draft.users:
-            write(connection, draft)
+            write(connection, staff.with_substitutes(draft))
 
 
 class Staff:
@@ -86,6 +87,25 @@ class Staff:
         """Those with these logins."""
         wanted = set(logins)
         return [user for user in self.of(municipality) if user.login in wanted]
+
+    def with_substitutes(self, draft: Draft) -> Draft:
+        """Whoever stands in for a recipient at the event is told too (Palana, п. 9)."""
+        told = {user.id for user in draft.users}
+        standing_in = set(
+            self.connection.execute(
+                select(Substitution.substitute_user_id).where(
+                    Substitution.absent_user_id.in_(told),
+                    Substitution.starts_at <= draft.at,
+                    Substitution.ends_at > draft.at,
+                )
+            ).scalars()
+        )
+        extra = [
+            user
+            for user in self.of(draft.municipality)
+            if user.id in standing_in - told and user.login != draft.actor
+        ]
+        return replace(draft, users=[*draft.users, *extra]) if extra else draft
 
 
 def _draft(connection: Connection, staff: Staff, obj: Any) -> Draft | None:
@@ -136,7 +156,9 @@ def _from_task_ready(connection: Connection, staff: Staff, row: AuditEvent) -> D
         if task.department is None or user.department in (None, task.department)
     ]
     text = f"Новая задача «{task.name}» по делу № {task.instance_id}"
-    return _task_draft(kinds.TASK, row, task, text, _without(users, row.actor))
+    return replace(
+        _task_draft(kinds.TASK, row, task, text, _without(users, row.actor)), actor=row.actor
+    )
 
 
 def _from_assignment(connection: Connection, staff: Staff, row: AuditEvent) -> Draft | None:
@@ -201,6 +223,7 @@ def _from_comment(staff: Staff, comment: CaseComment) -> Draft:
         f"{name} упоминает вас в комментарии к делу № {comment.instance_id}: «{excerpt}»",
         comment.created_at,
         _without(users, comment.author),
+        actor=comment.author,
     )
 
 

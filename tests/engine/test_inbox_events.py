@@ -13,7 +13,15 @@ from engine.accounts import create_user
 from engine.assignment import assign_task
 from engine.clock import VirtualClock
 from engine.inbox import kinds
-from engine.models import CaseDeadline, MailMessage, User, UserNotice
+from engine.inbox.comments import add_comment
+from engine.models import (
+    CaseDeadline,
+    MailMessage,
+    ProcessInstance,
+    Substitution,
+    User,
+    UserNotice,
+)
 from engine.publishing.outbox import claim_next, record_failed
 from engine.runtime import Runtime
 from engine.scheduler import tick
@@ -140,3 +148,27 @@ def test_an_event_rolled_back_leaves_no_notice(
         assert session.scalars(pending).all()  # written in the event's own transaction...
         session.rollback()
     assert notices(staffed, "curator", kinds.ASSIGNED) == []  # ...and gone with it
+
+
+def test_whoever_stands_in_for_a_recipient_is_told_too(
+    staffed: sessionmaker[Session], runtime: Runtime
+) -> None:
+    case = send(staffed, runtime, "1").result.instance.id
+    now = runtime.clock.now()
+    with staffed.begin() as session:
+        ids = {u.login: u.id for u in session.scalars(select(User))}
+        session.add(
+            Substitution(
+                absent_user_id=ids["housing"],
+                substitute_user_id=ids["roads"],
+                starts_at=now - timedelta(days=1),
+                ends_at=now + timedelta(days=1),
+                reason="отпуск",
+            )
+        )
+    with staffed.begin() as session:
+        instance = session.get_one(ProcessInstance, case)
+        add_comment(session, instance, author="curator", body="@housing срочно", now=now)
+    assert len(notices(staffed, "housing", kinds.MENTION)) == 1
+    assert len(notices(staffed, "roads", kinds.MENTION)) == 1
+    assert notices(staffed, "head", kinds.MENTION) == []
