@@ -53,7 +53,14 @@ def test_a_mention_raises_the_colleagues_unread_counter(
     shot(housing, "comments-02-counter-for-the-mentioned")
     counter.click()
     housing.get_by_text("Анна Куратор упоминает вас в комментарии").wait_for()  # type: ignore[attr-defined]
+    shot(housing, "comments-03-my-notices")
     housing.get_by_role("button", name="Отметить прочитанным").click()  # type: ignore[attr-defined]
     housing.get_by_role("heading", name="Мои уведомления").wait_for()  # type: ignore[attr-defined]
     assert housing.locator("#inbox-counter .badge").count() == 0  # type: ignore[attr-defined]
     assert not re.match(r"^\(\d+\)", housing.title())  # type: ignore[attr-defined]
+    housing.get_by_role("link", name="Настройки писем").click()  # type: ignore[attr-defined]
+    housing.get_by_label("Одна сводка в день").check()  # type: ignore[attr-defined]
+    housing.get_by_role("button", name="Сохранить").click()  # type: ignore[attr-defined]
+    housing.get_by_text("Настройки писем сохранены.").wait_for()  # type: ignore[attr-defined]
+    assert housing.get_by_label("Одна сводка в день").is_checked()  # type: ignore[attr-defined]
+    shot(housing, "comments-04-mail-preferences")
