@@ -21,6 +21,7 @@ from engine.inbox.mail import (
     Outgoing,
     claim_next,
     give_up_interrupted,
+    give_up_stale,
     next_moment,
     record_failed,
     record_retry,
@@ -51,6 +52,7 @@ class MailJob:
             now = runtime.clock.now()
             schedule_digests(session, lambda m, at: self.digest_moment(runtime, m, at))
             give_up_interrupted(session, now)
+            give_up_stale(session, now, timedelta(hours=self.settings.max_age_hours))
         while not stop.is_set() and self.deliver_one(sessions, runtime):
             pass
         with sessions() as session:

@@ -32,6 +32,9 @@ class MailSettings:
     lease_seconds: float = 120.0
     # The daily digest goes out at this hour of the municipality's own time.
     digest_hour: int = 8
+    # A mail still unsent this long after its event (no SMTP for days) is dropped, not sent late;
+    # longer than a day and a half, so a digest always fits.
+    max_age_hours: float = 72.0
 
     @property
     def configured(self) -> bool:
@@ -62,6 +65,7 @@ class MailSettings:
             max_attempts=int(number("REGLAMENT_MAIL_MAX_ATTEMPTS", d.max_attempts)),
             lease_seconds=number("REGLAMENT_MAIL_LEASE", d.lease_seconds),
             digest_hour=int(number("REGLAMENT_MAIL_DIGEST_HOUR", d.digest_hour)) % 24,
+            max_age_hours=max(number("REGLAMENT_MAIL_MAX_AGE_HOURS", d.max_age_hours), 36.0),
         )
 
     def backoff(self, attempt: int) -> float:

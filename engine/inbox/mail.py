@@ -19,6 +19,7 @@ from engine.inbox.status import MailStatus
 from engine.models import MailMessage, User, UserNotice
 
 INTERRUPTED = "Отправка прервана сбоем: письмо могло уйти, поэтому повторно не отправляется."
+STALE = "Письмо устарело, пока почта была недоступна: уведомление осталось на странице."
 OPEN = (MailStatus.PENDING, MailStatus.RETRYING, MailStatus.SENDING)
 DigestMoment = Callable[[str, datetime], datetime]  # (municipality, created) -> its digest's send
 
@@ -58,6 +59,26 @@ def give_up_interrupted(session: Session, now: datetime) -> int:
             last_error=INTERRUPTED,
             claimed_until=None,
             next_attempt_at=None,
+            updated_at=now,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def give_up_stale(session: Session, now: datetime, max_age: timedelta) -> int:
+    """Rows waiting longer than `max_age` (no SMTP for days): failed, not sent late in a flood."""
+    result = session.execute(
+        update(MailMessage)
+        .where(
+            MailMessage.status.in_((MailStatus.PENDING, MailStatus.RETRYING)),
+            MailMessage.created_at <= now - max_age,
+        )
+        .values(
+            status=MailStatus.FAILED,
+            last_error=STALE,
+            next_attempt_at=None,
+            claimed_until=None,
             updated_at=now,
         )
         .execution_options(synchronize_session=False)

@@ -25,9 +25,9 @@ class MailStatus(enum.StrEnum):
 
 _M = MailStatus
 _TRANSITIONS: dict[MailStatus, frozenset[MailStatus]] = {
-    _M.PENDING: frozenset({_M.SENDING}),
+    _M.PENDING: frozenset({_M.SENDING, _M.FAILED}),  # failed: stale (engine/inbox/mail.py)
     _M.SENDING: frozenset({_M.SENT, _M.RETRYING, _M.FAILED}),
-    _M.RETRYING: frozenset({_M.SENDING}),
+    _M.RETRYING: frozenset({_M.SENDING, _M.FAILED}),
     _M.SENT: frozenset(),
     _M.FAILED: frozenset(),
 }

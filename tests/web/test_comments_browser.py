@@ -38,11 +38,11 @@ def test_a_mention_raises_the_colleagues_unread_counter(
     curator.goto(f"{live_url}/cases/{case}")  # type: ignore[attr-defined]
     form = curator.locator("#comments form")  # type: ignore[attr-defined]
     form.wait_for()
-    curator.get_by_label("Комментарий", exact=True).fill("Уточните адрес")  # type: ignore[attr-defined]
+    curator.get_by_label("Заметка для коллег", exact=True).fill("Уточните адрес")  # type: ignore[attr-defined]
     curator.get_by_label("Борис ЖКХ", exact=True).check()  # type: ignore[attr-defined]
     curator.get_by_role("button", name="Отправить комментарий").click()  # type: ignore[attr-defined]
     curator.locator(".comment-body", has_text="Уточните адрес").wait_for()  # type: ignore[attr-defined]
-    curator.get_by_label("Комментарий", exact=True).fill("Спросите @nobody")  # type: ignore[attr-defined]
+    curator.get_by_label("Заметка для коллег", exact=True).fill("Спросите @nobody")  # type: ignore[attr-defined]
     curator.get_by_role("button", name="Отправить комментарий").click()  # type: ignore[attr-defined]
     curator.get_by_text("Нет такого сотрудника в этом муниципалитете: @nobody").wait_for()  # type: ignore[attr-defined]
     shot(curator, "comments-01-card-with-comment-and-error")

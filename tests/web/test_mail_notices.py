@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from adapters.mail.job import MailJob
 from adapters.mail.settings import MailSettings
 from engine.clock import VirtualClock
-from engine.inbox.mail import INTERRUPTED, claim_next
+from engine.inbox.mail import INTERRUPTED, STALE, claim_next
 from engine.inbox.status import MailStatus
 from engine.models import MailMessage, User
 from engine.runtime import Runtime
@@ -179,7 +179,7 @@ def test_smtp_errors_are_retried_with_backoff_and_a_refusal_is_final(
 
 
 def test_an_unreachable_server_is_retried_and_no_server_sends_nothing(
-    app: Flask, sessions: sessionmaker[Session], web_runtime: Runtime
+    app: Flask, sessions: sessionmaker[Session], web_runtime: Runtime, clock: VirtualClock
 ) -> None:
     _give_addresses(sessions)
     case = send_message(sessions, web_runtime)
@@ -191,6 +191,10 @@ def test_an_unreachable_server_is_retried_and_no_server_sends_nothing(
     _run(MailJob(closed), sessions, web_runtime)
     (row,) = _mail_rows(sessions, "housing")
     assert row.status is MailStatus.RETRYING and row.attempts == 1
+    clock.advance(timedelta(hours=73))  # the server stayed away for three days
+    _run(MailJob(closed), sessions, web_runtime)
+    (row,) = _mail_rows(sessions, "housing")
+    assert row.status is MailStatus.FAILED and row.last_error == STALE and row.attempts == 1
 
 
 @on_both_databases
