@@ -13,6 +13,7 @@ from engine.inbox import kinds
 from engine.models import NoticePreference, UserNotice
 
 PAGE_SIZE = 50
+MAX_PAGE = 10_000
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,8 @@ def notices_of(
     if unread_only:
         query = query.where(UserNotice.read_at.is_(None))
     query = query.order_by(UserNotice.created_at.desc(), UserNotice.id.desc())
-    return list(session.scalars(query.limit(PAGE_SIZE).offset((max(page, 1) - 1) * PAGE_SIZE)))
+    page = min(max(page, 1), MAX_PAGE)  # an absurd page number must not overflow the offset
+    return list(session.scalars(query.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)))
 
 
 class NotYours(LookupError):
