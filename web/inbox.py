@@ -21,12 +21,14 @@ from flask_babel import gettext
 from engine.inbox import kinds
 from engine.inbox.reading import (
     NotYours,
+    mail_of,
     mark_read,
     notices_of,
     preferences_of,
     set_preferences,
     unread_count,
 )
+from engine.inbox.status import MailStatus
 from web import db
 from web.auth import current_viewer, login_required
 
@@ -57,6 +59,17 @@ def kind_labels() -> dict[str, str]:
     }
 
 
+def mail_words() -> dict[str, str]:
+    """What became of a notice's mail, in the catalog."""
+    return {
+        MailStatus.PENDING: gettext("mail waiting to be sent"),
+        MailStatus.SENDING: gettext("mail being sent"),
+        MailStatus.RETRYING: gettext("mail to be tried again"),
+        MailStatus.SENT: gettext("mail sent"),
+        MailStatus.FAILED: gettext("mail not sent"),
+    }
+
+
 @bp.route("/")
 @login_required
 def index() -> ResponseReturnValue:
@@ -67,6 +80,8 @@ def index() -> ResponseReturnValue:
     return render_template(
         "inbox/index.html",
         notices=notices,
+        mails=mail_of(db.session(), [notice.id for notice in notices]),
+        mail_words=mail_words(),
         unread_only=unread_only,
         labels=kind_labels(),
         page=page,

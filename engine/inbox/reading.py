@@ -10,7 +10,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from engine.inbox import kinds
-from engine.models import NoticePreference, UserNotice
+from engine.models import MailMessage, NoticePreference, UserNotice
 
 PAGE_SIZE = 50
 MAX_PAGE = 10_000
@@ -50,6 +50,15 @@ def notices_of(
 
 class NotYours(LookupError):
     """No such notice among the user's own."""
+
+
+def mail_of(session: Session, notice_ids: Iterable[int]) -> dict[int, MailMessage]:
+    """The mail of each of these notices that has one, by notice id."""
+    ids = list(notice_ids)
+    if not ids:
+        return {}
+    rows = session.scalars(select(MailMessage).where(MailMessage.notice_id.in_(ids)))
+    return {row.notice_id: row for row in rows}
 
 
 def mark_read(session: Session, user_id: int, now: datetime, notice_id: int | None = None) -> int:

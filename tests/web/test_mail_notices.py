@@ -92,6 +92,7 @@ def test_a_mention_is_mailed_in_russian_once(
     assert f"https://reglament.example.ru/cases/{case}" in text
     assert f'href="https://reglament.example.ru/cases/{case}"' in smtp_server.inbox.html()
     assert [row.status for row in _mail_rows(sessions, "housing")] == [MailStatus.SENT]
+    assert "письмо отправлено" in login(app.test_client(), "housing").get("/inbox/").text
 
 
 def test_preferences_are_respected_and_no_address_means_no_mail(
@@ -135,6 +136,8 @@ def test_a_daily_digest_gathers_the_days_notices_into_one_mail(
     job = MailJob(_settings(smtp_server, digest_hour=8))
     wait = _run(job, sessions, web_runtime)
     assert smtp_server.inbox.received == []
+    page = login(app.test_client(), "housing").get("/inbox/").text
+    assert "письмо ждёт отправки (в ежедневной сводке)" in page
     # Monday 10:00 Moscow: the digest goes at 08:00 on Tuesday, 22 hours on.
     assert wait == pytest.approx(22 * 3600)
     clock.set(datetime(2026, 3, 17, 8, 0, tzinfo=MSK))
