@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import threading
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from flask import Flask
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -13,11 +15,14 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from adapters.mail.job import MailJob
 from adapters.mail.settings import MailSettings
+from engine.cli import main
 from engine.clock import VirtualClock
+from engine.db import make_engine
 from engine.inbox.mail import INTERRUPTED, STALE, claim_next
 from engine.inbox.status import MailStatus
 from engine.models import MailMessage, User
 from engine.runtime import Runtime
+from engine.schema import upgrade
 from engine.worker import installed_jobs, run_worker
 from tests.conftest import MSK
 from tests.web.conftest import login, on_both_databases, send_message
@@ -264,3 +269,33 @@ def test_reglament_worker_runs_the_mail_job(
     )
     (mail,) = smtp_server.inbox.received
     assert mail["From"] == "reglament@example.ru" and "housing@example.ru" in mail["To"]
+
+
+def test_reglament_mail_test_and_status(
+    smtp_server: SmtpServer,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    url = f"sqlite:///{tmp_path / 'cli.sqlite3'}"
+    engine = make_engine(url)
+    upgrade(engine)
+    engine.dispose()
+    monkeypatch.setenv("REGLAMENT_DATABASE_URL", url)
+    runner = CliRunner()
+    monkeypatch.delenv("REGLAMENT_SMTP_HOST", raising=False)
+    unset = runner.invoke(main, ["mail", "test", "admin@example.ru"])
+    assert unset.exit_code == 1 and "Почта не настроена" in unset.output
+    monkeypatch.setenv("REGLAMENT_SMTP_HOST", smtp_server.host)
+    monkeypatch.setenv("REGLAMENT_SMTP_PORT", str(smtp_server.port))
+    sent = runner.invoke(main, ["mail", "test", "admin@example.ru"])
+    assert sent.exit_code == 0, sent.output
+    assert "Письмо отправлено на admin@example.ru" in sent.output
+    (mail,) = smtp_server.inbox.received
+    assert (
+        mail["Subject"] == "Регламент: проверка почты" and "почта настроена" in mail.get_content()
+    )
+    smtp_server.inbox.refusals.append("550 5.1.1 нет такого ящика")
+    refused = runner.invoke(main, ["mail", "test", "nobody@example.ru"])
+    assert refused.exit_code == 1 and "Письмо не отправлено: SMTP 550" in refused.output
+    status = runner.invoke(main, ["mail", "status"])
+    assert status.exit_code == 0 and "отправлены: 0" in status.output
