@@ -12,6 +12,7 @@ from benchmarks import (
     bench_deadlines,
     bench_engine,
     bench_modeler,
+    bench_inbox,
     bench_reports,
     bench_selftest,
     bench_simulation,
@@ -32,6 +33,7 @@ SUITES: dict[str, Callable[[], None]] = {
     "simulation": bench_simulation.main,
     "modeler": bench_modeler.main,
     "attachments": bench_attachments.main,
+    "inbox": bench_inbox.main,
 }
 
 

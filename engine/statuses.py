@@ -127,3 +127,4 @@ class AuditKind(enum.StrEnum):
     USER_DEACTIVATED = "user_deactivated"
     USER_REACTIVATED = "user_reactivated"
     ATTACHMENT_ADDED = "attachment_added"  # a file uploaded on a step (engine/attachments)
+    COMMENT_POSTED = "comment_posted"  # an internal note on a case (engine/inbox/comments.py)

@@ -76,6 +76,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(assignment.bp)  # curators, heads, admins give tasks to colleagues
     app.register_blueprint(people.bp)  # the administrator's people pages
     app.register_blueprint(attachments.bp)  # files on steps, served with the case's rights
+    from web import comments, inbox
+
+    app.register_blueprint(comments.bp)  # internal notes on a case, with mentions
+    app.register_blueprint(inbox.bp)  # each user's notices, the header's counter, mail choices
     throttle.init_app(app)
     _register_errors(app)
     from web import api, publishing

@@ -8,6 +8,7 @@ from engine.models.channel import ChannelCursor, ChannelReceipt
 from engine.models.deadline import CaseDeadline, Notice
 from engine.models.draft import VersionDraft
 from engine.models.duty import DutyOccurrence
+from engine.models.inbox import CaseComment, MailMessage, NoticePreference, UserNotice
 from engine.models.instance import Message, ProcessInstance
 from engine.models.migration_run import MigrationRun, MigrationRunCase
 from engine.models.publication import Publication
@@ -20,14 +21,17 @@ __all__ = [
     "ApiToken",
     "Attachment",
     "AuditEvent",
+    "CaseComment",
     "CaseDeadline",
     "ChannelCursor",
     "ChannelReceipt",
     "DutyOccurrence",
+    "MailMessage",
     "Message",
     "MigrationRun",
     "MigrationRunCase",
     "Notice",
+    "NoticePreference",
     "OpenUserTask",
     "ProcessInstance",
     "ProcessVersion",
@@ -35,7 +39,11 @@ __all__ = [
     "SavedFilter",
     "Substitution",
     "User",
+    "UserNotice",
     "VersionActivation",
     "VersionDraft",
     "Violation",
 ]
+
+# Registers the flush listener that turns these events into notices and mail (engine/inbox).
+from engine.inbox import capture as _capture  # noqa: F401

@@ -111,7 +111,8 @@ def test_charts_draw_in_chromium_beside_their_tables(
     assert charts.count() >= 5
     assert page.locator("canvas[data-drawn='1']").count() == charts.count()  # type: ignore[attr-defined]
     shot(page, "20-reports-page")
-    page.get_by_role("link", name="5").first.click()  # type: ignore[attr-defined]
+    # exact: the header's «Мои уведомления N» is a link with a number too
+    page.get_by_role("link", name="5", exact=True).first.click()  # type: ignore[attr-defined]
     page.get_by_text("Обращение №").first.wait_for()  # type: ignore[attr-defined]
     query = parse_qs(urlsplit(page.url).query)  # type: ignore[attr-defined]
     assert query["column"] == ["1"]

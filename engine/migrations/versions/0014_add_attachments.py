@@ -1,7 +1,7 @@
 """add attachments (files uploaded on a case's steps) and the photos of a publication
 
 Revision ID: 0014
-Revises: 0012
+Revises: 0013
 Create Date: 2026-12-01 15:10:00
 """
 
@@ -11,7 +11,7 @@ from alembic import op
 from engine.db import UtcDateTime
 
 revision = "0014"
-down_revision = "0012"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 

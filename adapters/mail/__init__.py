@@ -1,0 +1,1 @@
+"""Mail notices: the worker job that delivers the mail outbox over SMTP."""
