@@ -187,21 +187,34 @@ class CaseLedger:
             ending = any(task.task_spec.bpmn_id in rule.until for task in completed)
             current = self.latest(rule.name)
             if current is not None and ending:
-                if current.state.is_open:
-                    self._end(current, DeadlineState.MET, moment)
-                elif current.ended_at is None:
-                    current.ended_at = moment
-                continue
-            if current is not None and current.state.is_open:
+                self._discharge(current, moment)
+            elif current is not None and current.state.is_open:
                 self._shorten(current, rule, completed)
                 continue
             trigger = span_trigger(self, rule, workflow, completed, moment, started)
-            if trigger is not None:
-                self._arm_span(rule, trigger, moment)
+            if trigger is None:
+                continue
+            if current is not None and ending and trigger.ended_after(rule, completed):
+                continue  # the round's end step discharged the occurrence just closed
+            entry = self._arm_span(rule, trigger, moment)
+            if trigger.ended_after(rule, completed):
+                # Started and ended in the same round: the end step was seen before the start
+                # was armed, so the duty is discharged here (late if its due had passed).
+                if entry.due_at < moment:
+                    self._breach(entry, workflow, moment)
+                self._discharge(entry, moment)
 
-    def _arm_span(self, rule: DeadlineRule, start: SpanStart, moment: datetime) -> None:
+    def _arm_span(self, rule: DeadlineRule, start: SpanStart, moment: datetime) -> CaseDeadline:
         entry = new_entry(self, start.occurrence(rule, self), moment)
         self._add(entry)
+        return entry
+
+    def _discharge(self, entry: CaseDeadline, moment: datetime) -> None:
+        """A span's end step completed: met if still counting, else only its end is dated."""
+        if entry.state.is_open:
+            self._end(entry, DeadlineState.MET, moment)
+        elif entry.ended_at is None:
+            entry.ended_at = moment
 
     def _shorten(self, entry: CaseDeadline, rule: DeadlineRule, completed: list[Task]) -> None:
         # Palana п. 10: the curator may shorten the term after it started; never lengthen it.

@@ -153,6 +153,14 @@ class SpanStart:
 
     start_at: datetime
     data: dict[str, Any]
+    task: Task | None = None  # the completed task that started it, when one did
+
+    def ended_after(self, rule: DeadlineRule, completed: list[Task]) -> bool:
+        """Whether a step ending the span completed, in this round, after the span started."""
+        ends = [task for task in completed if task.task_spec.bpmn_id in rule.until]
+        if self.task is None:
+            return bool(ends)  # the arrival or a due moment precedes the round's steps
+        return any(task.last_state_change >= self.task.last_state_change for task in ends)
 
     def occurrence(self, rule: DeadlineRule, ledger: CaseLedger) -> Occurrence:
         """The span's occurrence counted from this start."""
@@ -208,13 +216,13 @@ def _start(
     if kind == "completed":
         for task in reversed(completed):
             if task.task_spec.bpmn_id == ref:
-                return SpanStart(moment, dict(task.data))
+                return SpanStart(moment, dict(task.data), task)
         return None
     if kind == "data":
         for task in reversed(completed):
             value = task.data.get(ref or "")
             if isinstance(value, str) and value:
-                return SpanStart(datetime.fromisoformat(value), dict(task.data))
+                return SpanStart(datetime.fromisoformat(value), dict(task.data), task)
         return None
     if kind == "deadline":
         anchor = ledger.latest(ref or "")
