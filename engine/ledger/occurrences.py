@@ -191,7 +191,10 @@ def span_trigger(
     started: bool,
 ) -> SpanStart | None:
     """The start of a span if its start event happened in this round (and `when` holds)."""
-    start = _start(ledger, rule, workflow, completed, moment, started)
+    if rule.known_at:
+        start = _known(ledger, rule, workflow, completed)
+    else:
+        start = _start(ledger, rule, workflow, completed, moment, started)
     if start is None:
         return None
     if rule.when and not _holds(ledger, rule.when, start.data):
@@ -229,6 +232,29 @@ def _start(
         if anchor is not None and anchor.armed_at == moment:
             return SpanStart(anchor.due_at, dict(workflow.data))
     return None
+
+
+def _known(
+    ledger: CaseLedger, rule: DeadlineRule, workflow: BpmnWorkflow, completed: list[Task]
+) -> SpanStart | None:
+    """A span armed when a `known_at` step completes, counted from its earlier start event."""
+    step = next((t for t in reversed(completed) if t.task_spec.bpmn_id in rule.known_at), None)
+    if step is None:
+        return None
+    data = {**workflow.data, **step.data}
+    kind, ref = rule.start.kind, rule.start.ref or ""
+    if kind == "received":
+        value: Any = data.get("received_at")
+    elif kind == "data":
+        value = data.get(ref)
+    else:  # {deadline: name}: that deadline's due moment in this case
+        anchor = ledger.latest(ref)
+        value = anchor.due_at if anchor is not None else None
+    if isinstance(value, str) and value:
+        value = datetime.fromisoformat(value)
+    if not isinstance(value, datetime):
+        return None  # the moment it counts from never happened in this case
+    return SpanStart(value, data, step)
 
 
 def _holds(ledger: CaseLedger, condition: str, data: dict[str, Any]) -> bool:

@@ -78,6 +78,9 @@ class DeadlineRule:
     steps: tuple[str, ...]
     until: tuple[str, ...]
     when: str | None = None
+    # A span whose duty is known only when a later step completes: armed then, `when` read with
+    # that step's data, counted from `from` all the same (Perm 3.6: an intermediate answer).
+    known_at: tuple[str, ...] = ()
     shortened_by: str | None = None
     responsible: str | None = None
     notify: tuple[str, ...] = ()
@@ -196,6 +199,7 @@ def _rule_dict(rule: DeadlineRule) -> dict[str, Any]:
         "steps": list(rule.steps),
         "until": list(rule.until),
         "when": rule.when,
+        "known_at": list(rule.known_at),
         "shortened_by": rule.shortened_by,
         "responsible": rule.responsible,
         "notify": list(rule.notify),
@@ -222,6 +226,7 @@ def _rule_from_dict(name: str, item: dict[str, Any]) -> DeadlineRule:
         steps=tuple(item.get("steps") or ()),
         until=tuple(item.get("until") or ()),
         when=item.get("when"),
+        known_at=tuple(item.get("known_at") or ()),
         shortened_by=item.get("shortened_by"),
         responsible=item.get("responsible"),
         notify=tuple(item.get("notify") or ()),
@@ -233,7 +238,8 @@ def _rule_from_dict(name: str, item: dict[str, Any]) -> DeadlineRule:
 
 
 _KEYS = frozenset(
-    {"clause", "text", "reading", "counted", "from", "step", "until", "when", "shortened_by"}
+    {"clause", "text", "reading", "counted", "from", "step", "until", "when", "known_at"}
+    | {"shortened_by"}
     | {"responsible", "notify", "remind", "pause", "note", "kind"}
 )
 
@@ -301,6 +307,7 @@ class _RowReader:
             steps=steps,
             until=until,
             when=self.text("when"),
+            known_at=self.known_at(until, start),
             shortened_by=self.text("shortened_by"),
             responsible=self.text("responsible"),
             notify=self.names("notify"),
@@ -310,6 +317,17 @@ class _RowReader:
             kind=kind,
         )
         return rule if clause and text and start else None
+
+    def known_at(self, until: tuple[str, ...], start: StartEvent | None) -> tuple[str, ...]:
+        steps = self.names("known_at")
+        if steps and not until:
+            self.fail("«known_at» бывает только у срока от события до шага («until»)")
+        if steps and start is not None and start.kind not in ("received", "data", "deadline"):
+            self.fail(
+                "«known_at»: срок считается от received, {data: <поле>} или {deadline: <срок>}, "
+                "момент которых известен и позже"
+            )
+        return steps
 
     def clause(self) -> str | None:
         raw = self.item.get("clause")
