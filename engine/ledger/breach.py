@@ -191,3 +191,30 @@ class Breach:
             notice_kind=kind.value,
             to=recipient,
         )
+
+
+def withdraw(ledger: CaseLedger, entry: CaseDeadline, by: CaseDeadline) -> None:
+    """A later term replaced a breached one (`superseded_by`): its violation goes, audited."""
+    entry.state = entry.state.guard(DeadlineState.SUPERSEDED)
+    violation = ledger.session.scalar(select(Violation).where(Violation.deadline_id == entry.id))
+    if violation is None:
+        return
+    # The audit keeps what was withdrawn and why; notices already sent stay as they were.
+    audit.record(
+        ledger.session,
+        AuditKind.VIOLATION_WITHDRAWN,
+        ledger.now,
+        TIMER_ACTOR,
+        instance_id=entry.instance_id,
+        element_id=violation.element_id,
+        deadline=entry.name,
+        clause=violation.clause,
+        due=violation.due_at.isoformat(),
+        responsible_role=violation.responsible_role,
+        responsible_department=violation.responsible_department,
+        superseded_by=by.name,
+        superseded_by_clause=by.clause,
+    )
+    if violation in ledger.violations:
+        ledger.violations.remove(violation)
+    ledger.session.delete(violation)

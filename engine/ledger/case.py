@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
+from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.task import Task
@@ -13,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from engine import audit
 from engine.duties.declared import span_applies
-from engine.ledger.breach import Breach
+from engine.ledger.breach import Breach, withdraw
 from engine.ledger.occurrences import SpanStart, new_entry, span_trigger, step_occurrence
 from engine.ledger.pauses import pause, resume
 from engine.models import CaseDeadline, Notice, ProcessInstance, Violation
@@ -175,7 +176,23 @@ class CaseLedger:
             return None  # a wait on someone outside: no duty, no ledger row
         entry = new_entry(self, occurrence, moment)
         self._add(entry)
+        self._supersede(entry, timer)
         return entry
+
+    def _supersede(self, entry: CaseDeadline, timer: Task) -> None:
+        """Withdraw the breaches of earlier terms this one replaces, in the same (sub)process."""
+        owner = timer.workflow
+        for rule in self.table.rules.values():
+            if entry.name not in rule.superseded_by:
+                continue
+            for earlier in self.entries:
+                if (
+                    earlier.name == rule.name
+                    and earlier.state is DeadlineState.BREACHED
+                    and earlier.task_id is not None
+                    and UUID(earlier.task_id) in owner.tasks
+                ):
+                    withdraw(self, earlier, entry)
 
     def _observe_spans(
         self, workflow: BpmnWorkflow, completed: list[Task], moment: datetime

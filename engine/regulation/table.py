@@ -81,6 +81,9 @@ class DeadlineRule:
     # A span whose duty is known only when a later step completes: armed then, `when` read with
     # that step's data, counted from `from` all the same (Perm 3.6: an intermediate answer).
     known_at: tuple[str, ...] = ()
+    # Rows whose arming later in the same (sub)process replaces this term: a breach of it is
+    # withdrawn (Perm 3.4: an answer that needs photos has 8 days, not 3.2's 4 hours).
+    superseded_by: tuple[str, ...] = ()
     shortened_by: str | None = None
     responsible: str | None = None
     notify: tuple[str, ...] = ()
@@ -200,6 +203,7 @@ def _rule_dict(rule: DeadlineRule) -> dict[str, Any]:
         "until": list(rule.until),
         "when": rule.when,
         "known_at": list(rule.known_at),
+        "superseded_by": list(rule.superseded_by),
         "shortened_by": rule.shortened_by,
         "responsible": rule.responsible,
         "notify": list(rule.notify),
@@ -227,6 +231,7 @@ def _rule_from_dict(name: str, item: dict[str, Any]) -> DeadlineRule:
         until=tuple(item.get("until") or ()),
         when=item.get("when"),
         known_at=tuple(item.get("known_at") or ()),
+        superseded_by=tuple(item.get("superseded_by") or ()),
         shortened_by=item.get("shortened_by"),
         responsible=item.get("responsible"),
         notify=tuple(item.get("notify") or ()),
@@ -239,7 +244,7 @@ def _rule_from_dict(name: str, item: dict[str, Any]) -> DeadlineRule:
 
 _KEYS = frozenset(
     {"clause", "text", "reading", "counted", "from", "step", "until", "when", "known_at"}
-    | {"shortened_by"}
+    | {"shortened_by", "superseded_by"}
     | {"responsible", "notify", "remind", "pause", "note", "kind"}
 )
 
@@ -308,6 +313,7 @@ class _RowReader:
             until=until,
             when=self.text("when"),
             known_at=self.known_at(until, start),
+            superseded_by=self.names("superseded_by"),
             shortened_by=self.text("shortened_by"),
             responsible=self.text("responsible"),
             notify=self.names("notify"),
@@ -388,6 +394,11 @@ def _check_references(rules: dict[str, DeadlineRule], problems: list[str]) -> No
             problems.append(f"срок «{rule.name}»: «from» ссылается на неизвестный срок")
         if rule.start.ref == rule.name:
             problems.append(f"срок «{rule.name}»: не может считаться от самого себя")
+        for other in rule.superseded_by:
+            if other not in rules or other == rule.name:
+                problems.append(
+                    f"срок «{rule.name}»: «superseded_by» — нет другого срока «{other}»"
+                )
 
 
 def _names_in(condition: str) -> set[str]:
