@@ -4,8 +4,10 @@
 
 A named event, gateway or flow without label bounds is drawn wherever the viewer guesses, often on
 a shape; engine/bpmn/layout.py reports it as unplaced. This tool tries a few positions around each
-(below, above, right, left of a shape; beside the longest segment of a flow) and writes the first
-free one into the diagram interchange, editing the text in place so the diff stays small.
+(below, above, right, left of a shape; beside the longest segment of a flow; then, in a crowded
+diagram, a grid around the shape, nearest first, and further along each segment) and writes the
+first free one into the diagram interchange, editing the text in place so the diff stays small.
+To re-place a label that overlaps, delete its BPMNLabel and run the tool again.
 """
 
 from __future__ import annotations
