@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
@@ -193,7 +194,7 @@ class Breach:
         )
 
 
-def withdraw(ledger: CaseLedger, entry: CaseDeadline, by: CaseDeadline) -> None:
+def withdraw(ledger: CaseLedger, entry: CaseDeadline, by: CaseDeadline, moment: datetime) -> None:
     """A later term replaced a breached one (`superseded_by`): its violation goes, audited."""
     entry.state = entry.state.guard(DeadlineState.SUPERSEDED)
     violation = ledger.session.scalar(select(Violation).where(Violation.deadline_id == entry.id))
@@ -203,7 +204,7 @@ def withdraw(ledger: CaseLedger, entry: CaseDeadline, by: CaseDeadline) -> None:
     audit.record(
         ledger.session,
         AuditKind.VIOLATION_WITHDRAWN,
-        ledger.now,
+        moment,
         TIMER_ACTOR,
         instance_id=entry.instance_id,
         element_id=violation.element_id,

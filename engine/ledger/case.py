@@ -176,10 +176,10 @@ class CaseLedger:
             return None  # a wait on someone outside: no duty, no ledger row
         entry = new_entry(self, occurrence, moment)
         self._add(entry)
-        self._supersede(entry, timer)
+        self._supersede(entry, timer, moment)
         return entry
 
-    def _supersede(self, entry: CaseDeadline, timer: Task) -> None:
+    def _supersede(self, entry: CaseDeadline, timer: Task, moment: datetime) -> None:
         """Withdraw the breaches of earlier terms this one replaces, in the same (sub)process."""
         owner = timer.workflow
         for rule in self.table.rules.values():
@@ -192,7 +192,7 @@ class CaseLedger:
                     and earlier.task_id is not None
                     and UUID(earlier.task_id) in owner.tasks
                 ):
-                    withdraw(self, earlier, entry)
+                    withdraw(self, earlier, entry, moment)
 
     def _observe_spans(
         self, workflow: BpmnWorkflow, completed: list[Task], moment: datetime
