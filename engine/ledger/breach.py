@@ -84,8 +84,9 @@ class Breach:
         return found
 
     def _covers(self, task: Task) -> bool:
-        if self.entry.span:
-            return True
+        if self.entry.span:  # the case's open steps, or its subprocess instance's
+            parent = getattr(task.workflow, "parent_task_id", None)
+            return self.entry.scope_id is None or str(parent) == self.entry.scope_id
         node: Task | None = task
         while node is not None:  # the step itself, or one instance of a multi-instance step
             if str(node.id) == self.entry.task_id:

@@ -15,7 +15,13 @@ from sqlalchemy.orm import Session
 from engine import audit
 from engine.duties.declared import span_applies
 from engine.ledger.breach import Breach, withdraw
-from engine.ledger.occurrences import SpanStart, new_entry, span_trigger, step_occurrence
+from engine.ledger.occurrences import (
+    SpanStart,
+    new_entry,
+    scope_of,
+    span_trigger,
+    step_occurrence,
+)
 from engine.ledger.pauses import pause, resume
 from engine.models import CaseDeadline, Notice, ProcessInstance, Violation
 from engine.regulation.table import DeadlineRule
@@ -201,17 +207,14 @@ class CaseLedger:
         for rule in self.table.spans():
             if not span_applies(self.loaded.catalog, self.instance.process_id, rule.until):
                 continue  # a span of the message process never runs in a duty's case
-            ending = any(task.task_spec.bpmn_id in rule.until for task in completed)
-            current = self.latest(rule.name)
-            if current is not None and ending:
-                self._discharge(current, moment)
-            elif current is not None and current.state.is_open:
-                self._shorten(current, rule, completed)
-                continue
+            discharged = self._end_spans(rule, completed, moment)
             trigger = span_trigger(self, rule, workflow, completed, moment, started)
             if trigger is None:
                 continue
-            if current is not None and ending and trigger.ended_after(rule, completed):
+            current = self._latest_in(rule.name, trigger.scope_id)
+            if current is not None and current.state.is_open:
+                continue  # one occurrence at a time (per subprocess instance)
+            if trigger.scope_id in discharged and trigger.ended_after(rule, completed):
                 continue  # the round's end step discharged the occurrence just closed
             entry = self._arm_span(rule, trigger, moment)
             if trigger.ended_after(rule, completed):
@@ -225,6 +228,37 @@ class CaseLedger:
         entry = new_entry(self, start.occurrence(rule, self), moment)
         self._add(entry)
         return entry
+
+    def _end_spans(
+        self, rule: DeadlineRule, completed: list[Task], moment: datetime
+    ) -> list[str | None]:
+        """End the occurrences whose end step completed; the scopes they were in."""
+        ends = [task for task in completed if task.task_spec.bpmn_id in rule.until]
+        discharged = []
+        for outstanding in self._outstanding(rule.name):
+            if any(outstanding.scope_id in (None, scope_of(task)) for task in ends):
+                self._discharge(outstanding, moment)
+                discharged.append(outstanding.scope_id)
+            elif outstanding.state.is_open:
+                self._shorten(outstanding, rule, completed)
+        return discharged
+
+    def _outstanding(self, name: str) -> list[CaseDeadline]:
+        """A span's occurrences still to be ended: counting, or breached and not yet done."""
+        return [
+            entry
+            for entry in self.entries
+            if entry.name == name
+            and (
+                entry.state.is_open
+                or (entry.state is DeadlineState.BREACHED and not entry.ended_at)
+            )
+        ]
+
+    def _latest_in(self, name: str, scope_id: str | None) -> CaseDeadline | None:
+        """The newest occurrence of a span in a subprocess instance (or the case's)."""
+        found = [e for e in self.entries if e.name == name and e.scope_id == scope_id]
+        return found[-1] if found else None
 
     def _discharge(self, entry: CaseDeadline, moment: datetime) -> None:
         """A span's end step completed: met if still counting, else only its end is dated."""
