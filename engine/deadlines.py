@@ -61,6 +61,15 @@ def _now_factory(_context: Mapping[str, Any]) -> Callable[[], str]:
     return now
 
 
+@script_function("is_before")
+def _is_before_factory(_context: Mapping[str, Any]) -> Callable[[Any, Any], bool]:
+    def is_before(first: Any, second: Any) -> bool:
+        """Whether moment `first` is earlier than `second` (aware ISO strings, any offsets)."""
+        return _as_moment(first) < _as_moment(second)
+
+    return is_before
+
+
 def deadline_names(expression: str) -> list[str]:
     """Names passed to `deadline("name")` in an expression or script."""
     return [args[0] for args in _deadline_calls(expression) if len(args) == 1]

@@ -110,13 +110,17 @@ def _check_form_limits(forms: dict[str, FormSpec], table: DeadlineTable) -> None
     """A field's `not_after: {deadline: name}` names a row of the version's deadline table."""
     for form in forms.values():
         for spec in form.fields:
-            name = (spec.not_after or {}).get("deadline")
-            if name is not None and name not in table:
-                known = ", ".join(sorted(table.rules)) or "нет строк"
-                raise DeployError(
-                    f"{FORMS_FILE}: форма «{form.key}», поле «{spec.name}»: not_after: "
-                    f"в таблице сроков нет срока «{name}» (есть: {known})"
-                )
+            for limit in spec.not_after or ():
+                _check_limit(form, spec.name, limit.get("deadline"), table)
+
+
+def _check_limit(form: FormSpec, field: str, name: str | None, table: DeadlineTable) -> None:
+    if name is not None and name not in table:
+        known = ", ".join(sorted(table.rules)) or "нет строк"
+        raise DeployError(
+            f"{FORMS_FILE}: форма «{form.key}», поле «{field}»: not_after: "
+            f"в таблице сроков нет срока «{name}» (есть: {known})"
+        )
 
 
 def _used_forms(

@@ -50,6 +50,7 @@ class DeadlineState(enum.StrEnum):
     MET = "met"
     BREACHED = "breached"
     CANCELLED = "cancelled"
+    SUPERSEDED = "superseded"  # another term replaced it (superseded_by): its breach withdrawn
 
     @property
     def is_open(self) -> bool:
@@ -72,8 +73,9 @@ _DEADLINE_TRANSITIONS: dict[DeadlineState, frozenset[DeadlineState]] = {
         {DeadlineState.ARMED, DeadlineState.MET, DeadlineState.CANCELLED}
     ),
     DeadlineState.MET: frozenset(),
-    DeadlineState.BREACHED: frozenset(),
+    DeadlineState.BREACHED: frozenset({DeadlineState.SUPERSEDED}),
     DeadlineState.CANCELLED: frozenset(),
+    DeadlineState.SUPERSEDED: frozenset(),
 }
 
 
@@ -106,6 +108,7 @@ class AuditKind(enum.StrEnum):
     TASK_CANCELLED = "task_cancelled"
     TIMER_FIRED = "timer_fired"
     VIOLATION = "violation"
+    VIOLATION_WITHDRAWN = "violation_withdrawn"  # a later term replaced the breached one
     MESSAGE_CORRELATED = "message_correlated"
     INSTANCE_COMPLETED = "instance_completed"
     INSTANCE_FAILED = "instance_failed"

@@ -4,8 +4,10 @@
 
 A named event, gateway or flow without label bounds is drawn wherever the viewer guesses, often on
 a shape; engine/bpmn/layout.py reports it as unplaced. This tool tries a few positions around each
-(below, above, right, left of a shape; beside the longest segment of a flow) and writes the first
-free one into the diagram interchange, editing the text in place so the diff stays small.
+(below, above, right, left of a shape; beside the longest segment of a flow; then, in a crowded
+diagram, a grid around the shape, nearest first, and further along each segment) and writes the
+first free one into the diagram interchange, editing the text in place so the diff stays small.
+To re-place a label that overlaps, delete its BPMNLabel and run the tool again.
 """
 
 from __future__ import annotations
@@ -44,10 +46,25 @@ def shape_candidates(shape: Box, size: tuple[float, float]) -> Iterator[Box]:
     yield Box(shape.x - GAP - width, cy - height / 2, width, height)
     yield Box(shape.x + shape.width + GAP, shape.y + shape.height + GAP, width, height)
     yield Box(shape.x - GAP - width, shape.y + shape.height + GAP, width, height)
+    yield from _nearby(shape, size)
+
+
+def _nearby(shape: Box, size: tuple[float, float], reach: int = 160) -> Iterator[Box]:
+    """Further positions on a grid around a crowded shape, nearest first, clear of the shape."""
+    width, height = size
+    cx, cy = shape.x + shape.width / 2, shape.y + shape.height / 2
+    boxes = [
+        Box(cx + dx - width / 2, cy + dy - height / 2, width, height)
+        for dx in range(-reach, reach + 1, 10)
+        for dy in range(-reach, reach + 1, 5)
+    ]
+    boxes = [box for box in boxes if not box.overlaps(shape, margin=-GAP)]
+    yield from sorted(boxes, key=lambda b: math.hypot(b.x + width / 2 - cx, b.y + height / 2 - cy))
 
 
 def flow_candidates(points: list[tuple[float, float]], size: tuple[float, float]) -> Iterator[Box]:
     width, height = size
+
     def length(segment: tuple[tuple[float, float], tuple[float, float]]) -> float:
         (x1, y1), (x2, y2) = segment
         return abs(x1 - x2) + abs(y1 - y2)
@@ -61,6 +78,16 @@ def flow_candidates(points: list[tuple[float, float]], size: tuple[float, float]
         else:
             yield Box(mx + GAP, my - height / 2, width, height)
             yield Box(mx - GAP - width, my - height / 2, width, height)
+    for (x1, y1), (x2, y2) in segments:  # further along and beside each segment
+        for share in (0.25, 0.75, 0.1, 0.9):
+            mx, my = x1 + (x2 - x1) * share, y1 + (y2 - y1) * share
+            for gap in (GAP, 3 * GAP, 6 * GAP):
+                if y1 == y2:
+                    yield Box(mx - width / 2, my - gap - height, width, height)
+                    yield Box(mx - width / 2, my + gap, width, height)
+                else:
+                    yield Box(mx + gap, my - height / 2, width, height)
+                    yield Box(mx - gap - width, my - height / 2, width, height)
 
 
 def free(box: Box, layout: Layout, placed: dict[str, Box], own: str) -> bool:
@@ -68,6 +95,8 @@ def free(box: Box, layout: Layout, placed: dict[str, Box], own: str) -> bool:
     for element, shape in layout.shapes.items():
         if layout.types.get(element) in FRAMES or element == own:
             continue
+        if layout.types.get(element) == "subProcess" and shape.contains(box):
+            continue  # inside an expanded subprocess a label sits on its canvas
         if shape.overlaps(box, margin=-2):
             return False
     if any(other.overlaps(box, margin=-2) for key, other in placed.items() if key != own):

@@ -32,6 +32,7 @@ EVENT_LABELS = {
     AuditKind.TASK_CANCELLED: _l("Step cancelled"),
     AuditKind.TIMER_FIRED: _l("Deadline timer fired"),
     AuditKind.VIOLATION: _l("Deadline missed"),
+    AuditKind.VIOLATION_WITHDRAWN: _l("Deadline violation withdrawn: another term applies"),
     AuditKind.MESSAGE_CORRELATED: _l("Repeat message from the author"),
     AuditKind.INSTANCE_COMPLETED: _l("Case closed"),
     AuditKind.INSTANCE_FAILED: _l("Case stopped by an error"),
@@ -68,6 +69,7 @@ DEADLINE_STATE_LABELS = {
     DeadlineState.MET: _l("kept"),
     DeadlineState.BREACHED: _l("missed"),
     DeadlineState.CANCELLED: _l("no longer applies"),
+    DeadlineState.SUPERSEDED: _l("replaced by another term"),
 }
 
 SUBSTITUTION_LABELS = {

@@ -247,21 +247,24 @@ def _apply(
     return spec.with_changes(**changes)
 
 
-def _limit(raw: Any, form: str, name: str) -> dict[str, str]:
-    """`{deadline: <row of deadlines.yaml>}` or `{data: <case data name>}`."""
-    if (
-        not isinstance(raw, dict)
-        or len(raw) != 1
-        or next(iter(raw)) not in LIMIT_SOURCES
-        or not isinstance(next(iter(raw.values())), str)
-        or not NAME.fullmatch(next(iter(raw.values())))
-    ):
+def _limit(raw: Any, form: str, name: str) -> tuple[dict[str, Any], ...]:
+    """`{deadline: <row>}` or `{data: <name>}`, or a list of them each with an optional `if`."""
+    items = raw if isinstance(raw, list) and raw else [raw]
+    return tuple(_one_limit(item, form, name) for item in items)
+
+
+def _one_limit(raw: Any, form: str, name: str) -> dict[str, Any]:
+    sources = [key for key in raw if key in LIMIT_SOURCES] if isinstance(raw, dict) else []
+    extra = set(raw) - {*LIMIT_SOURCES, "if"} if isinstance(raw, dict) else set()
+    value = raw.get(sources[0]) if len(sources) == 1 else None
+    if len(sources) != 1 or extra or not isinstance(value, str) or not NAME.fullmatch(value):
         raise FormDeclarationError(
-            f"not_after: ожидается {{deadline: имя срока}} или {{data: имя}}, получено {raw!r}",
+            "not_after: ожидается {deadline: имя срока} или {data: имя} (или их список с «if»), "
+            f"получено {raw!r}",
             form,
             name,
         )
-    return {str(key): str(value) for key, value in raw.items()}
+    return dict(raw)
 
 
 def _choices(raw: Any, form: str, name: str) -> tuple[tuple[str, str], ...]:
@@ -317,5 +320,13 @@ def check_form(form: FormSpec) -> FormSpec:
         if spec.required_if is not None:
             condition = check_condition(spec.required_if, form.key, spec.name, by_name)
             spec = spec.with_changes(required_if=condition)
+        if spec.not_after:
+            limits = tuple(
+                {**limit, "if": check_condition(limit["if"], form.key, spec.name, by_name)}
+                if "if" in limit
+                else limit
+                for limit in spec.not_after
+            )
+            spec = spec.with_changes(not_after=limits)
         checked.append(spec)
     return FormSpec(form.key, form.title, tuple(checked), form.help, form.extends, form.submit)

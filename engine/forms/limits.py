@@ -13,11 +13,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from engine.forms.compiler import FormError
+from engine.forms.conditions import evaluate
 from engine.forms.kinds import KINDS, Say
 from engine.forms.spec import FormSpec, is_empty
 
 # {deadline: name} or {data: name} → the limit in this case, or None when it has none yet.
-LimitOf = Callable[[Mapping[str, str]], datetime | None]
+LimitOf = Callable[[Mapping[str, Any]], datetime | None]
 
 
 def check_limits(
@@ -27,9 +28,15 @@ def check_limits(
     errors: dict[str, list[str]] = {}
     for spec in form.fields:
         value = values.get(spec.name)
-        if spec.not_after is None or is_empty(value):
+        if not spec.not_after or is_empty(value):
             continue
-        limit = limit_of(spec.not_after)
+        source = next(
+            (item for item in spec.not_after if "if" not in item or evaluate(item["if"], values)),
+            None,
+        )
+        if source is None:
+            continue  # no limit applies to these values
+        limit = limit_of(source)
         if limit is None:
             continue  # nothing to hold it against (the case has no such moment)
         kind = KINDS[spec.kind]

@@ -41,9 +41,10 @@ class FieldSpec:
     default: Any = None
     errors: Mapping[str, str] = field(default_factory=dict)
     record: bool = False  # kept for people (the case history); no diagram need read it
-    # A date or moment no later than a case's limit: {deadline: <table row>} or {data: <name>}
-    # (Perm 3.6: the promised date of an intermediate answer within the extended deadline).
-    not_after: dict[str, str] | None = None
+    # A date or moment no later than a case's limit: {deadline: <table row>} or {data: <name>},
+    # or several, each with an `if` on the form's values; the first that holds applies (Perm
+    # 3.6: the promised date within the extended deadline, the photo one if photos are chosen).
+    not_after: tuple[dict[str, Any], ...] | None = None
     # The value the task page starts from, read from the case: a data name or a dotted path
     # («linked_case.departments»: a repeat goes to the departments that answered before).
     default_from: str | None = None
@@ -101,6 +102,13 @@ def forms_from_json(data: Mapping[str, Any]) -> dict[str, FormSpec]:
     return {key: _form_from_json(raw) for key, raw in data["forms"].items()}
 
 
+def _limits_from_json(raw: Any) -> tuple[dict[str, Any], ...] | None:
+    # Versions stored before limits could be conditional hold one {deadline: …} dict.
+    if not raw:
+        return None
+    return tuple(dict(item) for item in (raw if isinstance(raw, list | tuple) else [raw]))
+
+
 def _form_from_json(raw: Mapping[str, Any]) -> FormSpec:
     fields = tuple(
         FieldSpec(
@@ -108,6 +116,7 @@ def _form_from_json(raw: Mapping[str, Any]) -> FormSpec:
                 **item,
                 "choices": tuple((str(value), str(label)) for value, label in item["choices"]),
                 "errors": dict(item["errors"]),
+                "not_after": _limits_from_json(item.get("not_after")),
             }
         )
         for item in raw["fields"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
@@ -83,8 +84,9 @@ class Breach:
         return found
 
     def _covers(self, task: Task) -> bool:
-        if self.entry.span:
-            return True
+        if self.entry.span:  # the case's open steps, or its subprocess instance's
+            parent = getattr(task.workflow, "parent_task_id", None)
+            return self.entry.scope_id is None or str(parent) == self.entry.scope_id
         node: Task | None = task
         while node is not None:  # the step itself, or one instance of a multi-instance step
             if str(node.id) == self.entry.task_id:
@@ -191,3 +193,30 @@ class Breach:
             notice_kind=kind.value,
             to=recipient,
         )
+
+
+def withdraw(ledger: CaseLedger, entry: CaseDeadline, by: CaseDeadline, moment: datetime) -> None:
+    """A later term replaced a breached one (`superseded_by`): its violation goes, audited."""
+    entry.state = entry.state.guard(DeadlineState.SUPERSEDED)
+    violation = ledger.session.scalar(select(Violation).where(Violation.deadline_id == entry.id))
+    if violation is None:
+        return
+    # The audit keeps what was withdrawn and why; notices already sent stay as they were.
+    audit.record(
+        ledger.session,
+        AuditKind.VIOLATION_WITHDRAWN,
+        moment,
+        TIMER_ACTOR,
+        instance_id=entry.instance_id,
+        element_id=violation.element_id,
+        deadline=entry.name,
+        clause=violation.clause,
+        due=violation.due_at.isoformat(),
+        responsible_role=violation.responsible_role,
+        responsible_department=violation.responsible_department,
+        superseded_by=by.name,
+        superseded_by_clause=by.clause,
+    )
+    if violation in ledger.violations:
+        ledger.violations.remove(violation)
+    ledger.session.delete(violation)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
+from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.task import Task
@@ -13,8 +14,14 @@ from sqlalchemy.orm import Session
 
 from engine import audit
 from engine.duties.declared import span_applies
-from engine.ledger.breach import Breach
-from engine.ledger.occurrences import SpanStart, new_entry, span_trigger, step_occurrence
+from engine.ledger.breach import Breach, withdraw
+from engine.ledger.occurrences import (
+    SpanStart,
+    new_entry,
+    scope_of,
+    span_trigger,
+    step_occurrence,
+)
 from engine.ledger.pauses import pause, resume
 from engine.models import CaseDeadline, Notice, ProcessInstance, Violation
 from engine.regulation.table import DeadlineRule
@@ -175,7 +182,23 @@ class CaseLedger:
             return None  # a wait on someone outside: no duty, no ledger row
         entry = new_entry(self, occurrence, moment)
         self._add(entry)
+        self._supersede(entry, timer, moment)
         return entry
+
+    def _supersede(self, entry: CaseDeadline, timer: Task, moment: datetime) -> None:
+        """Withdraw the breaches of earlier terms this one replaces, in the same (sub)process."""
+        owner = timer.workflow
+        for rule in self.table.rules.values():
+            if entry.name not in rule.superseded_by:
+                continue
+            for earlier in self.entries:
+                if (
+                    earlier.name == rule.name
+                    and earlier.state is DeadlineState.BREACHED
+                    and earlier.task_id is not None
+                    and UUID(earlier.task_id) in owner.tasks
+                ):
+                    withdraw(self, earlier, entry, moment)
 
     def _observe_spans(
         self, workflow: BpmnWorkflow, completed: list[Task], moment: datetime
@@ -184,24 +207,65 @@ class CaseLedger:
         for rule in self.table.spans():
             if not span_applies(self.loaded.catalog, self.instance.process_id, rule.until):
                 continue  # a span of the message process never runs in a duty's case
-            ending = any(task.task_spec.bpmn_id in rule.until for task in completed)
-            current = self.latest(rule.name)
-            if current is not None and ending:
-                if current.state.is_open:
-                    self._end(current, DeadlineState.MET, moment)
-                elif current.ended_at is None:
-                    current.ended_at = moment
-                continue
-            if current is not None and current.state.is_open:
-                self._shorten(current, rule, completed)
-                continue
+            discharged = self._end_spans(rule, completed, moment)
             trigger = span_trigger(self, rule, workflow, completed, moment, started)
-            if trigger is not None:
-                self._arm_span(rule, trigger, moment)
+            if trigger is None:
+                continue
+            current = self._latest_in(rule.name, trigger.scope_id)
+            if current is not None and current.state.is_open:
+                continue  # one occurrence at a time (per subprocess instance)
+            if trigger.scope_id in discharged and trigger.ended_after(rule, completed):
+                continue  # the round's end step discharged the occurrence just closed
+            entry = self._arm_span(rule, trigger, moment)
+            if trigger.ended_after(rule, completed):
+                # Started and ended in the same round: the end step was seen before the start
+                # was armed, so the duty is discharged here (late if its due had passed).
+                if entry.due_at < moment:
+                    self._breach(entry, workflow, moment)
+                self._discharge(entry, moment)
 
-    def _arm_span(self, rule: DeadlineRule, start: SpanStart, moment: datetime) -> None:
+    def _arm_span(self, rule: DeadlineRule, start: SpanStart, moment: datetime) -> CaseDeadline:
         entry = new_entry(self, start.occurrence(rule, self), moment)
         self._add(entry)
+        return entry
+
+    def _end_spans(
+        self, rule: DeadlineRule, completed: list[Task], moment: datetime
+    ) -> list[str | None]:
+        """End the occurrences whose end step completed; the scopes they were in."""
+        ends = [task for task in completed if task.task_spec.bpmn_id in rule.until]
+        discharged = []
+        for outstanding in self._outstanding(rule.name):
+            if any(outstanding.scope_id in (None, scope_of(task)) for task in ends):
+                self._discharge(outstanding, moment)
+                discharged.append(outstanding.scope_id)
+            elif outstanding.state.is_open:
+                self._shorten(outstanding, rule, completed)
+        return discharged
+
+    def _outstanding(self, name: str) -> list[CaseDeadline]:
+        """A span's occurrences still to be ended: counting, or breached and not yet done."""
+        return [
+            entry
+            for entry in self.entries
+            if entry.name == name
+            and (
+                entry.state.is_open
+                or (entry.state is DeadlineState.BREACHED and not entry.ended_at)
+            )
+        ]
+
+    def _latest_in(self, name: str, scope_id: str | None) -> CaseDeadline | None:
+        """The newest occurrence of a span in a subprocess instance (or the case's)."""
+        found = [e for e in self.entries if e.name == name and e.scope_id == scope_id]
+        return found[-1] if found else None
+
+    def _discharge(self, entry: CaseDeadline, moment: datetime) -> None:
+        """A span's end step completed: met if still counting, else only its end is dated."""
+        if entry.state.is_open:
+            self._end(entry, DeadlineState.MET, moment)
+        elif entry.ended_at is None:
+            entry.ended_at = moment
 
     def _shorten(self, entry: CaseDeadline, rule: DeadlineRule, completed: list[Task]) -> None:
         # Palana п. 10: the curator may shorten the term after it started; never lengthen it.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -39,6 +39,13 @@ class Occurrence:
     due_at: datetime
     working: bool
     rule: DeadlineRule | None
+    scope_id: str | None = None
+
+
+def scope_of(task: Task) -> str | None:
+    """The subprocess instance a task runs in (its subprocess task's id), None at top level."""
+    parent = getattr(task.workflow, "parent_task_id", None)
+    return str(parent) if parent is not None else None
 
 
 def new_entry(ledger: CaseLedger, found: Occurrence, moment: datetime) -> CaseDeadline:
@@ -56,6 +63,7 @@ def new_entry(ledger: CaseLedger, found: Occurrence, moment: datetime) -> CaseDe
         task_id=found.task_id,
         timer_task_id=found.timer_task_id,
         timer_element_id=found.timer_element_id,
+        scope_id=found.scope_id,
         occurrence=number,
         state=DeadlineState.ARMED,
         armed_at=moment,
@@ -153,6 +161,24 @@ class SpanStart:
 
     start_at: datetime
     data: dict[str, Any]
+    task: Task | None = None  # the completed task that started it, when one did
+    scope_id: str | None = None  # the subprocess instance it belongs to, if any
+
+    def ends(self, rule: DeadlineRule, completed: list[Task]) -> list[Task]:
+        """The round's completed steps that end this span (in its subprocess instance)."""
+        return [
+            task
+            for task in completed
+            if task.task_spec.bpmn_id in rule.until
+            and (self.scope_id is None or scope_of(task) == self.scope_id)
+        ]
+
+    def ended_after(self, rule: DeadlineRule, completed: list[Task]) -> bool:
+        """Whether a step ending the span completed, in this round, after the span started."""
+        ends = self.ends(rule, completed)
+        if self.task is None:
+            return bool(ends)  # the arrival or a due moment precedes the round's steps
+        return any(task.last_state_change >= self.task.last_state_change for task in ends)
 
     def occurrence(self, rule: DeadlineRule, ledger: CaseLedger) -> Occurrence:
         """The span's occurrence counted from this start."""
@@ -171,7 +197,16 @@ class SpanStart:
             due_at=due,
             working=_working(ledger, rule),
             rule=rule,
+            scope_id=self.scope_id,
         )
+
+
+def span_scope(task: Task | None, rule: DeadlineRule) -> str | None:
+    """A span started in a subprocess instance whose end steps are all in it belongs to it."""
+    if task is None or scope_of(task) is None:
+        return None
+    inside = {spec.bpmn_id for spec in task.workflow.spec.task_specs.values()}
+    return scope_of(task) if set(rule.until) <= inside else None
 
 
 def span_trigger(
@@ -183,12 +218,15 @@ def span_trigger(
     started: bool,
 ) -> SpanStart | None:
     """The start of a span if its start event happened in this round (and `when` holds)."""
-    start = _start(ledger, rule, workflow, completed, moment, started)
+    if rule.known_at:
+        start = _known(ledger, rule, workflow, completed)
+    else:
+        start = _start(ledger, rule, workflow, completed, moment, started)
     if start is None:
         return None
     if rule.when and not _holds(ledger, rule.when, start.data):
         return None
-    return start
+    return replace(start, scope_id=span_scope(start.task, rule))
 
 
 def _start(
@@ -208,19 +246,42 @@ def _start(
     if kind == "completed":
         for task in reversed(completed):
             if task.task_spec.bpmn_id == ref:
-                return SpanStart(moment, dict(task.data))
+                return SpanStart(moment, dict(task.data), task)
         return None
     if kind == "data":
         for task in reversed(completed):
             value = task.data.get(ref or "")
             if isinstance(value, str) and value:
-                return SpanStart(datetime.fromisoformat(value), dict(task.data))
+                return SpanStart(datetime.fromisoformat(value), dict(task.data), task)
         return None
     if kind == "deadline":
         anchor = ledger.latest(ref or "")
         if anchor is not None and anchor.armed_at == moment:
             return SpanStart(anchor.due_at, dict(workflow.data))
     return None
+
+
+def _known(
+    ledger: CaseLedger, rule: DeadlineRule, workflow: BpmnWorkflow, completed: list[Task]
+) -> SpanStart | None:
+    """A span armed when a `known_at` step completes, counted from its earlier start event."""
+    step = next((t for t in reversed(completed) if t.task_spec.bpmn_id in rule.known_at), None)
+    if step is None:
+        return None
+    data = {**workflow.data, **step.data}
+    kind, ref = rule.start.kind, rule.start.ref or ""
+    if kind == "received":
+        value: Any = data.get("received_at")
+    elif kind == "data":
+        value = data.get(ref)
+    else:  # {deadline: name}: that deadline's due moment in this case
+        anchor = ledger.latest(ref)
+        value = anchor.due_at if anchor is not None else None
+    if isinstance(value, str) and value:
+        value = datetime.fromisoformat(value)
+    if not isinstance(value, datetime):
+        return None  # the moment it counts from never happened in this case
+    return SpanStart(value, data, step)
 
 
 def _holds(ledger: CaseLedger, condition: str, data: dict[str, Any]) -> bool:

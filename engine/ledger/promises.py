@@ -31,7 +31,10 @@ def deadline_limit(
     if entry is not None and entry.state.is_open:
         return entry.due_at
     try:
-        start = start_of(rule, data, ledger.table, ledger.reader)
+        if rule.start.kind == "deadline":  # counted from another row, read with the same data
+            start = deadline_limit(ledger, rule.start.ref or "", data, now) or now
+        else:
+            start = start_of(rule, data, ledger.table, ledger.reader)
     except (ValueError, NameError):
         start = now
     return due_from(rule, start, ledger.reader, data)
@@ -42,7 +45,7 @@ def case_limits(
 ) -> LimitOf:
     """The resolver of `not_after` limits for one task of a case."""
 
-    def limit_of(source: Mapping[str, str]) -> datetime | None:
+    def limit_of(source: Mapping[str, Any]) -> datetime | None:
         if "deadline" in source:
             return deadline_limit(ledger, source["deadline"], data, now)
         return _moment(data.get(source.get("data", "")), zone)

@@ -45,6 +45,9 @@ class CaseDeadline(Base):
     task_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
     timer_task_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
     timer_element_id: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    # A span started and ended inside one instance of a subprocess (a department's answer) is
+    # that instance's: the subprocess task's id. None: the case's.
+    scope_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
     occurrence: Mapped[int] = mapped_column(Integer, default=1)
     state: Mapped[DeadlineState] = mapped_column(enum_type(DeadlineState))
     armed_at: Mapped[datetime] = mapped_column(UtcDateTime)

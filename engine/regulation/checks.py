@@ -137,6 +137,8 @@ def _check_rule(rule: DeadlineRule, elements: dict[str, Any], roles: set[str]) -
         _require(elements, step, STEP_TYPES if rule.is_duty else None, f"{where}: шаг «{step}»")
     for step in rule.until:
         _require(elements, step, None, f"{where}: «until» — элемент «{step}»")
+    for step in rule.known_at:
+        _require(elements, step, None, f"{where}: «known_at» — элемент «{step}»")
     if rule.start.kind == "completed":
         _require(elements, rule.start.ref or "", None, f"{where}: «from» — шаг «{rule.start.ref}»")
     if rule.is_span and rule.start.kind == "step_opened":

@@ -78,6 +78,12 @@ class DeadlineRule:
     steps: tuple[str, ...]
     until: tuple[str, ...]
     when: str | None = None
+    # A span whose duty is known only when a later step completes: armed then, `when` read with
+    # that step's data, counted from `from` all the same (Perm 3.6: an intermediate answer).
+    known_at: tuple[str, ...] = ()
+    # Rows whose arming later in the same (sub)process replaces this term: a breach of it is
+    # withdrawn (Perm 3.4: an answer that needs photos has 8 days, not 3.2's 4 hours).
+    superseded_by: tuple[str, ...] = ()
     shortened_by: str | None = None
     responsible: str | None = None
     notify: tuple[str, ...] = ()
@@ -196,6 +202,8 @@ def _rule_dict(rule: DeadlineRule) -> dict[str, Any]:
         "steps": list(rule.steps),
         "until": list(rule.until),
         "when": rule.when,
+        "known_at": list(rule.known_at),
+        "superseded_by": list(rule.superseded_by),
         "shortened_by": rule.shortened_by,
         "responsible": rule.responsible,
         "notify": list(rule.notify),
@@ -222,6 +230,8 @@ def _rule_from_dict(name: str, item: dict[str, Any]) -> DeadlineRule:
         steps=tuple(item.get("steps") or ()),
         until=tuple(item.get("until") or ()),
         when=item.get("when"),
+        known_at=tuple(item.get("known_at") or ()),
+        superseded_by=tuple(item.get("superseded_by") or ()),
         shortened_by=item.get("shortened_by"),
         responsible=item.get("responsible"),
         notify=tuple(item.get("notify") or ()),
@@ -233,7 +243,8 @@ def _rule_from_dict(name: str, item: dict[str, Any]) -> DeadlineRule:
 
 
 _KEYS = frozenset(
-    {"clause", "text", "reading", "counted", "from", "step", "until", "when", "shortened_by"}
+    {"clause", "text", "reading", "counted", "from", "step", "until", "when", "known_at"}
+    | {"shortened_by", "superseded_by"}
     | {"responsible", "notify", "remind", "pause", "note", "kind"}
 )
 
@@ -301,6 +312,8 @@ class _RowReader:
             steps=steps,
             until=until,
             when=self.text("when"),
+            known_at=self.known_at(until, start),
+            superseded_by=self.names("superseded_by"),
             shortened_by=self.text("shortened_by"),
             responsible=self.text("responsible"),
             notify=self.names("notify"),
@@ -310,6 +323,17 @@ class _RowReader:
             kind=kind,
         )
         return rule if clause and text and start else None
+
+    def known_at(self, until: tuple[str, ...], start: StartEvent | None) -> tuple[str, ...]:
+        steps = self.names("known_at")
+        if steps and not until:
+            self.fail("«known_at» бывает только у срока от события до шага («until»)")
+        if steps and start is not None and start.kind not in ("received", "data", "deadline"):
+            self.fail(
+                "«known_at»: срок считается от received, {data: <поле>} или {deadline: <срок>}, "
+                "момент которых известен и позже"
+            )
+        return steps
 
     def clause(self) -> str | None:
         raw = self.item.get("clause")
@@ -370,6 +394,11 @@ def _check_references(rules: dict[str, DeadlineRule], problems: list[str]) -> No
             problems.append(f"срок «{rule.name}»: «from» ссылается на неизвестный срок")
         if rule.start.ref == rule.name:
             problems.append(f"срок «{rule.name}»: не может считаться от самого себя")
+        for other in rule.superseded_by:
+            if other not in rules or other == rule.name:
+                problems.append(
+                    f"срок «{rule.name}»: «superseded_by» — нет другого срока «{other}»"
+                )
 
 
 def _names_in(condition: str) -> set[str]:

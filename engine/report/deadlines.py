@@ -142,6 +142,14 @@ def _rule_notes(rule: DeadlineRule, names: _Names) -> list[str]:
         notes.append("срок ожидания ответа автора: его истечение не нарушение, дело идёт дальше")
     if rule.is_span:
         notes.append(f"срок до завершения шага «{', '.join(map(names.of, rule.until))}»")
+    if rule.known_at:
+        steps = ", ".join(f"«{names.of(step)}»" for step in rule.known_at)
+        notes.append(f"открывается, когда завершён шаг {steps}, если применим к делу")
+    if rule.superseded_by:
+        notes.append(
+            f"заменяется сроком «{', '.join(rule.superseded_by)}», если тот открыт позже: "
+            "нарушение этого срока тогда снимается"
+        )
     if rule.shortened_by:
         notes.append(f"может быть сокращён (поле «{rule.shortened_by}»)")
     if rule.pause:

@@ -47,6 +47,14 @@ def _departments(spec: FieldSpec, context: Context) -> list[str]:
 
 SIMULATED_FILE = "0" * 64
 
+
+def _date(spec: FieldSpec, context: Context) -> str:
+    # A date bounded by the case (Perm 3.6's promised date) is promised for today, the earliest;
+    # any other is two days on.
+    days = 0 if spec.not_after else 2
+    return (context.now + timedelta(days=days)).date().isoformat()
+
+
 FILLERS: dict[str, Filler] = {
     "text": _text,
     "long_text": _text,
@@ -56,7 +64,7 @@ FILLERS: dict[str, Filler] = {
     "department": lambda spec, context: next(iter(_departments(spec, context)), None),
     "departments": _departments,
     "datetime": lambda _spec, context: context.now.isoformat(),
-    "date": lambda _spec, context: (context.now + timedelta(days=2)).date().isoformat(),
+    "date": lambda spec, context: _date(spec, context),
     "deadline_text": lambda _spec, _context: "1 рабочий день",
     "url": lambda _spec, _context: "https://example.org/simulation",
     "email": lambda _spec, _context: "simulation@example.org",

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -49,6 +51,28 @@ def test_a_moment_is_held_against_the_limit_itself_and_no_limit_means_no_check()
     _check("2030-01-01", limit=None)  # the case has no such moment: nothing to hold it against
 
 
+def test_the_first_limit_whose_condition_holds_for_the_forms_values_applies() -> None:
+    # Perm 3.6: with photos chosen in the same form the promised date may reach the photo term.
+    choice = [
+        {"deadline": "final_answer_photos", "if": {"field": "needs_photos", "equals": True}},
+        {"deadline": "final_answer"},
+    ]
+    raw = _form(choice)
+    raw["forms"][0]["fields"].append({"name": "needs_photos", "kind": "boolean", "label": "Фото"})
+    form = declare(raw)["probe"]
+    limits = {"final_answer": LIMIT, "final_answer_photos": LIMIT + timedelta(days=8)}
+
+    def limit_of(source: Mapping[str, Any]) -> datetime | None:
+        return limits[source["deadline"]]
+
+    check_limits(form, {"promised": "2026-03-25", "needs_photos": True}, limit_of, ZONE)
+    with pytest.raises(FormError, match=r"19\.03\.2026"):
+        check_limits(form, {"promised": "2026-03-25", "needs_photos": False}, limit_of, ZONE)
+    broken = _form([{"deadline": "final_answer", "if": {"field": "nowhere", "equals": True}}])
+    with pytest.raises(FormDeclarationError, match="nowhere"):
+        declare(broken)
+
+
 @pytest.mark.parametrize(
     ("not_after", "kind", "message"),
     [
@@ -70,7 +94,7 @@ def test_the_limit_survives_storage_with_the_version() -> None:
     forms = declared_in(FORMS.read_bytes())
     stored = forms_from_json(forms_to_json(forms))
     field = stored["draft_answer"].field("final_answer_promised_at")
-    assert field is not None and field.not_after == {"deadline": "final_answer"}
+    assert field is not None and field.not_after == ({"deadline": "final_answer"},)
 
 
 def test_deploy_refuses_a_limit_naming_no_row_of_the_deadline_table(
