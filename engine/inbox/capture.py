@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
+import yaml
 from sqlalchemy import Connection, event, insert, select
 from sqlalchemy.orm import Session, UOWTransaction
 
@@ -22,9 +23,11 @@ from engine.models.account import Substitution, User
 from engine.models.audit import AuditEvent
 from engine.models.deadline import Notice
 from engine.models.inbox import CaseComment, MailMessage, NoticePreference, UserNotice
+from engine.models.instance import ProcessInstance
 from engine.models.publication import Publication
 from engine.models.task import OpenUserTask
-from engine.roles import DEFAULT_REGISTRY
+from engine.models.version import ProcessVersion
+from engine.roles import DEFAULT_REGISTRY, RoleRegistry, extended
 from engine.statuses import AuditKind, NoticeKind
 
 WATCHED = (Notice, AuditEvent, CaseComment)
@@ -67,6 +70,7 @@ class Staff:
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
         self.loaded: dict[str, list[User]] = {}
+        self.registries: dict[str | None, RoleRegistry] = {}
 
     def of(self, municipality: str) -> list[User]:
         """Everyone active in the municipality."""
@@ -78,6 +82,25 @@ class Staff:
             )
             self.loaded[municipality] = [User(**row._mapping) for row in rows]
         return self.loaded[municipality]
+
+    def working_in(self, task: OpenUserTask) -> list[User]:
+        """Those whose roles act in the task's lane, under the roles its version runs with."""
+        lanes_of = self.registry(task.instance_id).lanes_of
+        return [user for user in self.of(task.municipality) if task.role in lanes_of(user.roles)]
+
+    def registry(self, instance_id: int) -> RoleRegistry:
+        """The roles of the case's version: its municipality.yaml snapshot's (Myasnikovsky's
+        curators work in the lane `department`), or today's defaults for an older version."""
+        text = self.connection.execute(
+            select(ProcessVersion.settings_yaml)
+            .join(ProcessInstance, ProcessInstance.version_id == ProcessVersion.id)
+            .where(ProcessInstance.id == instance_id)
+        ).scalar()
+        if text not in self.registries:
+            raw = yaml.safe_load(text) if text else None
+            declared = raw.get("roles") if isinstance(raw, dict) else None
+            self.registries[text] = extended(declared or ()) if declared else DEFAULT_REGISTRY
+        return self.registries[text]
 
     def by_role(self, municipality: str, role: str | None) -> list[User]:
         """Those with the role (none for no role)."""
@@ -149,10 +172,9 @@ def _from_task_ready(connection: Connection, staff: Staff, row: AuditEvent) -> D
     task = _task(connection, row.task_id)
     if task is None:  # completed within the same flush: nothing to tell
         return None
-    role = DEFAULT_REGISTRY.role_of_lane(task.role)
     users = [
         user
-        for user in staff.by_role(task.municipality, role)
+        for user in staff.working_in(task)
         if task.department is None or user.department in (None, task.department)
     ]
     text = f"Новая задача «{task.name}» по делу № {task.instance_id}"

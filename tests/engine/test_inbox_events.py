@@ -25,6 +25,8 @@ from engine.models import (
 from engine.publishing.outbox import claim_next, record_failed
 from engine.runtime import Runtime
 from engine.scheduler import tick
+from engine.versions import deploy_file
+from tests.conftest import PROCESSES
 from tests.engine.helpers import deploy_example, send
 from tests.publishing.publishing_helpers import VK_COMMENT, case_at_publish, publish_via_channel
 from tests.web.helpers import complete, tasks_of
@@ -172,3 +174,25 @@ def test_whoever_stands_in_for_a_recipient_is_told_too(
     assert len(notices(staffed, "housing", kinds.MENTION)) == 1
     assert len(notices(staffed, "roads", kinds.MENTION)) == 1
     assert notices(staffed, "head", kinds.MENTION) == []
+
+
+def test_a_lane_the_municipality_gives_to_a_role_tells_that_roles_staff(
+    sessions: sessionmaker[Session], runtime: Runtime
+) -> None:
+    # Myasnikovsky's отдел works in the lane `department`, which its municipality.yaml gives to
+    # the curators: the new routing step is theirs to hear of, though no role is called so.
+    with sessions.begin() as session:
+        deploy_file(session, runtime, PROCESSES / "myasnikovsky" / "v1" / "myasnikovsky.bpmn", "a")
+        create_user(
+            session,
+            login="otdel",
+            password="secret-password",
+            full_name="Отдел",
+            roles=["curator"],
+            municipality="myasnikovsky",
+        )
+    case = send(
+        sessions, runtime, "m1", municipality="myasnikovsky", source="incident_manager"
+    ).result.instance.id
+    (route,) = notices(sessions, "otdel", kinds.TASK)
+    assert route.instance_id == case and "Направить публикацию" in route.text
