@@ -52,6 +52,7 @@ from web.version_upload import LABEL
 bp = Blueprint("modeler", __name__, url_prefix="/modeler")
 EDITORS = ("administrator", "legal")
 MAX_XML_BYTES = 2 * 1024 * 1024  # a diagram is kilobytes; more is a wrong file
+MAX_FORMS_CHARS = 200_000  # forms.yaml is a few kilobytes
 # The properties panel and its icons write these style attributes in HTML it parses; the editor's
 # pages allow exactly these values ('unsafe-hashes'), never inline styles in general.
 PANEL_STYLES = (
@@ -177,7 +178,7 @@ def check(label: str) -> ResponseReturnValue:
     body = _body()
     if isinstance(body, Response):
         return body
-    xml, texts = body
+    xml, texts, forms = body
     try:
         table = _table(draft, texts)
     except DraftError as error:
@@ -186,7 +187,7 @@ def check(label: str) -> ResponseReturnValue:
     files = VersionFiles(
         xml,
         saved.filename,
-        saved.forms_yaml,
+        forms.encode("utf-8") if forms is not None else saved.forms_yaml,
         table.encode("utf-8") if table is not None else None,
         saved.settings_yaml,
     )
@@ -203,13 +204,14 @@ def save(label: str) -> ResponseReturnValue:
     body = _body()
     if isinstance(body, Response):
         return body
-    xml, texts = body
+    xml, texts, forms = body
     revision = (request.get_json(silent=True) or {}).get("revision")
     if not isinstance(revision, int):
         return _json_error(_("The edit names no revision of the draft: reload the page."), 400)
     try:
         table = _table(draft, texts)
-        new = save_draft(db.session(), draft, revision, xml, table, current_viewer().login, _now())
+        login = current_viewer().login
+        new = save_draft(db.session(), draft, revision, xml, table, login, _now(), forms)
     except StaleDraft as error:
         return _json_error(str(error), 409)
     except DraftError as error:
@@ -225,9 +227,9 @@ def scenarios(label: str) -> ResponseReturnValue:
     body = _body()
     if isinstance(body, Response):
         return body
-    xml, texts = body
+    xml, texts, forms = body
     try:
-        edited = edited_draft(draft, xml, _table(draft, texts))
+        edited = edited_draft(draft, xml, _table(draft, texts), forms)
     except DraftError as error:
         return _json_error(str(error), 400)
     tested = run_draft_scenarios(edited, db.runtime().processes_dir)
@@ -278,10 +280,12 @@ def _problem(text: str) -> dict[str, Any]:
     return {"element_id": None, "message": text, "line": None}
 
 
-def _body() -> tuple[bytes, dict[str, str]] | Response:
-    """The posted diagram XML (well-formed) and the terms of the deadline table's rows."""
+def _body() -> tuple[bytes, dict[str, str], str | None] | Response:
+    """The posted diagram XML (well-formed), the deadline rows' terms and the forms' text."""
     data: dict[str, Any] = request.get_json(silent=True) or {}
-    xml, texts = data.get("xml"), data.get("deadline_texts") or {}
+    xml, texts, forms = data.get("xml"), data.get("deadline_texts") or {}, data.get("forms_yaml")
+    if forms is not None and (not isinstance(forms, str) or len(forms) > MAX_FORMS_CHARS):
+        return _json_error(_("The step forms must be a text of at most 200,000 characters."), 400)
     if not isinstance(xml, str) or not xml.strip():
         return _json_error(_("No diagram was sent."), 400)
     raw = xml.encode("utf-8")
@@ -295,7 +299,7 @@ def _body() -> tuple[bytes, dict[str, str]] | Response:
         etree.fromstring(raw, etree.XMLParser(resolve_entities=False))
     except etree.XMLSyntaxError as error:
         return _json_error(_("The diagram is not well-formed XML: %(e)s", e=str(error)), 400)
-    return raw, texts
+    return raw, texts, forms
 
 
 def _json_error(text: str, status: int) -> Response:

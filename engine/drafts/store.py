@@ -105,12 +105,15 @@ def save_draft(
     deadlines_yaml: str | None,
     actor: str,
     now: datetime,
+    forms_yaml: str | None = None,
 ) -> int:
     """Store an edit made on `revision`, merged into the saved XML; the new revision."""
     merged = merge_xml(draft.bpmn_xml.encode("utf-8"), edited_xml).decode("utf-8")
     values = {"bpmn_xml": merged, "revision": revision + 1, "updated_by": actor, "updated_at": now}
     if deadlines_yaml is not None:
         values["deadlines_yaml"] = deadlines_yaml
+    if forms_yaml is not None:  # the forms as typed in the page's form editor
+        values["forms_yaml"] = forms_yaml
     # A guarded UPDATE: of two editors who opened the same revision, exactly one saves.
     done = session.execute(
         update(VersionDraft)
@@ -129,7 +132,9 @@ def save_draft(
     return revision + 1
 
 
-def edited_draft(draft: VersionDraft, edited_xml: bytes, table_yaml: str | None) -> VersionDraft:
+def edited_draft(
+    draft: VersionDraft, edited_xml: bytes, table_yaml: str | None, forms_yaml: str | None = None
+) -> VersionDraft:
     """The draft as the page shows it (unsaved edits merged in), for its scenarios; not stored."""
     merged = merge_xml(draft.bpmn_xml.encode("utf-8"), edited_xml).decode("utf-8")
     return VersionDraft(
@@ -138,7 +143,7 @@ def edited_draft(draft: VersionDraft, edited_xml: bytes, table_yaml: str | None)
         base_label=draft.base_label,
         filename=draft.filename,
         bpmn_xml=merged,
-        forms_yaml=draft.forms_yaml,
+        forms_yaml=draft.forms_yaml if forms_yaml is None else forms_yaml,
         deadlines_yaml=table_yaml,
         revision=draft.revision,
         created_by=draft.created_by,

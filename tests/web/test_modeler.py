@@ -168,6 +168,44 @@ def test_a_draft_runs_its_scenarios_and_deploys_inactive(
         assert draft_by_label(session, "perm", "v2") is None
 
 
+@pytest.mark.usefixtures("staff")
+def test_the_step_forms_are_edited_checked_tested_and_saved_with_the_draft(
+    app: Flask, sessions: sessionmaker[Session]
+) -> None:
+    client = login(app.test_client(), "perm.legal")
+    _draft(client)
+    assert 'id="modeler-forms"' in client.get("/modeler/v2").text
+    saved = client.get("/modeler/v2/diagram.bpmn").text
+    with sessions() as session:
+        forms = draft_by_label(session, "perm", "v2").forms_yaml  # type: ignore[union-attr]
+    photos = "        label: Фотоматериалы (п. 3.4)\n        required: true\n"
+    assert photos in forms
+    wrong = forms.replace(
+        "        kind: photos\n        label: Фотоматериалы (п. 3.4)\n        required: true",
+        "        kind: selfie\n        label: Фотоматериалы (п. 3.4)\n        required: true",
+    )
+    answer = client.post("/modeler/v2/check", json={"xml": saved, "forms_yaml": wrong}).get_json()
+    assert not answer["accepted"] and "selfie" in answer["problems"][0]["message"]
+    # A field every photo answer must now fill: the scenarios that do not fill it fail.
+    asked = "        errors: {required: Приложите фотоматериалы (п. 3.4).}\n"
+    place = "      - {name: photo_place, kind: text, label: Где сделаны снимки, required: true}\n"
+    stricter = forms.replace(asked, asked + place, 1)  # the photo answer's form, the first
+    checked = client.post("/modeler/v2/check", json={"xml": saved, "forms_yaml": stricter}).json
+    assert checked["accepted"], checked["problems"]
+    tested = client.post("/modeler/v2/scenarios", json={"xml": saved, "forms_yaml": stricter}).json
+    assert tested["failed"] >= 1
+    assert any("photo_place" in (r["failure"] or "") for r in tested["results"] if not r["passed"])
+    relabelled = forms.replace("label: Фотоматериалы (п. 3.4)", "label: Фотографии (п. 3.4)")
+    body = {"xml": saved, "forms_yaml": relabelled, "revision": 1}
+    assert client.post("/modeler/v2/save", json=body).status_code == 200
+    with sessions() as session:
+        stored = draft_by_label(session, "perm", "v2")
+        assert stored is not None and stored.forms_yaml == relabelled and stored.revision == 2
+    not_text = {"xml": saved, "forms_yaml": ["не", "текст"], "revision": 2}
+    refused = client.post("/modeler/v2/save", json=not_text)
+    assert refused.status_code == 400 and "Формы шагов" in refused.json["error"]
+
+
 def _upload_broken(client: FlaskClient, tmp_path: Path) -> object:
     folder = PROCESSES / "example" / "v1"
     broken = (folder / "example.bpmn").read_text().replace('deadline("screen")', 'deadline("nope")')

@@ -72,6 +72,23 @@ def test_a_lawyer_edits_a_deadline_sees_the_check_saves_and_the_draft_is_deploye
     assert role.text_content() == "Исполнитель (подразделение администрации)"
     assert "Пермь, п. 3.2.1" in page.locator("[data-entry-id=reglament-clauses]").text_content()  # type: ignore[attr-defined]
     shot(page, "modeler-00-user-task-panel")
+    # «Изменить форму»: the forms editor below, its caret on the step form's declaration.
+    page.get_by_role("button", name="Изменить форму").click()  # type: ignore[attr-defined]
+    selected = page.evaluate(  # type: ignore[attr-defined]
+        """() => { const e = document.getElementById('modeler-forms');
+                   return [document.activeElement === e,
+                           e.value.slice(e.selectionStart, e.selectionEnd).trim()]; }"""
+    )
+    assert selected == [True, "- key: draft_answer"]
+    # A form's typo is a live-check problem like the diagram's; fixed, it is gone.
+    editor = page.locator("#modeler-forms")  # type: ignore[attr-defined]
+    text = editor.input_value()
+    editor.fill(text.replace("kind: photos", "kind: selfie", 1))
+    _checked(page)
+    page.get_by_text("selfie").first.wait_for()  # type: ignore[attr-defined]
+    editor.fill(text)
+    _checked(page)
+    page.get_by_text("Проверки деплоя пройдены: замечаний нет.").wait_for()  # type: ignore[attr-defined]
     # A timer on «answer in the feed» pointed at the private messages' row: the table disagrees.
     _choose_deadline(page, "draft_feed_deadline", "draft_private")
     page.locator(".reglament-deadline-row[data-deadline=draft_private]").wait_for()  # type: ignore[attr-defined]

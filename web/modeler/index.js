@@ -52,10 +52,24 @@ function deadlineTexts() {
   return texts;
 }
 
+// The forms editor (the page's textarea), absent when the version has no forms.yaml.
+const formsEditor = document.getElementById('modeler-forms');
+
 async function current() {
   const { xml } = await modeler.saveXML({ format: true });
-  return { xml, deadline_texts: deadlineTexts() };
+  return { xml, deadline_texts: deadlineTexts(), forms_yaml: formsEditor ? formsEditor.value : null };
 }
+
+// The panel's «Изменить форму»: the editor scrolled to the form's `- key:` line, selected.
+window.reglamentEditForm = (key) => {
+  if (!formsEditor) return;
+  const found = new RegExp(`^\\s*- key: ${key}\\s*$`, 'm').exec(formsEditor.value);
+  formsEditor.focus();
+  if (!found) return;
+  formsEditor.setSelectionRange(found.index, found.index + found[0].length);
+  const line = formsEditor.value.slice(0, found.index).split('\n').length;
+  formsEditor.scrollTop = Math.max(0, (line - 2) * (formsEditor.scrollHeight / formsEditor.value.split('\n').length));
+};
 
 function selectElement(id) {
   const element = modeler.get('elementRegistry').get(id);
@@ -177,6 +191,7 @@ fetch(root.dataset.xmlUrl, { credentials: 'same-origin' })
     document.querySelectorAll('#modeler-deadlines input.deadline-text').forEach((input) => {
       input.addEventListener('input', scheduleCheck);
     });
+    if (formsEditor) formsEditor.addEventListener('input', scheduleCheck);
     document.getElementById('modeler-save').addEventListener('click', save);
     document.getElementById('modeler-run-scenarios').addEventListener('click', runScenarios);
     root.dataset.ready = 'true';

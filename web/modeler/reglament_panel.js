@@ -67,7 +67,17 @@ function FormEntry(props) {
     { value: '', label: translate('<none>') },
     ...Object.entries(state.meta.forms).map(([key, title]) => ({ value: key, label: `${title} (${key})` })),
   ];
-  return h(SelectEntry, { element, id: props.id, label: translate('Step form'), getValue, setValue, getOptions });
+  const key = getValue();
+  // «Изменить форму»: the page's forms editor, at this form's declaration (web/modeler/index.js).
+  const edit = key && window.reglamentEditForm
+    ? h('button', { type: 'button', class: 'reglament-edit-form link', onClick: () => window.reglamentEditForm(key) }, translate('Edit the form'))
+    : null;
+  return h(
+    'div',
+    null,
+    h(SelectEntry, { element, id: props.id, label: translate('Step form'), getValue, setValue, getOptions }),
+    edit,
+  );
 }
 
 function setForm(element, value, modeling, bpmnFactory) {

@@ -113,6 +113,7 @@ export default {
   Reglament: 'Регламент',
   'Role (lane)': 'Роль (дорожка)',
   'Step form': 'Форма шага',
+  'Edit the form': 'Изменить форму',
   'Deadline of the table': 'Срок из таблицы сроков',
   'Clauses cited': 'Пункты регламента',
   'none cited': 'не указаны',
