@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from flask import Flask, g
 from flask_babel import gettext
 
+from adapters.registry import ACTOR_CHANNELS
 from engine.access import standing_in_for
 from engine.models import OpenUserTask, Substitution
 from engine.staff import display_names
@@ -20,6 +21,7 @@ ISO_DURATION = re.compile(
     r"\bP(?=\d|T\d)(?:(\d+)W)?(?:(\d+)D)?(?:T(?=\d)(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?\b"
 )
 ISO_UNITS = ("нед", "дн", "ч", "мин", "с")
+API_ACTOR_PREFIX = "api:"  # web/api/auth.py: an integration token acts as «api:<its name>»
 # The engine's deadline messages name the standard; staff read «в календарном времени».
 ISO_PHRASES = (
     ("ISO 8601 (календарное время)", "в календарном времени"),
@@ -41,6 +43,10 @@ def person_name(login: str | None) -> str:
     """A login as the person's full name («Система (срок)» for the timer); «—» for none."""
     if not login:
         return "—"
+    if login in ACTOR_CHANNELS:  # a message taken in from a network by its adapter
+        return gettext("Channel %(name)s", name=ACTOR_CHANNELS[login])
+    if login.startswith(API_ACTOR_PREFIX):  # a message sent through the REST API
+        return gettext("Integration «%(name)s»", name=login.removeprefix(API_ACTOR_PREFIX))
     user = g.get("user")
     if user is None:
         return login

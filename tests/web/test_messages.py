@@ -79,6 +79,7 @@ def test_card_shows_path_violations_timeline_and_published_answer(
     assert "Шаг выполнен" in page
     timeline = page.split("История дела")[1]
     assert "Отдел ЖКХ, Отдел дорог и благоустройства" in timeline  # names, not ids
+    assert "— Канал ВКонтакте" in timeline and "— vk<" not in timeline  # the adapter, named
     completed = page.split("data-completed='")[1].split("'")[0]
     for element in (
         "message_received",

@@ -10,6 +10,7 @@ from engine.access import Viewer
 from engine.api_tokens import authenticate
 from web import db
 from web.api.problems import problem
+from web.naming import API_ACTOR_PREFIX
 
 CHALLENGE = {"WWW-Authenticate": 'Bearer realm="reglament"'}
 
@@ -27,7 +28,7 @@ class Integration:
         """Read rights over the municipality's cases, as an overseer has."""
         return Viewer(
             user_id=0,
-            login=f"api:{self.name}",
+            login=f"{API_ACTOR_PREFIX}{self.name}",
             full_name=self.name,
             municipality=self.municipality,
             roles=frozenset({"administrator"}),
