@@ -23,7 +23,6 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from benchmarks.common import (
     EXAMPLE_BPMN,
-    PROCESSES,
     databases,
     deploy_example,
     kib,
@@ -33,9 +32,11 @@ from benchmarks.common import (
     ms,
     new_sessions,
     show,
+    sized,
     sqlite_database,
     timed,
 )
+from benchmarks.report import REPORT, Goal
 from engine.bpmn.serialization import dump_state, load_state
 from engine.clock import VirtualClock, using_clock
 from engine.forms import FormContext, VersionForms, library
@@ -44,10 +45,8 @@ from engine.intake import receive_message
 from engine.models import Message, OpenUserTask, ProcessInstance, ProcessVersion
 from engine.runtime import Runtime
 from engine.scheduler import due_instance_ids, tick
-from engine.scripting import make_script_engine
 from engine.statuses import InstanceStatus
 from engine.versions import load_version
-from engine.worktime import load_calendar
 
 ACTOR = "bench"
 STEP = timedelta(minutes=1)
@@ -117,7 +116,7 @@ def parse_in_memory() -> SpecPair:
     """The example parsed by SpiffWorkflow's own parser, as a plain application would."""
     parser = SpiffBpmnParser()
     parser.add_bpmn_file(str(EXAMPLE_BPMN))
-    (process_id,) = parser.get_process_ids()
+    process_id = "example_regulation"  # the file also holds a scheduled duty's process
     return parser.get_spec(process_id), parser.get_subprocess_specs(process_id)
 
 
@@ -182,13 +181,24 @@ def run_memory_case(
             raise RuntimeError(f"in-memory case {number} did not complete")
 
 
+def _version_script_engine() -> Any:
+    """The deployed example's script engine (its calendar and deadline table)."""
+    # deadline("name") reads the version's table, so a scratch deploy provides the engine.
+    scratch = tempfile.TemporaryDirectory(prefix="reglament-bench-memory-")
+    with scratch as folder, sqlite_database(Path(folder)) as engine:
+        sessions = new_sessions(engine)
+        _, runtime = make_runtime()
+        return load_version(deploy_example(sessions, runtime), runtime).script_engine
+
+
 def _memory_rate(round_trip: bool) -> float:
     """Cases per second in memory (after one warm-up case)."""
     clock, _ = make_runtime()
     specs = parse_in_memory()
-    engine = make_script_engine({"calendar": load_calendar("example", PROCESSES)})
+    engine = _version_script_engine()
     run_memory_case(specs, engine, clock, 0, round_trip)
-    count = MEMORY_CASES // 4 if round_trip else MEMORY_CASES
+    cases = sized(MEMORY_CASES, MEMORY_CASES // 8)
+    count = cases // 4 if round_trip else cases
     seconds = timed(
         lambda: [run_memory_case(specs, engine, clock, n, round_trip) for n in range(1, count + 1)]
     )
@@ -211,7 +221,9 @@ def bench_throughput(folder: Path) -> None:
     """Messages per second through screen→route→draft×2→review→publish, persisted vs memory."""
     steps = 1 + len(ORDER) + len(DEPARTMENTS) - 1
     print(f"== 1. A message through the whole example process ({steps} transactions per case,")
-    print(f"      {len(DEPARTMENTS)} departments; {MEMORY_CASES} cases in memory)")
+    memory_cases = sized(MEMORY_CASES, MEMORY_CASES // 8)
+    print(f"      {len(DEPARTMENTS)} departments; {memory_cases} cases in memory)")
+    REPORT.setting("engine", memory_cases=memory_cases)
     memory = _memory_rate(round_trip=False)
     trip = _memory_rate(round_trip=True)
     show("SpiffWorkflow in memory", f"{memory:,.1f} msg/s")
@@ -219,11 +231,16 @@ def bench_throughput(folder: Path) -> None:
     for name, engine in databases(folder):
         if engine is None:
             continue
-        cases = THROUGHPUT_CASES[name]
+        cases = sized(THROUGHPUT_CASES[name], THROUGHPUT_CASES[name] // 6)
+        REPORT.setting("engine", **{f"{name}_cases": cases})
         rate = _persisted_rate(engine, cases)
         per_case = f"{1000 / rate:,.1f} ms per case, {1000 / rate / steps:,.1f} ms per step"
         show(f"engine API on {name} ({cases} cases)", f"{rate:,.1f} msg/s", per_case)
         show("  persisted/in-memory", f"{rate / memory:.3f}", f"overhead ×{memory / rate:.1f}")
+        goal = Goal(4 if name == "SQLite" else 8)
+        REPORT.add("engine", f"{name} ms per message", 1000 / rate, "ms")
+        REPORT.add("engine", f"{name} persisted ÷ in-memory overhead", memory / rate, "×", goal)
+    REPORT.add("engine", "in-memory ms per message", 1000 / memory, "ms")
     print()
 
 
@@ -282,7 +299,7 @@ def _insert_waiting(engine: Engine, template: dict[str, Any], first: int, last: 
 def _insert_failed(engine: Engine, template: dict[str, Any], first: int) -> None:
     """Cases parked in ERROR by the scheduler: mark_failed keeps their past next_due_at."""
     due = template["started_at"] - timedelta(days=30)
-    numbers = range(first, first + FAILED_CASES)
+    numbers = range(first, first + sized(FAILED_CASES, FAILED_CASES // 10))
     _insert_copies(engine, template, numbers, due, status=InstanceStatus.ERROR.value)
 
 
@@ -384,7 +401,8 @@ def _tick_on(name: str, engine: Engine) -> None:
     clock.advance(STEP)
     results: dict[int, tuple[float, float]] = {}
     inserted = 0
-    for size in TICK_SIZES:
+    sizes = tick_sizes()
+    for size in sizes:
         fill = timed(partial(_insert_waiting, engine, template, inserted, size))
         inserted = size
         results[size] = _measure_tick(engine, sessions, runtime, ids)
@@ -398,21 +416,31 @@ def _tick_on(name: str, engine: Engine) -> None:
     if on_disk:
         per_case = f"{on_disk / (inserted + TICK_DUE):,.0f} B per case, indexes included"
         show("  process_instances on disk", f"{on_disk / 2**20:,.1f} MiB", per_case)
-    small, large = results[TICK_SIZES[0]], results[TICK_SIZES[-1]]
-    show(f"{name}: ratio {TICK_SIZES[-1]:,} / {TICK_SIZES[0]:,} waiting", "")
+    small, large = results[sizes[0]], results[sizes[-1]]
+    ratio = f"{sizes[-1]:,} vs {sizes[0]:,} waiting"
+    show(f"{name}: ratio {ratio}", "")
     show("  due query alone", f"×{large[0] / small[0]:.2f}")
     show("  full tick", f"×{large[1] / small[1]:.2f}")
+    REPORT.add("engine", f"{name} tick {ratio}", large[1] / small[1], "×", Goal(1.2))
+    REPORT.add("engine", f"{name} due query {ratio}", large[0] / small[0], "×", Goal(1.2))
     _insert_failed(engine, template, inserted)
     query, _ = _measure_tick(engine, sessions, runtime, ids, tick_runs=0)
-    show(f"{name}: + {FAILED_CASES:,} ERROR cases keeping a past next_due_at", "")
+    failed = sized(FAILED_CASES, FAILED_CASES // 10)
+    show(f"{name}: + {failed:,} ERROR cases keeping a past next_due_at", "")
     show("  due query alone", ms(query), f"×{query / large[0]:.1f} (they lead the index range)")
     for line in _plan(engine, sessions, clock):
         print(f"      plan: {line}")
 
 
+def tick_sizes() -> tuple[int, int]:
+    """The waiting cases of the tick benchmark: the issue's sizes, or a tenth in a quick run."""
+    return TICK_SIZES[0], sized(TICK_SIZES[1], TICK_SIZES[1] // 10)
+
+
 def bench_tick(folder: Path) -> None:
     """Scheduler tick cost with few vs many waiting cases (should not grow with waiting)."""
-    sizes = " vs ".join(f"{size:,}" for size in TICK_SIZES)
+    sizes = " vs ".join(f"{size:,}" for size in tick_sizes())
+    REPORT.setting("engine", tick_waiting=list(tick_sizes()), tick_due=TICK_DUE)
     print(f"== 2. Scheduler tick: {TICK_DUE} due among {sizes} waiting cases")
     print(f"      (medians of {TICK_RUNS} ticks and {QUERY_RUNS} due queries; batch_size=50)")
     for name, engine in databases(folder):
@@ -478,6 +506,7 @@ def _print_sizes(instance: ProcessInstance, version: ProcessVersion) -> None:
     unescaped = len(_compact(json.loads(full_json)).encode())
     spec = len(_compact(version.spec).encode())
     show("process_instances.state (engine, UTF-8)", kib(stored))
+    REPORT.add("engine", "state bytes at draft_answer", stored, "B")
     show(
         "SpiffWorkflow serialize_json (spec included)",
         kib(full),
