@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import json
 import tempfile
+import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from functools import partial
@@ -11,10 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
-from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.specs import BpmnProcessSpec
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
-from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import event, insert, select, text, update
@@ -25,7 +23,6 @@ from benchmarks.common import (
     EXAMPLE_BPMN,
     databases,
     deploy_example,
-    kib,
     make_runtime,
     median_time,
     message_fields,
@@ -42,7 +39,7 @@ from engine.clock import VirtualClock, using_clock
 from engine.forms import FormContext, VersionForms, library
 from engine.instances import AdvanceResult, complete_task, initial_data
 from engine.intake import receive_message
-from engine.models import Message, OpenUserTask, ProcessInstance, ProcessVersion
+from engine.models import Message, ProcessInstance
 from engine.runtime import Runtime
 from engine.scheduler import due_instance_ids, tick
 from engine.statuses import InstanceStatus
@@ -199,10 +196,15 @@ def _memory_rate(round_trip: bool) -> float:
     run_memory_case(specs, engine, clock, 0, round_trip)
     cases = sized(MEMORY_CASES, MEMORY_CASES // 8)
     count = cases // 4 if round_trip else cases
+    cpu = time.process_time()
     seconds = timed(
         lambda: [run_memory_case(specs, engine, clock, n, round_trip) for n in range(1, count + 1)]
     )
+    _CPU_PER_CASE["memory+dump" if round_trip else "memory"] = (time.process_time() - cpu) / count
     return count / seconds
+
+
+_CPU_PER_CASE: dict[str, float] = {}  # dialect → CPU seconds of this process per case
 
 
 def _persisted_rate(engine: Engine, cases: int) -> float:
@@ -211,9 +213,11 @@ def _persisted_rate(engine: Engine, cases: int) -> float:
     clock, runtime = make_runtime()
     deploy_example(sessions, runtime)
     run_persisted_case(sessions, runtime, clock, 0)
+    cpu = time.process_time()
     seconds = timed(
         lambda: [run_persisted_case(sessions, runtime, clock, n) for n in range(1, cases + 1)]
     )
+    _CPU_PER_CASE[engine.dialect.name] = (time.process_time() - cpu) / cases
     return cases / seconds
 
 
@@ -240,7 +244,13 @@ def bench_throughput(folder: Path) -> None:
         goal = Goal(4 if name == "SQLite" else 8)
         REPORT.add("engine", f"{name} ms per message", 1000 / rate, "ms")
         REPORT.add("engine", f"{name} persisted ÷ in-memory overhead", memory / rate, "×", goal)
+        # This process's CPU only (PostgreSQL's server work is not in it): steady under load.
+        cpu, memory_cpu = _CPU_PER_CASE[engine.dialect.name], _CPU_PER_CASE["memory"]
+        show("  CPU of this process per message", ms(cpu), f"×{cpu / memory_cpu:.1f} in-memory")
+        REPORT.add("engine", f"{name} process CPU ms per message", cpu * 1000, "ms")
+        REPORT.add("engine", f"{name} process CPU ÷ in-memory CPU", cpu / memory_cpu, "×", goal)
     REPORT.add("engine", "in-memory ms per message", 1000 / memory, "ms")
+    REPORT.add("engine", "in-memory CPU ms per message", _CPU_PER_CASE["memory"] * 1000, "ms")
     print()
 
 
@@ -449,81 +459,10 @@ def bench_tick(folder: Path) -> None:
     print()
 
 
-# --- 3. stored bytes per case ---------------------------------------------------------
-
-
-def _case_at_draft(sessions: sessionmaker[Session], runtime: Runtime, clock: Any) -> int:
-    """A case routed to both departments, waiting at draft_answer."""
-    with sessions.begin() as session:
-        result = receive_message(session, runtime, message_fields(1, clock), ACTOR).result
-    for element in ("screen", "route"):
-        with sessions() as session:
-            task_id = session.scalars(
-                select(OpenUserTask.task_id).where(OpenUserTask.element_id == element)
-            ).one()
-        with sessions.begin() as session:
-            complete_task(session, runtime, task_id, FORM_DATA[element], ACTOR)
-    return result.instance.id
-
-
-def bench_storage(folder: Path) -> None:
-    """Bytes of a stored case versus SpiffWorkflow's full serialization with the spec."""
-    print(f"== 3. Stored bytes per case (waiting at draft_answer, {len(DEPARTMENTS)} departments)")
-    with sqlite_database(folder) as engine:  # bytes do not depend on the database
-        sessions = new_sessions(engine)
-        clock, runtime = make_runtime()
-        version_id = deploy_example(sessions, runtime).id
-        instance_id = _case_at_draft(sessions, runtime, clock)
-        with sessions() as session:
-            instance = session.get_one(ProcessInstance, instance_id)
-            version = session.get_one(ProcessVersion, version_id)
-            _print_sizes(instance, version)
-
-
-def spiff_full_serialization(workflow: BpmnWorkflow) -> str:
-    """SpiffWorkflow's own serialize_json, spec included, with the Spiff task-spec converters."""
-    # engine.bpmn.serialization.full_serialization uses the default (non-Spiff) registry and
-    # raises TypeError on this spec's Spiff ScriptTask, so the benchmark configures its own.
-    serializer = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SPIFF_CONFIG))
-    return serializer.serialize_json(workflow)
-
-
-def _compact(data: Any) -> str:
-    """JSON as the engine stores it: UTF-8 text, no spaces."""
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-
-
-def _print_sizes(instance: ProcessInstance, version: ProcessVersion) -> None:
-    """Stored state, full serialization and per-version spec sizes, with the ratio."""
-    if instance.status is not InstanceStatus.RUNNING:
-        raise RuntimeError("the storage case should be waiting")
-    _, runtime = make_runtime()
-    loaded = load_version(version, runtime)
-    workflow = load_state(instance.state, loaded.spec, loaded.subprocess_specs, None)
-    stored = len(instance.state.encode())
-    full_json = spiff_full_serialization(workflow)
-    full = len(full_json.encode())
-    unescaped = len(_compact(json.loads(full_json)).encode())
-    spec = len(_compact(version.spec).encode())
-    show("process_instances.state (engine, UTF-8)", kib(stored))
-    REPORT.add("engine", "state bytes at draft_answer", stored, "B")
-    show(
-        "SpiffWorkflow serialize_json (spec included)",
-        kib(full),
-        f"stored/full {stored / full:.2f}",
-    )
-    show(
-        "  same, compact and without \\u escapes",
-        kib(unescaped),
-        f"stored/full {stored / unescaped:.2f}",
-    )
-    show("process_versions.spec (once per version)", kib(spec))
-    show("process_versions.bpmn_xml (once per version)", kib(len(version.bpmn_xml.encode())))
-    print()
-
-
 def main(which: tuple[str, ...] = ("throughput", "tick", "storage")) -> None:
     """Run the engine benchmarks and print their figures."""
+    from benchmarks.bench_storage import bench_storage  # it builds on this module's cases
+
     benches = {"throughput": bench_throughput, "tick": bench_tick, "storage": bench_storage}
     with tempfile.TemporaryDirectory(prefix="reglament-bench-") as folder:
         for name in which:

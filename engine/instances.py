@@ -251,7 +251,12 @@ def _settle(workflow: BpmnWorkflow, budget: Budget) -> None:
 
 
 def _progress_marker(workflow: BpmnWorkflow) -> tuple[int, int]:
-    return (len(workflow.get_tasks(state=TaskState.FINISHED_MASK)), len(workflow.tasks))
+    # A flat scan of the task dicts (subprocesses included), cheaper than walking the tree.
+    finished = total = 0
+    for task in all_tasks(workflow):
+        total += 1
+        finished += task.state & TaskState.FINISHED_MASK != 0
+    return finished, total
 
 
 def _save(
