@@ -93,7 +93,7 @@ class Report:
             label = f"{figure.suite}: {figure.name}"
             digits = 0 if abs(figure.value) >= 1000 else 2
             value = f"{figure.value:,.{digits}f} {figure.unit}".strip()
-            print(f"  {label:<62}{value:>20}  {goal:<8}{verdict:<3}{figure.note}".rstrip())
+            print(f"  {label:<72}{value:>14}  {goal:<8}{verdict:<3}{figure.note}".rstrip())
         load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
         print(f"  machine: {machine()['summary']}; load average now {load}")
 
