@@ -1,10 +1,11 @@
-"""`python -m benchmarks [engine|deadlines|web|workers]`: run every benchmark, or the ones named."""
+"""`python -m benchmarks [--quick] [--json FILE] [SUITE...]`: every benchmark or those named."""
 
 from __future__ import annotations
 
 import argparse
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 from benchmarks import (
     bench_attachments,
@@ -16,13 +17,16 @@ from benchmarks import (
     bench_reports,
     bench_selftest,
     bench_simulation,
+    bench_steps,
     bench_versions,
     bench_web,
     bench_workers,
 )
+from benchmarks.report import REPORT
 
 SUITES: dict[str, Callable[[], None]] = {
     "engine": bench_engine.main,
+    "steps": bench_steps.main,
     "deadlines": bench_deadlines.main,
     "web": bench_web.main,
     "workers": bench_workers.main,
@@ -37,25 +41,36 @@ SUITES: dict[str, Callable[[], None]] = {
 }
 
 
-def parse_args() -> list[str]:
-    """The suites named on the command line, all of them by default."""
+def parse_args() -> argparse.Namespace:
+    """The suites named on the command line (all of them by default), --quick and --json."""
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     names = ", ".join(SUITES)
     parser.add_argument("suites", nargs="*", metavar="SUITE", help=f"{names} (default: all)")
-    chosen = parser.parse_args().suites
-    unknown = sorted(set(chosen) - set(SUITES))
+    parser.add_argument("--quick", action="store_true", help="small sizes: a usable run")
+    parser.add_argument("--json", type=Path, metavar="FILE", help="write every figure here")
+    args = parser.parse_args()
+    unknown = sorted(set(args.suites) - set(SUITES))
     if unknown:
         parser.error(f"unknown suite(s) {', '.join(unknown)}; choose from {names}")
-    return chosen or list(SUITES)
+    args.suites = args.suites or list(SUITES)
+    return args
 
 
 def main() -> None:
-    """Run the chosen suites, each under a heading with its duration."""
-    for name in parse_args():
+    """Run the chosen suites, each under a heading with its duration; then the summary."""
+    args = parse_args()
+    REPORT.quick = args.quick
+    for name in args.suites:
         print(f"### {name}")
         began = time.perf_counter()
         SUITES[name]()
-        print(f"### {name}: {time.perf_counter() - began:.1f} s\n")
+        took = time.perf_counter() - began
+        REPORT.setting(name, seconds=round(took, 1))
+        print(f"### {name}: {took:.1f} s\n")
+    REPORT.print_table()
+    if args.json is not None:
+        REPORT.write(args.json)
+        print(f"  written to {args.json}")
 
 
 if __name__ == "__main__":

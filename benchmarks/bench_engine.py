@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import json
 import tempfile
+import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from functools import partial
@@ -11,10 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
-from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.specs import BpmnProcessSpec
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
-from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import event, insert, select, text, update
@@ -23,31 +21,29 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from benchmarks.common import (
     EXAMPLE_BPMN,
-    PROCESSES,
     databases,
     deploy_example,
-    kib,
     make_runtime,
     median_time,
     message_fields,
     ms,
     new_sessions,
     show,
+    sized,
     sqlite_database,
     timed,
 )
+from benchmarks.report import REPORT, Goal
 from engine.bpmn.serialization import dump_state, load_state
 from engine.clock import VirtualClock, using_clock
 from engine.forms import FormContext, VersionForms, library
 from engine.instances import AdvanceResult, complete_task, initial_data
 from engine.intake import receive_message
-from engine.models import Message, OpenUserTask, ProcessInstance, ProcessVersion
+from engine.models import Message, ProcessInstance
 from engine.runtime import Runtime
 from engine.scheduler import due_instance_ids, tick
-from engine.scripting import make_script_engine
 from engine.statuses import InstanceStatus
 from engine.versions import load_version
-from engine.worktime import load_calendar
 
 ACTOR = "bench"
 STEP = timedelta(minutes=1)
@@ -117,7 +113,7 @@ def parse_in_memory() -> SpecPair:
     """The example parsed by SpiffWorkflow's own parser, as a plain application would."""
     parser = SpiffBpmnParser()
     parser.add_bpmn_file(str(EXAMPLE_BPMN))
-    (process_id,) = parser.get_process_ids()
+    process_id = "example_regulation"  # the file also holds a scheduled duty's process
     return parser.get_spec(process_id), parser.get_subprocess_specs(process_id)
 
 
@@ -182,17 +178,33 @@ def run_memory_case(
             raise RuntimeError(f"in-memory case {number} did not complete")
 
 
+def _version_script_engine() -> Any:
+    """The deployed example's script engine (its calendar and deadline table)."""
+    # deadline("name") reads the version's table, so a scratch deploy provides the engine.
+    scratch = tempfile.TemporaryDirectory(prefix="reglament-bench-memory-")
+    with scratch as folder, sqlite_database(Path(folder)) as engine:
+        sessions = new_sessions(engine)
+        _, runtime = make_runtime()
+        return load_version(deploy_example(sessions, runtime), runtime).script_engine
+
+
 def _memory_rate(round_trip: bool) -> float:
     """Cases per second in memory (after one warm-up case)."""
     clock, _ = make_runtime()
     specs = parse_in_memory()
-    engine = make_script_engine({"calendar": load_calendar("example", PROCESSES)})
+    engine = _version_script_engine()
     run_memory_case(specs, engine, clock, 0, round_trip)
-    count = MEMORY_CASES // 4 if round_trip else MEMORY_CASES
+    cases = sized(MEMORY_CASES, MEMORY_CASES // 8)
+    count = cases // 4 if round_trip else cases
+    cpu = time.process_time()
     seconds = timed(
         lambda: [run_memory_case(specs, engine, clock, n, round_trip) for n in range(1, count + 1)]
     )
+    _CPU_PER_CASE["memory+dump" if round_trip else "memory"] = (time.process_time() - cpu) / count
     return count / seconds
+
+
+_CPU_PER_CASE: dict[str, float] = {}  # dialect → CPU seconds of this process per case
 
 
 def _persisted_rate(engine: Engine, cases: int) -> float:
@@ -201,9 +213,11 @@ def _persisted_rate(engine: Engine, cases: int) -> float:
     clock, runtime = make_runtime()
     deploy_example(sessions, runtime)
     run_persisted_case(sessions, runtime, clock, 0)
+    cpu = time.process_time()
     seconds = timed(
         lambda: [run_persisted_case(sessions, runtime, clock, n) for n in range(1, cases + 1)]
     )
+    _CPU_PER_CASE[engine.dialect.name] = (time.process_time() - cpu) / cases
     return cases / seconds
 
 
@@ -211,7 +225,9 @@ def bench_throughput(folder: Path) -> None:
     """Messages per second through screen→route→draft×2→review→publish, persisted vs memory."""
     steps = 1 + len(ORDER) + len(DEPARTMENTS) - 1
     print(f"== 1. A message through the whole example process ({steps} transactions per case,")
-    print(f"      {len(DEPARTMENTS)} departments; {MEMORY_CASES} cases in memory)")
+    memory_cases = sized(MEMORY_CASES, MEMORY_CASES // 8)
+    print(f"      {len(DEPARTMENTS)} departments; {memory_cases} cases in memory)")
+    REPORT.setting("engine", memory_cases=memory_cases)
     memory = _memory_rate(round_trip=False)
     trip = _memory_rate(round_trip=True)
     show("SpiffWorkflow in memory", f"{memory:,.1f} msg/s")
@@ -219,11 +235,22 @@ def bench_throughput(folder: Path) -> None:
     for name, engine in databases(folder):
         if engine is None:
             continue
-        cases = THROUGHPUT_CASES[name]
+        cases = sized(THROUGHPUT_CASES[name], THROUGHPUT_CASES[name] // 6)
+        REPORT.setting("engine", **{f"{name}_cases": cases})
         rate = _persisted_rate(engine, cases)
         per_case = f"{1000 / rate:,.1f} ms per case, {1000 / rate / steps:,.1f} ms per step"
         show(f"engine API on {name} ({cases} cases)", f"{rate:,.1f} msg/s", per_case)
         show("  persisted/in-memory", f"{rate / memory:.3f}", f"overhead ×{memory / rate:.1f}")
+        goal = Goal(4 if name == "SQLite" else 8)
+        REPORT.add("engine", f"{name} ms per message", 1000 / rate, "ms")
+        REPORT.add("engine", f"{name} persisted ÷ in-memory overhead", memory / rate, "×", goal)
+        # This process's CPU only (PostgreSQL's server work is not in it): steady under load.
+        cpu, memory_cpu = _CPU_PER_CASE[engine.dialect.name], _CPU_PER_CASE["memory"]
+        show("  CPU of this process per message", ms(cpu), f"×{cpu / memory_cpu:.1f} in-memory")
+        REPORT.add("engine", f"{name} process CPU ms per message", cpu * 1000, "ms")
+        REPORT.add("engine", f"{name} process CPU ÷ in-memory CPU", cpu / memory_cpu, "×", goal)
+    REPORT.add("engine", "in-memory ms per message", 1000 / memory, "ms")
+    REPORT.add("engine", "in-memory CPU ms per message", _CPU_PER_CASE["memory"] * 1000, "ms")
     print()
 
 
@@ -282,7 +309,7 @@ def _insert_waiting(engine: Engine, template: dict[str, Any], first: int, last: 
 def _insert_failed(engine: Engine, template: dict[str, Any], first: int) -> None:
     """Cases parked in ERROR by the scheduler: mark_failed keeps their past next_due_at."""
     due = template["started_at"] - timedelta(days=30)
-    numbers = range(first, first + FAILED_CASES)
+    numbers = range(first, first + sized(FAILED_CASES, FAILED_CASES // 10))
     _insert_copies(engine, template, numbers, due, status=InstanceStatus.ERROR.value)
 
 
@@ -384,7 +411,8 @@ def _tick_on(name: str, engine: Engine) -> None:
     clock.advance(STEP)
     results: dict[int, tuple[float, float]] = {}
     inserted = 0
-    for size in TICK_SIZES:
+    sizes = tick_sizes()
+    for size in sizes:
         fill = timed(partial(_insert_waiting, engine, template, inserted, size))
         inserted = size
         results[size] = _measure_tick(engine, sessions, runtime, ids)
@@ -398,21 +426,31 @@ def _tick_on(name: str, engine: Engine) -> None:
     if on_disk:
         per_case = f"{on_disk / (inserted + TICK_DUE):,.0f} B per case, indexes included"
         show("  process_instances on disk", f"{on_disk / 2**20:,.1f} MiB", per_case)
-    small, large = results[TICK_SIZES[0]], results[TICK_SIZES[-1]]
-    show(f"{name}: ratio {TICK_SIZES[-1]:,} / {TICK_SIZES[0]:,} waiting", "")
+    small, large = results[sizes[0]], results[sizes[-1]]
+    ratio = f"{sizes[-1]:,} vs {sizes[0]:,} waiting"
+    show(f"{name}: ratio {ratio}", "")
     show("  due query alone", f"×{large[0] / small[0]:.2f}")
     show("  full tick", f"×{large[1] / small[1]:.2f}")
+    REPORT.add("engine", f"{name} tick {ratio}", large[1] / small[1], "×", Goal(1.2))
+    REPORT.add("engine", f"{name} due query {ratio}", large[0] / small[0], "×", Goal(1.2))
     _insert_failed(engine, template, inserted)
     query, _ = _measure_tick(engine, sessions, runtime, ids, tick_runs=0)
-    show(f"{name}: + {FAILED_CASES:,} ERROR cases keeping a past next_due_at", "")
+    failed = sized(FAILED_CASES, FAILED_CASES // 10)
+    show(f"{name}: + {failed:,} ERROR cases keeping a past next_due_at", "")
     show("  due query alone", ms(query), f"×{query / large[0]:.1f} (they lead the index range)")
     for line in _plan(engine, sessions, clock):
         print(f"      plan: {line}")
 
 
+def tick_sizes() -> tuple[int, int]:
+    """The waiting cases of the tick benchmark: the issue's sizes, or a tenth in a quick run."""
+    return TICK_SIZES[0], sized(TICK_SIZES[1], TICK_SIZES[1] // 10)
+
+
 def bench_tick(folder: Path) -> None:
     """Scheduler tick cost with few vs many waiting cases (should not grow with waiting)."""
-    sizes = " vs ".join(f"{size:,}" for size in TICK_SIZES)
+    sizes = " vs ".join(f"{size:,}" for size in tick_sizes())
+    REPORT.setting("engine", tick_waiting=list(tick_sizes()), tick_due=TICK_DUE)
     print(f"== 2. Scheduler tick: {TICK_DUE} due among {sizes} waiting cases")
     print(f"      (medians of {TICK_RUNS} ticks and {QUERY_RUNS} due queries; batch_size=50)")
     for name, engine in databases(folder):
@@ -421,80 +459,10 @@ def bench_tick(folder: Path) -> None:
     print()
 
 
-# --- 3. stored bytes per case ---------------------------------------------------------
-
-
-def _case_at_draft(sessions: sessionmaker[Session], runtime: Runtime, clock: Any) -> int:
-    """A case routed to both departments, waiting at draft_answer."""
-    with sessions.begin() as session:
-        result = receive_message(session, runtime, message_fields(1, clock), ACTOR).result
-    for element in ("screen", "route"):
-        with sessions() as session:
-            task_id = session.scalars(
-                select(OpenUserTask.task_id).where(OpenUserTask.element_id == element)
-            ).one()
-        with sessions.begin() as session:
-            complete_task(session, runtime, task_id, FORM_DATA[element], ACTOR)
-    return result.instance.id
-
-
-def bench_storage(folder: Path) -> None:
-    """Bytes of a stored case versus SpiffWorkflow's full serialization with the spec."""
-    print(f"== 3. Stored bytes per case (waiting at draft_answer, {len(DEPARTMENTS)} departments)")
-    with sqlite_database(folder) as engine:  # bytes do not depend on the database
-        sessions = new_sessions(engine)
-        clock, runtime = make_runtime()
-        version_id = deploy_example(sessions, runtime).id
-        instance_id = _case_at_draft(sessions, runtime, clock)
-        with sessions() as session:
-            instance = session.get_one(ProcessInstance, instance_id)
-            version = session.get_one(ProcessVersion, version_id)
-            _print_sizes(instance, version)
-
-
-def spiff_full_serialization(workflow: BpmnWorkflow) -> str:
-    """SpiffWorkflow's own serialize_json, spec included, with the Spiff task-spec converters."""
-    # engine.bpmn.serialization.full_serialization uses the default (non-Spiff) registry and
-    # raises TypeError on this spec's Spiff ScriptTask, so the benchmark configures its own.
-    serializer = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SPIFF_CONFIG))
-    return serializer.serialize_json(workflow)
-
-
-def _compact(data: Any) -> str:
-    """JSON as the engine stores it: UTF-8 text, no spaces."""
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-
-
-def _print_sizes(instance: ProcessInstance, version: ProcessVersion) -> None:
-    """Stored state, full serialization and per-version spec sizes, with the ratio."""
-    if instance.status is not InstanceStatus.RUNNING:
-        raise RuntimeError("the storage case should be waiting")
-    _, runtime = make_runtime()
-    loaded = load_version(version, runtime)
-    workflow = load_state(instance.state, loaded.spec, loaded.subprocess_specs, None)
-    stored = len(instance.state.encode())
-    full_json = spiff_full_serialization(workflow)
-    full = len(full_json.encode())
-    unescaped = len(_compact(json.loads(full_json)).encode())
-    spec = len(_compact(version.spec).encode())
-    show("process_instances.state (engine, UTF-8)", kib(stored))
-    show(
-        "SpiffWorkflow serialize_json (spec included)",
-        kib(full),
-        f"stored/full {stored / full:.2f}",
-    )
-    show(
-        "  same, compact and without \\u escapes",
-        kib(unescaped),
-        f"stored/full {stored / unescaped:.2f}",
-    )
-    show("process_versions.spec (once per version)", kib(spec))
-    show("process_versions.bpmn_xml (once per version)", kib(len(version.bpmn_xml.encode())))
-    print()
-
-
 def main(which: tuple[str, ...] = ("throughput", "tick", "storage")) -> None:
     """Run the engine benchmarks and print their figures."""
+    from benchmarks.bench_storage import bench_storage  # it builds on this module's cases
+
     benches = {"throughput": bench_throughput, "tick": bench_tick, "storage": bench_storage}
     with tempfile.TemporaryDirectory(prefix="reglament-bench-") as folder:
         for name in which:

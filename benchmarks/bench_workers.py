@@ -23,7 +23,9 @@ from benchmarks.common import (
     new_sessions,
     postgres_database,
     show,
+    sized,
 )
+from benchmarks.report import REPORT, Goal
 from engine.clock import VirtualClock
 from engine.intake import receive_message
 from engine.models import AuditEvent, ProcessInstance, ProcessVersion
@@ -42,14 +44,14 @@ DUE_AT = START + timedelta(hours=2)  # the screening deadline (1 working hour) h
 CONTEXT = multiprocessing.get_context("fork")
 
 
-def _fill(engine: Engine) -> None:
+def _fill(engine: Engine, cases: int) -> None:
     """One real case waiting at screening, and copies of it up to CASES (own task ids each)."""
     sessions = new_sessions(engine)
     clock, runtime = make_runtime()
     deploy_example(sessions, runtime)
     with sessions.begin() as session:
         first = receive_message(session, runtime, message_fields(0, clock), "bench")
-    copy_cases(engine, first.result.instance.id, CASES - 1)
+    copy_cases(engine, first.result.instance.id, cases - 1)
 
 
 def _worker(ready: Barrier) -> None:
@@ -88,7 +90,7 @@ def _drain(workers: int) -> float:
     return seconds
 
 
-def _outcome(engine: Engine) -> dict[str, Any]:
+def _outcome(engine: Engine, cases: int) -> dict[str, Any]:
     """What the drain left: fired timers, their duplicates, cases still due or parked."""
     sessions = new_sessions(engine)
     with sessions() as session:
@@ -99,32 +101,42 @@ def _outcome(engine: Engine) -> dict[str, Any]:
         parked = session.scalar(
             select(func.count()).where(ProcessInstance.status == InstanceStatus.ERROR)
         )
-        due = len(due_instance_ids(session, DUE_AT, CASES))
+        due = len(due_instance_ids(session, DUE_AT, cases))
     return {"fired": len(rows), "twice": len(rows) - len(set(rows)), "due": due, "parked": parked}
 
 
 def main() -> None:
     """Print the drain time of 1, 2 and 4 workers and their ratios to one worker."""
-    print(f"== Worker drain: {CASES:,} due cases on PostgreSQL, batch_size={BATCH_SIZE}")
+    cases = sized(CASES, CASES // 5)
+    REPORT.setting("workers", cases=cases, batch_size=BATCH_SIZE, workers=list(WORKER_COUNTS))
+    print(f"== Worker drain: {cases:,} due cases on PostgreSQL, batch_size={BATCH_SIZE}")
     print("      (each count on a fresh schema; one wake-up per worker process)")
     seconds: dict[int, float] = {}
     for workers in WORKER_COUNTS:
         with postgres_database() as engine:
             if engine is None:
                 return
-            _fill(engine)
+            _fill(engine, cases)
             seconds[workers] = _drain(workers)
-            left = _outcome(engine)
-        rate = f"{CASES / seconds[workers]:,.0f} cases/s"
+            left = _outcome(engine, cases)
+        rate = f"{cases / seconds[workers]:,.0f} cases/s"
         note = (
             f"fired {left['fired']:,}, twice {left['twice']}, "
             f"left due {left['due']}, parked {left['parked']}"
         )
         show(f"{workers} worker(s)", f"{seconds[workers]:,.2f} s", f"{rate}; {note}")
+        REPORT.add(
+            "workers", f"{workers} worker(s) cases per second", cases / seconds[workers], "/s"
+        )
+        lost = left["twice"] + left["due"] + left["parked"]
+        REPORT.add(
+            "workers", f"{workers} worker(s) fired twice, left due, parked", lost, "", Goal(0)
+        )
     for workers in WORKER_COUNTS[1:]:
         speedup = seconds[1] / seconds[workers]
         cores = multiprocessing.cpu_count()
         show(f"{workers} workers vs 1", f"×{speedup:.2f} faster", f"on {cores} cores")
+        REPORT.add("workers", f"drain speed-up {workers} workers ÷ 1", speedup, "×")
 
 
 if __name__ == "__main__":

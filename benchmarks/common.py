@@ -18,6 +18,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from benchmarks.report import REPORT
 from engine.clock import VirtualClock
 from engine.db import Base, make_engine, make_session_factory
 from engine.models import OpenUserTask, ProcessInstance, ProcessVersion
@@ -199,3 +200,8 @@ def ms(seconds: float) -> str:
 def kib(size: int) -> str:
     """Bytes as a readable size."""
     return f"{size:,} B ({size / 1024:,.1f} KiB)"
+
+
+def sized(full: int, quick: int) -> int:
+    """A size: the full one, or the quick run's (`python -m benchmarks --quick`)."""
+    return quick if REPORT.quick else full

@@ -20,10 +20,10 @@ from engine.forms.limits import check_limits
 from engine.ledger.case import CaseLedger
 from engine.ledger.context import using_ledger
 from engine.ledger.promises import case_limits
-from engine.models import OpenUserTask, ProcessInstance, ProcessVersion
+from engine.live import loaded_version_by_id
+from engine.models import OpenUserTask, ProcessInstance
 from engine.runtime import Runtime
 from engine.timers import all_tasks
-from engine.versions import load_version
 
 
 def check_case_limits(
@@ -38,7 +38,7 @@ def check_case_limits(
     if not any(spec.not_after for spec in form.fields):
         return
     instance = session.get_one(ProcessInstance, row.instance_id)
-    loaded = load_version(session.get_one(ProcessVersion, instance.version_id), runtime)
+    loaded = loaded_version_by_id(session, runtime, instance.version_id)
     now = runtime.clock.now()
     zone = ZoneInfo(forms.context.timezone)
     ledger = CaseLedger(session, instance, loaded, now)  # read only: nothing is added

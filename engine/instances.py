@@ -12,7 +12,7 @@ from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.exceptions import WorkflowException
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session, defer
+from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from engine import audit
@@ -23,6 +23,7 @@ from engine.clock import using_clock
 from engine.ledger.case import CaseLedger
 from engine.ledger.context import using_ledger
 from engine.limits import Budget, StepFailed, named_step_failures, step_budget, step_failure
+from engine.live import loaded_version_by_id, publish_after_commit, take_workflow
 from engine.models import AuditEvent, Message, OpenUserTask, ProcessInstance, ProcessVersion
 from engine.projection import (
     ReadyTask,
@@ -35,16 +36,13 @@ from engine.publishing.outbox import enqueue, plan_publication
 from engine.runtime import Runtime
 from engine.statuses import AuditKind, InstanceStatus
 from engine.timers import all_tasks, next_due
-from engine.versions import load_version, version_forms
+from engine.versions import LoadedVersion, load_version, version_forms
 
 WorkflowAction = Callable[[BpmnWorkflow], None]
-_LARGE_VERSION_COLUMNS = (
-    defer(ProcessVersion.bpmn_xml),
-    defer(ProcessVersion.spec),
-    defer(ProcessVersion.catalog),
-    defer(ProcessVersion.forms),
-)
 MAX_SETTLE_ROUNDS = 20
+# The state of a case row inserted before its first advance saves it; never committed (the
+# insert and that advance share one transaction), and it fails loudly if it were ever loaded.
+UNSAVED_STATE = "{}"
 
 
 class StaleTaskError(Exception):
@@ -102,7 +100,7 @@ def start_instance(
         municipality=version.municipality,
         status=InstanceStatus.RUNNING,
         correlation_key=message.correlation_key,
-        state=dump_state(workflow),
+        state=UNSAVED_STATE,  # the first advance below saves the real one
         started_at=now,
         updated_at=now,
     )
@@ -118,7 +116,9 @@ def start_instance(
         version_id=version.id,
         message_id=message.id,
     )
-    return advance(session, runtime, instance.id, actor, started=True)
+    # A row inserted by this transaction is locked by it already and cannot be in any cache:
+    # the case runs on the workflow built above, without a dump, a lock and a reload.
+    return _run(session, runtime, instance, loaded, workflow, actor, None, started=True)
 
 
 def initial_data(message: Message) -> dict[str, Any]:
@@ -150,14 +150,15 @@ def initial_data(message: Message) -> dict[str, Any]:
 
 def lock_instance(session: Session, instance_id: int) -> ProcessInstance:
     """Lock a case's row for the rest of the transaction, then read it fresh."""
-    # The no-op UPDATE takes the write lock on every dialect (SQLite has no FOR UPDATE),
-    # so two advances of one case queue instead of both reading the same state.
-    session.execute(
-        update(ProcessInstance)
-        .where(ProcessInstance.id == instance_id)
-        .values(revision=ProcessInstance.revision)
-        .execution_options(synchronize_session=False)
-    )
+    if session.get_bind().dialect.name != "postgresql":
+        # SQLite has no FOR UPDATE: the no-op UPDATE takes the write lock, so two advances of
+        # one case queue instead of both reading the same state.
+        session.execute(
+            update(ProcessInstance)
+            .where(ProcessInstance.id == instance_id)
+            .values(revision=ProcessInstance.revision)
+            .execution_options(synchronize_session=False)
+        )
     instance = session.scalar(
         select(ProcessInstance)
         .where(ProcessInstance.id == instance_id)
@@ -182,21 +183,34 @@ def advance(
     instance = lock_instance(session, instance_id)
     if instance.status is not InstanceStatus.RUNNING:
         raise InstanceNotRunning(f"case {instance_id} is {instance.status.value}")
-    version = session.scalars(
-        select(ProcessVersion)
-        .where(ProcessVersion.id == instance.version_id)
-        .options(*_LARGE_VERSION_COLUMNS)  # loaded only on a cache miss
-    ).one()
-    loaded = load_version(version, runtime)
+    loaded = loaded_version_by_id(session, runtime, instance.version_id)
+    # The workflow this process committed last for exactly this revision and state, if any.
+    workflow = take_workflow(session, instance, loaded)
+    return _run(session, runtime, instance, loaded, workflow, actor, action, started=started)
+
+
+def _run(
+    session: Session,
+    runtime: Runtime,
+    instance: ProcessInstance,
+    loaded: LoadedVersion,
+    workflow: BpmnWorkflow | None,
+    actor: str,
+    action: WorkflowAction | None,
+    *,
+    started: bool,
+) -> AdvanceResult:
+    """Advance a locked case on its workflow (loaded from its state when not given)."""
     now = runtime.clock.now()
     ledger = CaseLedger(session, instance, loaded, now, started=started)
     with using_clock(runtime.clock), using_ledger(ledger):
-        workflow = load_state(
-            instance.state,
-            loaded.spec_of(instance.process_id),
-            loaded.subprocess_specs,
-            loaded.script_engine,
-        )
+        if workflow is None:
+            workflow = load_state(
+                instance.state,
+                loaded.spec_of(instance.process_id),
+                loaded.subprocess_specs,
+                loaded.script_engine,
+            )
         ledger.begin(workflow)
         # One budget for the whole advance (engine/limits.py): a runaway or failing step raises
         # StepFailed naming its element; the caller's transaction rolls back, the case stays.
@@ -208,7 +222,9 @@ def advance(
                 action(workflow)
             _settle(workflow, budget)
             ledger.observe(workflow, now)
-    return _save(session, runtime, instance, workflow, ledger, actor)
+    result = _save(session, runtime, instance, workflow, ledger, actor)
+    publish_after_commit(session, instance, workflow)
+    return result
 
 
 def read_workflow(session: Session, runtime: Runtime, instance_id: int) -> BpmnWorkflow:
@@ -235,7 +251,12 @@ def _settle(workflow: BpmnWorkflow, budget: Budget) -> None:
 
 
 def _progress_marker(workflow: BpmnWorkflow) -> tuple[int, int]:
-    return (len(workflow.get_tasks(state=TaskState.FINISHED_MASK)), len(workflow.tasks))
+    # A flat scan of the task dicts (subprocesses included), cheaper than walking the tree.
+    finished = total = 0
+    for task in all_tasks(workflow):
+        total += 1
+        finished += task.state & TaskState.FINISHED_MASK != 0
+    return finished, total
 
 
 def _save(

@@ -140,6 +140,8 @@ def give_redos_to_their_authors(
     stands in for); an author no longer active leaves it in the pool.
     """
     authors = _last_authors(session, instance.id, {row.element_id for row in rows})
+    if not authors:  # a first time through these steps: nobody to give them back to
+        return
     active = set(
         session.scalars(
             select(User.login).where(

@@ -12,7 +12,7 @@ from typing import Any
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.specs import BpmnProcessSpec
 from sqlalchemy import select
-from sqlalchemy.orm import Session, defer
+from sqlalchemy.orm import Session
 
 from engine import audit
 from engine.bpmn.parsing import DeployError, ParsedProcess, parse_process
@@ -362,15 +362,14 @@ def load_version(version: ProcessVersion, runtime: Runtime) -> LoadedVersion:
 
 def version_forms(session: Session, runtime: Runtime, instance_id: int) -> VersionForms:
     """The compiled forms of a case's version: what its task completions validate through."""
-    version = session.scalars(
-        select(ProcessVersion)
-        .join(ProcessInstance, ProcessInstance.version_id == ProcessVersion.id)
-        .where(ProcessInstance.id == instance_id)
-        .options(*(defer(column) for column in LARGE_VERSION_COLUMNS))  # read on a cache miss
-    ).one_or_none()
-    if version is None:
+    from engine.live import loaded_version_by_id  # engine.live builds on this module
+
+    version_id = session.scalar(
+        select(ProcessInstance.version_id).where(ProcessInstance.id == instance_id)
+    )
+    if version_id is None:
         raise LookupError(f"no process instance {instance_id}")
-    return load_version(version, runtime).forms
+    return loaded_version_by_id(session, runtime, version_id).forms
 
 
 LARGE_VERSION_COLUMNS = (

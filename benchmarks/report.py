@@ -1,0 +1,122 @@
+"""One machine-readable report of a benchmark run: every figure with its goal, load and settings."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import sqlite3
+import sys
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Goal:
+    """A target a figure should meet: at most (or at least) `limit`."""
+
+    limit: float
+    at_most: bool = True
+
+    def met(self, value: float) -> bool:
+        """Whether the value meets the goal."""
+        return value <= self.limit if self.at_most else value >= self.limit
+
+    def text(self) -> str:
+        """The goal as printed beside the figure."""
+        return f"{'≤' if self.at_most else '≥'} {self.limit:g}"
+
+
+@dataclass
+class Figure:
+    """One measured figure."""
+
+    suite: str
+    name: str
+    value: float
+    unit: str
+    goal: Goal | None = None
+    note: str = ""
+
+
+@dataclass
+class Report:
+    """Every figure of a run, with the settings the suites ran with."""
+
+    quick: bool = False
+    figures: list[Figure] = field(default_factory=list)
+    settings: dict[str, dict[str, Any]] = field(default_factory=dict)
+    load_before: tuple[float, float, float] = field(default_factory=os.getloadavg)
+
+    def add(
+        self,
+        suite: str,
+        name: str,
+        value: float,
+        unit: str,
+        goal: Goal | None = None,
+        note: str = "",
+    ) -> None:
+        """Record one figure."""
+        self.figures.append(Figure(suite, name, value, unit, goal, note))
+
+    def setting(self, suite: str, **values: Any) -> None:
+        """Record the sizes a suite ran with."""
+        self.settings.setdefault(suite, {}).update(values)
+
+    def as_json(self) -> dict[str, Any]:
+        """The report as JSON-ready data."""
+        return {
+            "at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "machine": machine(),
+            "load_average": {"before": self.load_before, "after": os.getloadavg()},
+            "quick": self.quick,
+            "settings": self.settings,
+            "figures": [_figure_json(figure) for figure in self.figures],
+        }
+
+    def write(self, path: Path) -> None:
+        """Write the report as JSON."""
+        text = json.dumps(self.as_json(), ensure_ascii=False, indent=2)
+        path.write_text(text + "\n", encoding="utf-8")
+
+    def print_table(self) -> None:
+        """Every figure with its goal, as one table."""
+        print("### summary (goals from issue 16)")
+        for figure in self.figures:
+            goal = figure.goal.text() if figure.goal else ""
+            verdict = (
+                "" if figure.goal is None else ("ok" if figure.goal.met(figure.value) else "✗")
+            )
+            label = f"{figure.suite}: {figure.name}"
+            digits = 0 if abs(figure.value) >= 1000 else 2
+            value = f"{figure.value:,.{digits}f} {figure.unit}".strip()
+            print(f"  {label:<72}{value:>14}  {goal:<8}{verdict:<3}{figure.note}".rstrip())
+        load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
+        print(f"  machine: {machine()['summary']}; load average now {load}")
+
+
+def _figure_json(figure: Figure) -> dict[str, Any]:
+    data = asdict(figure)
+    if figure.goal is not None:
+        data["goal"] = {"text": figure.goal.text(), "met": figure.goal.met(figure.value)}
+    return data
+
+
+def machine() -> dict[str, Any]:
+    """What the figures were measured on."""
+    cores = os.cpu_count()
+    node = platform.node()
+    return {
+        "node": node,
+        "cores": cores,
+        "platform": platform.platform(),
+        "python": sys.version.split()[0],
+        "sqlite": sqlite3.sqlite_version,
+        "summary": f"{node}, {cores} cores, Python {sys.version.split()[0]}",
+    }
+
+
+REPORT = Report()

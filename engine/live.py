@@ -1,0 +1,137 @@
+"""In-process caches of an engine: versions by id, and live workflows published after commit.
+
+Both are keyed by the SQLAlchemy engine (a weak key: a disposed test database takes its entries
+with it), so two databases never share an id. A live workflow is the exact object whose dump was
+committed as a case's state: `take_workflow` hands it out only when the locked row carries the
+same revision and the same state text, and removes it, so no two advances share one object and
+an advance that rolls back leaves nothing behind (its workflow was never published).
+"""
+
+from __future__ import annotations
+
+import threading
+import weakref
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any
+
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from sqlalchemy import event, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, defer
+
+from engine.models import ProcessInstance, ProcessVersion
+from engine.runtime import Runtime
+from engine.versions import LARGE_VERSION_COLUMNS, LoadedVersion, load_version
+
+LIVE_WORKFLOWS = 256  # per database: the cases advanced most recently in this process
+_PENDING = "reglament_live_workflows"  # session.info key: workflows saved, not yet committed
+
+
+@dataclass(frozen=True)
+class _Live:
+    revision: int
+    state: str
+    workflow: BpmnWorkflow
+
+
+class _EngineCache:
+    """One database's versions by id and live workflows by instance id."""
+
+    def __init__(self) -> None:
+        self.versions: dict[tuple[int, str], LoadedVersion] = {}
+        self.workflows: OrderedDict[int, _Live] = OrderedDict()
+
+
+_CACHES: weakref.WeakKeyDictionary[Engine, _EngineCache] = weakref.WeakKeyDictionary()
+_LOCK = threading.Lock()
+
+
+def _cache_of(session: Session) -> _EngineCache | None:
+    bind = session.get_bind()
+    engine = bind if isinstance(bind, Engine) else getattr(bind, "engine", None)
+    if engine is None:
+        return None
+    with _LOCK:
+        cache = _CACHES.get(engine)
+        if cache is None:
+            cache = _CACHES[engine] = _EngineCache()
+        return cache
+
+
+def loaded_version_by_id(session: Session, runtime: Runtime, version_id: int) -> LoadedVersion:
+    """A version's runtime form by its id, without a query once this database has read it."""
+    cache = _cache_of(session)
+    key = (version_id, str(runtime.processes_dir))
+    if cache is not None:
+        with _LOCK:
+            loaded = cache.versions.get(key)
+        if loaded is not None:
+            return loaded
+    version = session.scalars(
+        select(ProcessVersion)
+        .where(ProcessVersion.id == version_id)
+        .options(*(defer(column) for column in LARGE_VERSION_COLUMNS))  # read on a cache miss
+    ).one()
+    loaded = load_version(version, runtime)
+    if cache is not None:  # versions never change: an id names the same content for good
+        with _LOCK:
+            cache.versions[key] = loaded
+    return loaded
+
+
+def take_workflow(
+    session: Session, instance: ProcessInstance, loaded: LoadedVersion
+) -> BpmnWorkflow | None:
+    """The committed live workflow of a locked case, if it is exactly the row's state."""
+    cache = _cache_of(session)
+    if cache is None:
+        return None
+    with _LOCK:
+        live = cache.workflows.pop(instance.id, None)
+    if live is None or live.revision != instance.revision or live.state != instance.state:
+        return None
+    workflow = live.workflow
+    same_version = workflow.spec is loaded.spec_of(instance.process_id)
+    if not same_version or workflow.script_engine is not loaded.script_engine:
+        return None
+    return workflow
+
+
+def publish_after_commit(
+    session: Session, instance: ProcessInstance, workflow: BpmnWorkflow
+) -> None:
+    """Offer a flushed case's workflow to later advances once (and only if) this commits."""
+    pending: dict[int, _Live] = session.info.setdefault(_PENDING, {})
+    # The row as just flushed: its revision and its state are exactly this workflow's dump.
+    pending[instance.id] = _Live(instance.revision, instance.state, workflow)
+
+
+def forget(session: Session, instance_id: int) -> None:
+    """Drop a case's live workflow (its state changed outside an advance)."""
+    session.info.get(_PENDING, {}).pop(instance_id, None)
+    cache = _cache_of(session)
+    if cache is not None:
+        with _LOCK:
+            cache.workflows.pop(instance_id, None)
+
+
+@event.listens_for(Session, "after_commit")
+def _publish(session: Session) -> None:
+    pending: dict[int, _Live] = session.info.pop(_PENDING, {})
+    if not pending:
+        return
+    cache = _cache_of(session)
+    if cache is None:
+        return
+    with _LOCK:
+        for instance_id, live in pending.items():
+            cache.workflows[instance_id] = live
+            cache.workflows.move_to_end(instance_id)
+        while len(cache.workflows) > LIVE_WORKFLOWS:
+            cache.workflows.popitem(last=False)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _discard(session: Session, _previous: Any) -> None:
+    session.info.pop(_PENDING, None)

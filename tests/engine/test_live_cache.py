@@ -1,0 +1,145 @@
+"""The live-workflow cache is invisible: a stale or rolled-back workflow is never reused."""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from engine import live
+from engine.db import make_engine, make_session_factory
+from engine.instances import StaleTaskError, complete_task
+from engine.models import AuditEvent, ProcessInstance
+from engine.runtime import Runtime
+from engine.statuses import AuditKind
+from tests.engine.helpers import deploy_example, only_task, open_tasks, send
+
+SCREEN = {"screen_decision": "process"}
+ROUTE = {"departments": ["housing", "roads"]}
+DRAFT = {"answer_kind": "final", "answer_text": "Здравствуйте! Мусор вывезен 16 марта."}
+
+
+def _cached(engine: Engine, instance_id: int) -> Any:
+    cache = live._CACHES.get(engine)
+    return None if cache is None else cache.workflows.get(instance_id)
+
+
+def _row(sessions: sessionmaker[Session], instance_id: int) -> ProcessInstance:
+    with sessions() as session:
+        return session.get_one(ProcessInstance, instance_id)
+
+
+def _complete(sessions: sessionmaker[Session], runtime: Runtime, task_id: str, data: Any) -> None:
+    with sessions.begin() as session:
+        complete_task(session, runtime, task_id, data, "curator1")
+
+
+def _case(sessions: sessionmaker[Session], runtime: Runtime) -> int:
+    deploy_example(sessions, runtime)
+    return send(sessions, runtime).result.instance.id
+
+
+def test_a_committed_advance_publishes_exactly_the_saved_state(
+    db_engine: Engine, sessions: sessionmaker[Session], runtime: Runtime
+) -> None:
+    case = _case(sessions, runtime)
+    row = _row(sessions, case)
+    published = _cached(db_engine, case)
+    assert (published.revision, published.state) == (row.revision, row.state)
+    _complete(sessions, runtime, only_task(sessions, case).task_id, SCREEN)
+    assert _cached(db_engine, case).revision == _row(sessions, case).revision
+    assert only_task(sessions, case).element_id == "route"
+
+
+def test_a_rolled_back_advance_publishes_nothing_and_the_next_one_reloads(
+    db_engine: Engine, sessions: sessionmaker[Session], runtime: Runtime
+) -> None:
+    case = _case(sessions, runtime)
+    task_id = only_task(sessions, case).task_id
+    with sessions() as session:
+        complete_task(session, runtime, task_id, SCREEN, "curator1")
+        session.rollback()
+        session.execute(select(1))
+        session.commit()  # a later commit of the same session publishes nothing either
+    assert _cached(db_engine, case) is None  # taken by the rolled-back advance, never put back
+    assert only_task(sessions, case).task_id == task_id
+    _complete(sessions, runtime, task_id, SCREEN)  # the task is still open in the stored state
+    assert only_task(sessions, case).element_id == "route"
+
+
+def test_a_revision_committed_by_another_process_is_never_served_from_the_cache(
+    db_engine: Engine, sessions: sessionmaker[Session], runtime: Runtime
+) -> None:
+    case = _case(sessions, runtime)
+    task_id = only_task(sessions, case).task_id
+    stale = _cached(db_engine, case)
+    # Another process: its own engine (its own cache) on the same database advances the case.
+    other = make_engine(db_engine.url.render_as_string(hide_password=False))
+    try:
+        _complete(make_session_factory(other), runtime, task_id, SCREEN)
+    finally:
+        other.dispose()
+    assert _cached(db_engine, case) is stale  # this process still holds the old revision
+    with pytest.raises(StaleTaskError):  # ... and never uses it: the task is done already
+        _complete(sessions, runtime, task_id, SCREEN)
+    route = only_task(sessions, case)
+    assert route.element_id == "route"
+    _complete(sessions, runtime, route.task_id, ROUTE)
+    assert {task.element_id for task in open_tasks(sessions, case)} == {"draft_answer"}
+
+
+def test_a_workflow_of_another_state_with_the_same_revision_is_refused(
+    db_engine: Engine, sessions: sessionmaker[Session], runtime: Runtime
+) -> None:
+    case = _case(sessions, runtime)
+    cache = live._CACHES[db_engine]
+    entry = cache.workflows[case]
+    cache.workflows[case] = live._Live(entry.revision, entry.state + " ", entry.workflow)
+    with sessions() as session:
+        instance = session.get_one(ProcessInstance, case)
+        loaded = live.loaded_version_by_id(session, runtime, instance.version_id)
+        assert live.take_workflow(session, instance, loaded) is None
+
+
+@pytest.mark.postgres
+def test_concurrent_advances_of_one_case_on_postgres_lose_nothing(
+    db_engine: Engine, sessions: sessionmaker[Session], runtime: Runtime
+) -> None:
+    if db_engine.dialect.name != "postgresql":
+        pytest.skip("row locks of two connections: PostgreSQL")
+    case = _case(sessions, runtime)
+    _complete(sessions, runtime, only_task(sessions, case).task_id, SCREEN)
+    _complete(sessions, runtime, only_task(sessions, case).task_id, ROUTE)
+    first, second = (task.task_id for task in open_tasks(sessions, case))
+    holding = threading.Event()
+    errors: list[BaseException] = []
+
+    def slow_first() -> None:
+        try:
+            with sessions.begin() as session:
+                complete_task(session, runtime, first, DRAFT, "executor1")
+                holding.set()
+                time.sleep(0.5)  # the second draft's advance waits on this row lock
+        except BaseException as error:  # reported below
+            errors.append(error)
+            holding.set()
+
+    thread = threading.Thread(target=slow_first)
+    thread.start()
+    assert holding.wait(10)
+    _complete(sessions, runtime, second, DRAFT)  # blocks until the first commits
+    thread.join(10)
+    assert not errors
+    assert only_task(sessions, case).element_id == "review"  # both drafts counted
+    with sessions() as session:
+        done = session.scalars(
+            select(AuditEvent.task_id).where(
+                AuditEvent.instance_id == case, AuditEvent.kind == AuditKind.TASK_COMPLETED
+            )
+        ).all()
+    assert {first, second} <= set(done)
