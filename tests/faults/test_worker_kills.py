@@ -36,10 +36,10 @@ pytestmark = [
     pytest.mark.postgres,
     pytest.mark.skipif(not POSTGRES_URL, reason="REGLAMENT_TEST_POSTGRES_URL not set"),
 ]
-CASES = 600
+CASES = 1500  # enough that eight kills land mid-drain even when the engine is fast
 WORKERS = 3
 KILLS = 8
-PAUSE_BETWEEN_KILLS = (0.2, 0.5)  # seconds, drawn at random
+PAUSE_BETWEEN_KILLS = (0.1, 0.3)  # seconds, drawn at random
 # fork: a restarted worker is draining within milliseconds (spawn would import everything again).
 CONTEXT = multiprocessing.get_context("fork")
 
