@@ -126,10 +126,16 @@ def placements(layout: Layout, unplaced: list[str]) -> dict[str, Box]:
     return found
 
 
-def _bounds(box: Box) -> str:
+def _bounds(box: Box, close: str = " />") -> str:
     x, y, width, height = (round(v) for v in (box.x, box.y, box.width, box.height))
-    bounds = f'<dc:Bounds x="{x}" y="{y}" width="{width}" height="{height}" />'
+    bounds = f'<dc:Bounds x="{x}" y="{y}" width="{width}" height="{height}"{close}'
     return f"<bpmndi:BPMNLabel>{bounds}</bpmndi:BPMNLabel>"
+
+
+def _closing(text: str) -> str:
+    """How the file closes its empty elements («/>» or « />»): a label is written the same way,
+    so the modeler's merge keeps the file byte for byte (engine/drafts/merge.py)."""
+    return "/>" if text.count('"/>') > text.count('" />') else " />"
 
 
 def write_labels(text: str, found: dict[str, Box]) -> str:
@@ -141,7 +147,7 @@ def write_labels(text: str, found: dict[str, Box]) -> str:
         if match is None:
             continue
         indent = match.group(5) + "  "
-        label = "\n" + indent + _bounds(box)
+        label = "\n" + indent + _bounds(box, _closing(text))
         replacement = match.group(1) + match.group(3) + label + match.group(4)
         text = text[: match.start()] + replacement + text[match.end() :]
     return text
