@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 import yaml
@@ -70,7 +71,6 @@ class Staff:
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
         self.loaded: dict[str, list[User]] = {}
-        self.registries: dict[str | None, RoleRegistry] = {}
 
     def of(self, municipality: str) -> list[User]:
         """Everyone active in the municipality."""
@@ -96,11 +96,7 @@ class Staff:
             .join(ProcessInstance, ProcessInstance.version_id == ProcessVersion.id)
             .where(ProcessInstance.id == instance_id)
         ).scalar()
-        if text not in self.registries:
-            raw = yaml.safe_load(text) if text else None
-            declared = raw.get("roles") if isinstance(raw, dict) else None
-            self.registries[text] = extended(declared or ()) if declared else DEFAULT_REGISTRY
-        return self.registries[text]
+        return _registry_of(text)
 
     def by_role(self, municipality: str, role: str | None) -> list[User]:
         """Those with the role (none for no role)."""
@@ -303,6 +299,14 @@ def _preferences(
     return {
         user_id: (frozenset(mail_kinds or ()), bool(digest)) for user_id, mail_kinds, digest in rows
     }
+
+
+@lru_cache(maxsize=64)
+def _registry_of(settings_yaml: str | None) -> RoleRegistry:
+    """The roles a municipality.yaml snapshot declares (parsed once per text, not per flush)."""
+    raw = yaml.safe_load(settings_yaml) if settings_yaml else None
+    declared = raw.get("roles") if isinstance(raw, dict) else None
+    return extended(declared) if declared else DEFAULT_REGISTRY
 
 
 def _task(connection: Connection, task_id: str | None) -> OpenUserTask | None:
