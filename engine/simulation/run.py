@@ -19,7 +19,7 @@ from sqlalchemy.pool import StaticPool
 
 from engine.clock import VirtualClock
 from engine.db import Base, make_session_factory
-from engine.forms import VersionForms
+from engine.forms import FormError, VersionForms
 from engine.instances import InstanceNotRunning, RegulationFailed, StaleTaskError, complete_task
 from engine.intake import DuplicateMessage, InvalidMessage, receive_message
 from engine.models import OpenUserTask, ProcessInstance
@@ -40,6 +40,7 @@ ACTOR = "simulation"
 OBSCENE = {"screen_decision": "not_processed", "not_processed_reason": "obscenity"}
 Progress = Callable[[float], None]
 FINISHED = (InstanceStatus.COMPLETED, InstanceStatus.CANCELLED)
+SUBMIT_ATTEMPTS = 5  # a refused form is filled again with fresh decisions, then left open
 
 
 @dataclass
@@ -187,17 +188,26 @@ class Simulation:
         pool.done += 1
         with self.sessions.begin() as session:
             forms = version_forms(session, self.runtime, task.instance_id)
-            overrides = OBSCENE if task.instance_id in self.obscene and _fits(forms, task) else {}
+        overrides = OBSCENE if task.instance_id in self.obscene and _fits(forms, task) else {}
+        refusal: FormError | None = None
+        for _attempt in range(SUBMIT_ATTEMPTS):
             data = form_data(
                 forms, task.form_key, self.clock.now(), self.rng, self.staff, overrides
             )
-        try:
-            with self.sessions.begin() as session:
-                complete_task(session, self.runtime, task.task_id, data, person)
-        except (StaleTaskError, InstanceNotRunning):
-            pass  # a timer or an interrupting event closed the task first
-        except RegulationFailed:
-            self.failed += 1
+            try:
+                with self.sessions.begin() as session:
+                    complete_task(session, self.runtime, task.task_id, data, person)
+                return
+            except FormError as error:
+                # A choice the case no longer allows (Perm 3.6: an intermediate answer whose
+                # promised date would pass the extended term): the person decides again.
+                refusal = error
+            except (StaleTaskError, InstanceNotRunning):
+                return  # a timer or an interrupting event closed the task first
+            except RegulationFailed:
+                self.failed += 1
+                return
+        self.refused.append(f"{task.element_id} ({task.task_id}): {refusal}")
 
     def collect_and_dispatch(self) -> None:
         with self.sessions() as session:

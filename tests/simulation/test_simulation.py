@@ -129,3 +129,26 @@ def test_finished_cases_leave_memory(tmp_path: Path) -> None:
     assert memory.finished_holding == 0
     assert memory.workflows_at_end == memory.running_at_end
     assert memory.workflows_peak < memory.released + memory.workflows_at_end
+
+
+def test_a_form_the_case_no_longer_allows_is_decided_again_not_a_crash(tmp_path: Path) -> None:
+    """Slow executors who mostly promise a later answer: Perm 3.6 refuses a promise past the
+    extended term; the simulated person decides again, or the refusal is reported."""
+    staff = (PROCESSES / "perm" / SIMULATION_DIR / STAFF_FILE).read_text(encoding="utf-8")
+    slow = staff.replace(
+        "draft_feed: {median: 90, p90: 240}", "draft_feed: {median: 2400, p90: 4000}"
+    )
+    slow = slow.replace(
+        "answer_kind: {final: 0.9, intermediate: 0.1}",
+        "answer_kind: {final: 0.2, intermediate: 0.8}",
+    )
+    (tmp_path / "staff.yaml").write_text(slow, encoding="utf-8")
+    start = datetime.combine(DEFAULT_START, time(0), tzinfo=ZoneInfo("Asia/Yekaterinburg"))
+    stream = generate(load_profile(light_rate(tmp_path, "perm")), start, 4, "Asia/Yekaterinburg", 3)
+    model = load_staff(tmp_path / "staff.yaml")
+    result = Simulation(version_bpmn(PROCESSES, "perm", None), PROCESSES, model, start, 4, 3).run(
+        stream
+    )
+    late_promises = [line for line in result.refused if "п. 3.6" in line]
+    assert late_promises, result.refused  # the case did refuse a choice, and the run went on
+    assert result.messages == len(stream)
