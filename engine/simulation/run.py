@@ -40,6 +40,8 @@ ACTOR = "simulation"
 OBSCENE = {"screen_decision": "not_processed", "not_processed_reason": "obscenity"}
 Progress = Callable[[float], None]
 FINISHED = (InstanceStatus.COMPLETED, InstanceStatus.CANCELLED)
+# The memory figures (workflows held, the database's size) every this many events, and at the end.
+MEMORY_SAMPLE_EVERY = 20
 SUBMIT_ATTEMPTS = 5  # a refused form is filled again with fresh decisions, then left open
 
 
@@ -101,6 +103,7 @@ class Simulation:
         self.watermark = start  # tasks open at or after it may be new; older ones are seen
         self.obscene: set[int] = set()
         self.refused: list[str] = []
+        self.releases = 0
         self.failed = 0
         self.memory = Memory()
         with self.sessions.begin() as session:
@@ -127,7 +130,7 @@ class Simulation:
             if progress is not None:
                 progress((at - self.start).total_seconds() / horizon)
         self.move_to(self.end)
-        self.release_finished()
+        self.release_finished(final=True)
         try:
             return self.result(arrivals)
         finally:
@@ -254,7 +257,7 @@ class Simulation:
                 if self._claim(task, person):
                     self.push(done, "done", (task, key, person))
 
-    def release_finished(self) -> None:
+    def release_finished(self, final: bool = False) -> None:
         """Finished cases leave memory: their workflow state goes, the report's rows stay."""
         finished = ProcessInstance.status.in_(FINISHED)
         with self.sessions.begin() as session:
@@ -267,12 +270,19 @@ class Simulation:
                 session.execute(
                     update(ProcessInstance).where(ProcessInstance.id.in_(ids)).values(state="")
                 )
+        self.obscene.difference_update(ids)
+        self.memory.released += len(ids)
+        self.releases += 1
+        if final or self.releases % MEMORY_SAMPLE_EVERY == 0:
+            self._sample_memory()
+
+    def _sample_memory(self) -> None:
+        """The workflows held and the database's size now (reading every state is not free)."""
+        with self.sessions() as session:
             held = session.scalar(select(func.count()).where(ProcessInstance.state != ""))
             pages = session.scalar(text("PRAGMA page_count")) or 0
             size = session.scalar(text("PRAGMA page_size")) or 0
-        self.obscene.difference_update(ids)
         memory = self.memory
-        memory.released += len(ids)
         memory.workflows_peak = max(memory.workflows_peak, held or 0)
         memory.database_peak_bytes = max(memory.database_peak_bytes, pages * size)
 
