@@ -48,13 +48,13 @@ def create_user(
         errors["login"] = ["Обязательное поле."]
     elif session.scalar(select(User.id).where(User.login == login)) is not None:
         errors["login"] = ["Такой логин уже есть."]
-    errors.update(_password_errors(password))
-    errors.update(_role_errors(roles, department, known_roles))
+    errors.update(password_errors(password))
+    errors.update(role_errors(roles, department, known_roles))
     if department and known_departments and department not in known_departments:
         errors["department"] = [
             f"Нет такого подразделения: {department}; есть: {', '.join(known_departments)}."
         ]
-    errors.update(_email_errors(email))
+    errors.update(email_errors(email))
     if errors:
         raise AccountError(errors)
     user = User(
@@ -75,7 +75,7 @@ def create_user(
     return user
 
 
-def _email_errors(email: str | None) -> dict[str, list[str]]:
+def email_errors(email: str | None) -> dict[str, list[str]]:
     """A mail address, when given, has one «@» with text on both sides and no spaces."""
     if not email or not email.strip():
         return {}
@@ -85,7 +85,7 @@ def _email_errors(email: str | None) -> dict[str, list[str]]:
     return {}
 
 
-def _role_errors(
+def role_errors(
     roles: list[str], department: str | None, known: RoleRegistry
 ) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
@@ -100,7 +100,7 @@ def _role_errors(
     return errors
 
 
-def _password_errors(password: str) -> dict[str, list[str]]:
+def password_errors(password: str) -> dict[str, list[str]]:
     if len(password) < MIN_PASSWORD_LENGTH:
         return {"password": [f"Не короче {MIN_PASSWORD_LENGTH} символов."]}
     return {}
@@ -135,7 +135,7 @@ def end_sessions(user: User) -> None:
 
 def set_password(session: Session, user: User, password: str) -> None:
     """Give a user a new password; a short one is refused and every session ends."""
-    errors = _password_errors(password)
+    errors = password_errors(password)
     if errors:
         raise AccountError(errors)
     user.password_hash = hash_password(password)

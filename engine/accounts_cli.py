@@ -79,14 +79,23 @@ def add(
 
 @user_command.command("password")
 @click.argument("login")
+@click.option(
+    "--temporary",
+    is_flag=True,
+    help="A password for the user to replace: they must choose their own at the next sign-in.",
+)
 @password_stdin
-def password(login: str, password_stdin: bool) -> None:
+def password(login: str, temporary: bool, password_stdin: bool) -> None:
     """Set a new password; the user's open sessions end."""
     new_password = _password(password_stdin)
     with _sessions().begin() as session:
         user = _existing(session, login)
         _refusing(lambda: set_password(session, user, new_password))
-    click.echo(f"password of {login} changed; its sessions ended")
+        # Without --temporary the password is the user's own (typed by them, or handed over as
+        # final): an earlier reset's demand to choose one is met.
+        user.must_change_password = temporary
+    then = "; a new one is asked at the next sign-in" if temporary else ""
+    click.echo(f"password of {login} changed; its sessions ended{then}")
 
 
 @user_command.command("deactivate")

@@ -14,11 +14,11 @@ from sqlalchemy.orm import Session
 from engine import audit
 from engine.accounts import (
     AccountError,
-    _email_errors,
-    _password_errors,
-    _role_errors,
     create_user,
+    email_errors,
     end_sessions,
+    password_errors,
+    role_errors,
     set_password,
 )
 from engine.models import AuditEvent, User
@@ -86,7 +86,7 @@ def add_account(
     """A new account whose owner must choose their own password at first sign-in."""
     errors = _field_errors(session, fields, staffing, None)
     if errors:
-        errors.update(_password_errors(password))
+        errors.update(password_errors(password))
         raise AccountError(errors)
     user = create_user(
         session,
@@ -149,7 +149,7 @@ def change_own_password(session: Session, user: User, current: str | None, new: 
     errors: dict[str, list[str]] = {}
     if current is not None and not check_password(user.password_hash, current):
         errors["current"] = ["Неверный текущий пароль."]
-    errors.update(_password_errors(new))
+    errors.update(password_errors(new))
     if not errors and check_password(user.password_hash, new):
         errors["password"] = ["Новый пароль должен отличаться от прежнего."]
     if errors:
@@ -208,7 +208,7 @@ def _field_errors(
         errors["full_name"] = ["Обязательное поле."]
     elif len(fields.full_name) > MAX_NAME_LENGTH:
         errors["full_name"] = [f"Не длиннее {MAX_NAME_LENGTH} символов."]
-    errors.update(_role_errors(fields.roles, fields.department, staffing.roles))
+    errors.update(role_errors(fields.roles, fields.department, staffing.roles))
     if "roles" in errors:  # the form lists the roles by name: say which choice is wrong
         unknown = sorted(set(fields.roles) - set(staffing.roles.ids))
         errors["roles"] = (
@@ -224,7 +224,7 @@ def _field_errors(
         else len(fields.department) > MAX_DEPARTMENT_LENGTH
     ):
         errors["department"] = ["Выберите подразделение из списка."]
-    errors.update(_email_errors(fields.email))
+    errors.update(email_errors(fields.email))
     if fields.email and len(fields.email.strip()) > MAX_EMAIL_LENGTH:
         errors["email"] = [f"Не длиннее {MAX_EMAIL_LENGTH} символов."]
     return errors

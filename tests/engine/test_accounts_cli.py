@@ -50,9 +50,18 @@ def test_add_a_user_with_a_prompted_password_then_change_it_and_close_the_accoun
         assert authenticate(session, "chief", "second-long-password") is not None
         assert authenticate(session, "chief", "first-long-password") is None
     engine.dispose()
+    assert not _user(url).must_change_password  # type: ignore[union-attr]
+    temporary = ["user", "password", "chief", "--temporary", "--password-stdin"]
+    handed = runner.invoke(main, temporary, input="third-long-password\n")
+    assert handed.exit_code == 0 and "asked at the next sign-in" in handed.output
+    assert _user(url).must_change_password  # type: ignore[union-attr]
+    own = runner.invoke(
+        main, ["user", "password", "chief", "--password-stdin"], input="fourth-long-password\n"
+    )
+    assert own.exit_code == 0 and not _user(url).must_change_password  # type: ignore[union-attr]
     assert runner.invoke(main, ["user", "deactivate", "chief"]).exit_code == 0
     closed = _user(url)
-    assert closed is not None and not closed.is_active and closed.session_epoch == 2
+    assert closed is not None and not closed.is_active and closed.session_epoch == 4
 
 
 def test_bad_accounts_are_refused_with_the_reason(url: str) -> None:
