@@ -88,6 +88,7 @@ def email_errors(email: str | None) -> dict[str, list[str]]:
 def role_errors(
     roles: list[str], department: str | None, known: RoleRegistry
 ) -> dict[str, list[str]]:
+    """Roles the municipality knows, and a department where a role needs one."""
     errors: dict[str, list[str]] = {}
     unknown = sorted(set(roles) - set(known.ids))
     if not roles or unknown:
@@ -101,6 +102,7 @@ def role_errors(
 
 
 def password_errors(password: str) -> dict[str, list[str]]:
+    """A password of at least the minimum length (the field error, otherwise)."""
     if len(password) < MIN_PASSWORD_LENGTH:
         return {"password": [f"Не короче {MIN_PASSWORD_LENGTH} символов."]}
     return {}
