@@ -175,10 +175,7 @@ def _xml_download(xml: str, filename: str) -> Response:
 def check(label: str) -> ResponseReturnValue:
     """Every deploy check on the diagram being edited (nothing stored): problems by element id."""
     draft = _draft(label)
-    body = _body()
-    if isinstance(body, Response):
-        return body
-    xml, texts, forms = body
+    xml, texts, forms = _body()
     try:
         table = _table(draft, texts)
     except DraftError as error:
@@ -201,10 +198,7 @@ def check(label: str) -> ResponseReturnValue:
 def save(label: str) -> ResponseReturnValue:
     """Store the edit as the draft's next revision; a stale revision is refused (409)."""
     draft = _draft(label)
-    body = _body()
-    if isinstance(body, Response):
-        return body
-    xml, texts, forms = body
+    xml, texts, forms = _body()
     revision = (request.get_json(silent=True) or {}).get("revision")
     if not isinstance(revision, int):
         return _json_error(_("The edit names no revision of the draft: reload the page."), 400)
@@ -224,10 +218,7 @@ def save(label: str) -> ResponseReturnValue:
 def scenarios(label: str) -> ResponseReturnValue:
     """The base folder's scenarios on the edit in the page: pass or fail, the failing step."""
     draft = _draft(label)
-    body = _body()
-    if isinstance(body, Response):
-        return body
-    xml, texts, forms = body
+    xml, texts, forms = _body()
     try:
         edited = edited_draft(draft, xml, _table(draft, texts), forms)
     except DraftError as error:
@@ -280,25 +271,26 @@ def _problem(text: str) -> dict[str, Any]:
     return {"element_id": None, "message": text, "line": None}
 
 
-def _body() -> tuple[bytes, dict[str, str], str | None] | Response:
-    """The posted diagram XML (well-formed), the deadline rows' terms and the forms' text."""
+def _body() -> tuple[bytes, dict[str, str], str | None]:
+    """The posted diagram XML (well-formed), the deadline rows' terms and the forms' text; a
+    malformed edit ends the request with its JSON 400."""
     data: dict[str, Any] = request.get_json(silent=True) or {}
     xml, texts, forms = data.get("xml"), data.get("deadline_texts") or {}, data.get("forms_yaml")
     if forms is not None and (not isinstance(forms, str) or len(forms) > MAX_FORMS_CHARS):
-        return _json_error(_("The step forms must be a text of at most 200,000 characters."), 400)
+        abort(_json_error(_("The step forms must be a text of at most 200,000 characters."), 400))
     if not isinstance(xml, str) or not xml.strip():
-        return _json_error(_("No diagram was sent."), 400)
+        abort(_json_error(_("No diagram was sent."), 400))
     raw = xml.encode("utf-8")
     if len(raw) > MAX_XML_BYTES:
-        return _json_error(_("The diagram is larger than 2 MB."), 400)
+        abort(_json_error(_("The diagram is larger than 2 MB."), 400))
     if not isinstance(texts, dict) or not all(
         isinstance(key, str) and isinstance(value, str) for key, value in texts.items()
     ):
-        return _json_error(_("Deadline terms must be texts by row name."), 400)
+        abort(_json_error(_("Deadline terms must be texts by row name."), 400))
     try:
         etree.fromstring(raw, etree.XMLParser(resolve_entities=False))
     except etree.XMLSyntaxError as error:
-        return _json_error(_("The diagram is not well-formed XML: %(e)s", e=str(error)), 400)
+        abort(_json_error(_("The diagram is not well-formed XML: %(e)s", e=str(error)), 400))
     return raw, texts, forms
 
 

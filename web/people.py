@@ -22,9 +22,10 @@ from engine.staff import (
     reopen_account,
     reset_password,
 )
-from engine.substitutions import end_substitution, state_of, substitutions_of
+from engine.substitutions import state_of, substitutions_of
 from web import db, municipality
 from web.auth import ability_required, current_viewer
+from web.team import end_now
 
 bp = Blueprint("people", __name__, url_prefix="/people")
 TEXT_FIELDS = ("login", "full_name", "department", "email")
@@ -141,19 +142,8 @@ def activate(user_id: int) -> ResponseReturnValue:
 @ability_required(MANAGE_PEOPLE, own=True)
 def end(substitution_id: int) -> ResponseReturnValue:
     """End a substitution now (audited); another municipality's is 404."""
-    viewer = current_viewer()
-    try:
-        end_substitution(
-            db.session(),
-            substitution_id,
-            viewer.municipality,
-            db.runtime().clock.now(),
-            viewer.login,
-        )
-    except AccountError:
-        flash(gettext("This substitution is already over."), "error")
+    if not end_now(substitution_id):
         return redirect(url_for("people.index")), 303
-    flash(gettext("The substitution is ended."), "info")
     return redirect(url_for("people.index"))
 
 

@@ -88,6 +88,14 @@ def substitute() -> ResponseReturnValue:
 @ability_required(NAME_SUBSTITUTES, own=True)
 def end(substitution_id: int) -> ResponseReturnValue:
     """End a substitution now (an upcoming one never starts)."""
+    if not end_now(substitution_id):
+        return _page({}, {}), 409
+    return redirect(url_for("team.index"))
+
+
+def end_now(substitution_id: int) -> bool:
+    """End one of the viewer's municipality's substitutions (audited), saying so; False when it
+    is over already. Another municipality's is 404 (engine.substitutions)."""
     viewer = current_viewer()
     try:
         end_substitution(
@@ -99,9 +107,9 @@ def end(substitution_id: int) -> ResponseReturnValue:
         )
     except AccountError:
         flash(gettext("This substitution is already over."), "error")
-        return _page({}, {}), 409
+        return False
     flash(gettext("The substitution is ended."), "info")
-    return redirect(url_for("team.index"))
+    return True
 
 
 def _colleague(user_id: str, municipality: str) -> User | None:
