@@ -42,8 +42,7 @@ class TimelineEntry:
 
     at: datetime
     kind: AuditKind
-    actor: str
-    actor_name: str
+    actor: str  # a login or an engine actor; staff read it through web/naming.person_name
     element_id: str | None
     element_name: str
     data: dict[str, Any]
@@ -139,7 +138,7 @@ def case_card(session: Session, runtime: Runtime, viewer: Viewer, instance_id: i
         message=first,
         repeats=messages[1:],
         earlier=earlier_messages(session, first) if messages else [],
-        timeline=[_entry(event, catalog, names) for event in events],
+        timeline=[_entry(event, catalog) for event in events],
         violations=violations,
         deadlines=_deadlines(session, instance.id, catalog),
         open_tasks=describe(session, runtime, viewer, tasks, runtime.clock.now()),
@@ -193,12 +192,11 @@ def _names(session: Session, events: list[AuditEvent]) -> dict[str, str]:
     return {**ENGINE_ACTOR_NAMES, **{login: name for login, name in session.execute(query)}}
 
 
-def _entry(event: AuditEvent, catalog: dict[str, Any], names: dict[str, str]) -> TimelineEntry:
+def _entry(event: AuditEvent, catalog: dict[str, Any]) -> TimelineEntry:
     return TimelineEntry(
         at=event.at,
         kind=event.kind,
         actor=event.actor,
-        actor_name=names.get(event.actor, event.actor),
         element_id=event.element_id,
         element_name=element_name(catalog, event.element_id),
         data=dict(event.data or {}),
