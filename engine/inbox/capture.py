@@ -14,7 +14,6 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-import yaml
 from sqlalchemy import Connection, event, insert, select
 from sqlalchemy.orm import Session, UOWTransaction
 
@@ -28,8 +27,9 @@ from engine.models.instance import ProcessInstance
 from engine.models.publication import Publication
 from engine.models.task import OpenUserTask
 from engine.models.version import ProcessVersion
-from engine.roles import DEFAULT_REGISTRY, RoleRegistry, extended
+from engine.roles import DEFAULT_REGISTRY, RoleRegistry
 from engine.statuses import AuditKind, NoticeKind
+from engine.versioning.snapshot import settings_from_snapshot
 
 WATCHED = (Notice, AuditEvent, CaseComment)
 EXCERPT = 200
@@ -85,10 +85,10 @@ class Staff:
 
     def working_in(self, task: OpenUserTask) -> list[User]:
         """Those whose roles act in the task's lane, under the roles its version runs with."""
-        lanes_of = self.registry(task.instance_id).lanes_of
+        lanes_of = self.registry(task.municipality, task.instance_id).lanes_of
         return [user for user in self.of(task.municipality) if task.role in lanes_of(user.roles)]
 
-    def registry(self, instance_id: int) -> RoleRegistry:
+    def registry(self, municipality: str, instance_id: int) -> RoleRegistry:
         """The roles of the case's version: its municipality.yaml snapshot's (Myasnikovsky's
         curators work in the lane `department`), or today's defaults for an older version."""
         text = self.connection.execute(
@@ -96,7 +96,7 @@ class Staff:
             .join(ProcessInstance, ProcessInstance.version_id == ProcessVersion.id)
             .where(ProcessInstance.id == instance_id)
         ).scalar()
-        return _registry_of(text)
+        return _registry_of(municipality, text)
 
     def by_role(self, municipality: str, role: str | None) -> list[User]:
         """Those with the role (none for no role)."""
@@ -302,11 +302,13 @@ def _preferences(
 
 
 @lru_cache(maxsize=64)
-def _registry_of(settings_yaml: str | None) -> RoleRegistry:
-    """The roles a municipality.yaml snapshot declares (parsed once per text, not per flush)."""
-    raw = yaml.safe_load(settings_yaml) if settings_yaml else None
-    declared = raw.get("roles") if isinstance(raw, dict) else None
-    return extended(declared) if declared else DEFAULT_REGISTRY
+def _registry_of(municipality: str, settings_yaml: str | None) -> RoleRegistry:
+    """The roles of a version's municipality.yaml snapshot, read as deploy reads it (once per
+    text, not per flush); a version from before snapshots: today's roles."""
+    if not settings_yaml:
+        return DEFAULT_REGISTRY
+    settings, _calendar = settings_from_snapshot(municipality, settings_yaml, "municipality.yaml")
+    return settings.roles
 
 
 def _task(connection: Connection, task_id: str | None) -> OpenUserTask | None:
