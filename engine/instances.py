@@ -11,7 +11,7 @@ from uuid import UUID
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.exceptions import WorkflowException
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -36,7 +36,7 @@ from engine.publishing.outbox import enqueue, plan_publication
 from engine.runtime import Runtime
 from engine.statuses import AuditKind, InstanceStatus
 from engine.timers import all_tasks, next_due
-from engine.versions import LoadedVersion, load_version, version_forms
+from engine.versions import LoadedVersion, load_version
 
 WorkflowAction = Callable[[BpmnWorkflow], None]
 MAX_SETTLE_ROUNDS = 20
@@ -118,7 +118,8 @@ def start_instance(
     )
     # A row inserted by this transaction is locked by it already and cannot be in any cache:
     # the case runs on the workflow built above, without a dump, a lock and a reload.
-    return _run(session, runtime, instance, loaded, workflow, actor, None, started=True)
+    ledger = CaseLedger(session, instance, loaded, now, started=True)
+    return _run(session, runtime, OpenCase(instance, loaded, workflow, ledger), actor, None)
 
 
 def initial_data(message: Message) -> dict[str, Any]:
@@ -148,26 +149,62 @@ def initial_data(message: Message) -> dict[str, Any]:
     }
 
 
+# SQLite has no FOR UPDATE: a no-op UPDATE takes the write lock, so two advances of one case
+# queue instead of both reading the same state; RETURNING reads the row with it.
+_LOCK_BY_WRITE = (
+    update(ProcessInstance)
+    .where(ProcessInstance.id == bindparam("instance_id"))
+    .values(revision=ProcessInstance.revision)
+    .returning(ProcessInstance)
+)
+_LOCK_FOR_UPDATE = (
+    select(ProcessInstance).where(ProcessInstance.id == bindparam("instance_id")).with_for_update()
+)
+
+
 def lock_instance(session: Session, instance_id: int) -> ProcessInstance:
     """Lock a case's row for the rest of the transaction, then read it fresh."""
-    if session.get_bind().dialect.name != "postgresql":
-        # SQLite has no FOR UPDATE: the no-op UPDATE takes the write lock, so two advances of
-        # one case queue instead of both reading the same state.
-        session.execute(
-            update(ProcessInstance)
-            .where(ProcessInstance.id == instance_id)
-            .values(revision=ProcessInstance.revision)
-            .execution_options(synchronize_session=False)
-        )
+    postgres = session.get_bind().dialect.name == "postgresql"
     instance = session.scalar(
-        select(ProcessInstance)
-        .where(ProcessInstance.id == instance_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
+        _LOCK_FOR_UPDATE if postgres else _LOCK_BY_WRITE,
+        {"instance_id": instance_id},
+        execution_options={"populate_existing": True},
     )
     if instance is None:
         raise LookupError(f"no process instance {instance_id}")
     return instance
+
+
+@dataclass
+class OpenCase:
+    """A locked, running case ready to advance: its row, version, workflow and ledger."""
+
+    instance: ProcessInstance
+    loaded: LoadedVersion
+    workflow: BpmnWorkflow
+    ledger: CaseLedger
+
+
+def open_case(
+    session: Session, runtime: Runtime, instance_id: int, *, started: bool = False
+) -> OpenCase:
+    """Lock a running case and take its workflow (the live one, or loaded from its state)."""
+    instance = lock_instance(session, instance_id)
+    if instance.status is not InstanceStatus.RUNNING:
+        raise InstanceNotRunning(f"case {instance_id} is {instance.status.value}")
+    loaded = loaded_version_by_id(session, runtime, instance.version_id)
+    ledger = CaseLedger(session, instance, loaded, runtime.clock.now(), started=started)
+    # The workflow this process committed last for exactly this revision and state, if any.
+    workflow = take_workflow(session, instance, loaded)
+    if workflow is None:
+        with using_clock(runtime.clock), using_ledger(ledger):
+            workflow = load_state(
+                instance.state,
+                loaded.spec_of(instance.process_id),
+                loaded.subprocess_specs,
+                loaded.script_engine,
+            )
+    return OpenCase(instance, loaded, workflow, ledger)
 
 
 def advance(
@@ -180,37 +217,21 @@ def advance(
     started: bool = False,
 ) -> AdvanceResult:
     """Lock, load, fire overdue timers, act, run engine steps; save state and its projection."""
-    instance = lock_instance(session, instance_id)
-    if instance.status is not InstanceStatus.RUNNING:
-        raise InstanceNotRunning(f"case {instance_id} is {instance.status.value}")
-    loaded = loaded_version_by_id(session, runtime, instance.version_id)
-    # The workflow this process committed last for exactly this revision and state, if any.
-    workflow = take_workflow(session, instance, loaded)
-    return _run(session, runtime, instance, loaded, workflow, actor, action, started=started)
+    case = open_case(session, runtime, instance_id, started=started)
+    return _run(session, runtime, case, actor, action)
 
 
 def _run(
     session: Session,
     runtime: Runtime,
-    instance: ProcessInstance,
-    loaded: LoadedVersion,
-    workflow: BpmnWorkflow | None,
+    case: OpenCase,
     actor: str,
     action: WorkflowAction | None,
-    *,
-    started: bool,
 ) -> AdvanceResult:
-    """Advance a locked case on its workflow (loaded from its state when not given)."""
+    """Advance a locked case on its workflow."""
     now = runtime.clock.now()
-    ledger = CaseLedger(session, instance, loaded, now, started=started)
+    workflow, ledger = case.workflow, case.ledger
     with using_clock(runtime.clock), using_ledger(ledger):
-        if workflow is None:
-            workflow = load_state(
-                instance.state,
-                loaded.spec_of(instance.process_id),
-                loaded.subprocess_specs,
-                loaded.script_engine,
-            )
         ledger.begin(workflow)
         # One budget for the whole advance (engine/limits.py): a runaway or failing step raises
         # StepFailed naming its element; the caller's transaction rolls back, the case stays.
@@ -222,8 +243,8 @@ def _run(
                 action(workflow)
             _settle(workflow, budget)
             ledger.observe(workflow, now)
-    result = _save(session, runtime, instance, workflow, ledger, actor)
-    publish_after_commit(session, instance, workflow)
+    result = _save(session, runtime, case.instance, workflow, ledger, actor)
+    publish_after_commit(session, case.instance, workflow)
     return result
 
 
@@ -271,7 +292,10 @@ def _save(
     catalog = ledger.loaded.catalog
     ready = with_paused_deadlines(ready_user_tasks(workflow, catalog), ledger.paused_remaining())
     ready = with_span_deadlines(ready, ledger.earliest_span_due())
-    new_tasks, removed = sync_projection(session, instance, ready, now)
+    # Nothing below reads what this advance wrote but the redo query, which sees the pending
+    # rows itself: one flush at the end sends each table's rows together.
+    with session.no_autoflush:
+        new_tasks, removed = sync_projection(session, instance, ready, now, ledger.new_case)
     for task in new_tasks:
         audit.record(
             session,
@@ -322,9 +346,11 @@ def complete_task(
     row = session.get(OpenUserTask, task_id)
     if row is None:
         raise StaleTaskError(_already_done_message(session, task_id))
-    forms = version_forms(session, runtime, row.instance_id)
+    # Locked before the form is checked: the check reads the very workflow that then advances.
+    case = open_case(session, runtime, row.instance_id)
+    forms = case.loaded.forms
     validated = forms.validate(row.form_key, data)
-    check_case_limits(session, runtime, forms, row, validated)  # before anything moves
+    check_case_limits(case, forms, row, validated, runtime.clock)  # before anything moves
     # The publication step may send the answer through the channel: its outbox row is written
     # in this same transaction (engine/publishing), or the step is refused with the reason.
     planned = plan_publication(session, row.instance_id, row.form_key, validated)
@@ -356,7 +382,7 @@ def complete_task(
         )
 
     try:
-        result = advance(session, runtime, instance_id, actor, run)
+        result = _run(session, runtime, case, actor, run)
     except WorkflowException as error:
         raise step_failure(error) from error
     if planned is not None:

@@ -12,18 +12,18 @@ from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
 from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import false, func, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from engine import audit
 from engine.incoming import CHANNELS, IncomingMessageSchema
 from engine.instances import AdvanceResult, advance, start_instance
-from engine.linked import REPEAT_AT_STEP, earlier_closed_case, linked_data, open_steps
-from engine.models import Message, ProcessInstance
+from engine.linked import REPEAT_AT_STEP, linked_data, open_steps, thread_cases
+from engine.models import Message, ProcessInstance, ProcessVersion
 from engine.runtime import Runtime
-from engine.statuses import AuditKind, InstanceStatus
+from engine.statuses import AuditKind
 from engine.timers import all_tasks
-from engine.versions import active_version
+from engine.versions import NoActiveVersion, active_version
 
 __all__ = [
     "CHANNELS",
@@ -88,28 +88,19 @@ def receive_message(
     data = _validated(runtime, incoming)
     key = correlation_key(data)
     lock_correlation(session, key)
-    existing = _received(session, data["source"], data["external_id"])
-    if existing is not None:
-        raise DuplicateMessage(existing)
-    running = session.scalar(
-        select(ProcessInstance.id)
-        .where(
-            ProcessInstance.correlation_key == key,
-            ProcessInstance.status == InstanceStatus.RUNNING,
-        )
-        .order_by(ProcessInstance.id)
-    )
+    cases = thread_cases(session, key)
     data.pop("thread_id")
-    if running is not None:
-        message = _insert(session, Message(**data, correlation_key=key))
-        return Intake(message, deliver_repeat(session, runtime, running, message, actor), True)
+    if cases.running_id is not None:
+        message = _insert(session, data, key)
+        repeat = deliver_repeat(session, runtime, cases.running_id, message, actor)
+        return Intake(message, repeat, True)
     # Refused before anything is written: a municipality with no regulation to start on.
-    version = active_version(session, data["municipality"], runtime.clock.now())
-    message = _insert(session, Message(**data, correlation_key=key))
-    earlier = earlier_closed_case(session, key)
-    if earlier is None:
+    version = _version_for(session, runtime, data)
+    message = _insert(session, data, key)
+    if cases.closed_id is None:
         return Intake(message, start_instance(session, runtime, version, message, actor), False)
     # Palana п. 13: a repeat after the case closed is a new case, linked to the earlier one.
+    earlier = session.get_one(ProcessInstance, cases.closed_id)
     result = start_instance(
         session,
         runtime,
@@ -120,6 +111,17 @@ def receive_message(
         linked_to_id=earlier.id,
     )
     return Intake(message, result, False, linked_to=earlier.id)
+
+
+def _version_for(session: Session, runtime: Runtime, data: dict[str, Any]) -> ProcessVersion:
+    """The version a new case starts on; a message stored before is a duplicate all the same."""
+    try:
+        return active_version(session, data["municipality"], runtime.clock.now())
+    except NoActiveVersion:
+        existing = _received(session, data["source"], data["external_id"])
+        if existing is not None:
+            raise DuplicateMessage(existing) from None
+        raise
 
 
 def _validated(runtime: Runtime, incoming: Any) -> dict[str, Any]:
@@ -136,17 +138,32 @@ def _received(session: Session, source: str, external_id: str) -> Message | None
     )
 
 
-def _insert(session: Session, message: Message) -> Message:
-    """Insert the message; a simultaneous twin that committed first makes this a duplicate."""
-    try:
-        with session.begin_nested():  # only the insert is undone, the transaction goes on
-            session.add(message)
-    except IntegrityError as error:
-        winner = _received(session, message.source, message.external_id)
+def _insert(session: Session, data: dict[str, Any], key: str) -> Message:
+    """Insert the message once: a twin stored earlier, or committed first, makes a duplicate.
+
+    ON CONFLICT DO NOTHING leaves the transaction usable (no savepoint), and a concurrent
+    twin's insert waits for the first to commit, then inserts nothing.
+    """
+    insert = _INSERTS[session.get_bind().dialect.name]
+    statement = (
+        insert(Message)
+        .values(**data, correlation_key=key)
+        .on_conflict_do_nothing()
+        .returning(Message)
+    )
+    message = session.scalar(statement)
+    if message is None:
+        winner = _received(session, data["source"], data["external_id"])
         if winner is None:
-            raise
-        raise DuplicateMessage(winner) from error
+            raise LookupError(f"message {data['source']}/{data['external_id']} not stored")
+        raise DuplicateMessage(winner)
     return message
+
+
+_INSERTS: dict[str, Callable[..., Any]] = {
+    "postgresql": postgresql.insert,
+    "sqlite": sqlite.insert,
+}
 
 
 def lock_correlation(session: Session, key: str) -> None:

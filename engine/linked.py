@@ -33,14 +33,24 @@ class CaseLinks:
     departments: tuple[str, ...] = ()  # those of the earlier case, for the card
 
 
-def earlier_closed_case(session: Session, key: str) -> ProcessInstance | None:
-    """The latest closed case of the same correlation key (the same author and thread)."""
-    return session.scalar(
-        select(ProcessInstance)
-        .where(ProcessInstance.correlation_key == key, ProcessInstance.status.in_(CLOSED))
-        .order_by(ProcessInstance.id.desc())
-        .limit(1)
-    )
+@dataclass(frozen=True)
+class ThreadCases:
+    """The cases of one correlation key: the running one, and the latest closed one."""
+
+    running_id: int | None
+    closed_id: int | None
+
+
+def thread_cases(session: Session, key: str) -> ThreadCases:
+    """One read of a thread's cases: where a message of it goes (a repeat, or a new case)."""
+    rows = session.execute(
+        select(ProcessInstance.id, ProcessInstance.status)
+        .where(ProcessInstance.correlation_key == key)
+        .order_by(ProcessInstance.id)
+    ).all()
+    running = next((id_ for id_, status in rows if status is InstanceStatus.RUNNING), None)
+    closed = next((id_ for id_, status in reversed(rows) if status in CLOSED), None)
+    return ThreadCases(running, closed)
 
 
 def case_departments(session: Session, instance_id: int) -> list[str]:

@@ -9,7 +9,7 @@ from typing import Any
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from engine import audit
@@ -97,22 +97,38 @@ def _describe(task: Task, catalog: dict[str, Any]) -> ReadyTask:
     )
 
 
+# Built once: the statements of every advance (only their parameters change).
+_OPEN_ROWS = select(OpenUserTask).where(OpenUserTask.instance_id == bindparam("instance_id"))
+_COMPLETIONS = (
+    select(AuditEvent)
+    .where(
+        AuditEvent.instance_id == bindparam("instance_id"),
+        AuditEvent.kind == AuditKind.TASK_COMPLETED,
+        AuditEvent.element_id.in_(bindparam("element_ids", expanding=True)),
+    )
+    .order_by(AuditEvent.id)
+)
+
+
 def sync_projection(
     session: Session,
     instance: ProcessInstance,
     ready: dict[str, ReadyTask],
     now: datetime,
+    new_case: bool = False,
 ) -> tuple[list[ReadyTask], list[str]]:
-    """Upsert READY tasks, delete the rest; returns (new tasks, removed task ids)."""
-    existing = {
-        row.task_id: row
-        for row in session.scalars(
-            select(OpenUserTask).where(OpenUserTask.instance_id == instance.id)
-        )
-    }
+    """Upsert READY tasks, delete the rest; returns (new tasks, removed task ids).
+
+    A case started in this advance (`new_case`) has no rows to read.
+    """
+    existing = (
+        {}
+        if new_case
+        else {row.task_id: row for row in session.scalars(_OPEN_ROWS, {"instance_id": instance.id})}
+    )
     removed = sorted(set(existing) - set(ready))
-    if removed:
-        session.execute(delete(OpenUserTask).where(OpenUserTask.task_id.in_(removed)))
+    for task_id in removed:
+        session.delete(existing[task_id])  # sent with the advance's one flush
     created = []
     new_rows = []
     for task_id, task in ready.items():
@@ -126,7 +142,7 @@ def sync_projection(
                 row.due_at = task.due_at  # a passed deadline stays shown, as overdue
             row.paused_remaining_seconds = task.paused_remaining_seconds
             row.department = task.department
-    if new_rows:
+    if new_rows and not new_case:  # a new case has done nothing yet to be given back
         give_redos_to_their_authors(session, instance, new_rows, now)
     return created, removed
 
@@ -171,19 +187,25 @@ def give_redos_to_their_authors(
 def _last_authors(
     session: Session, instance_id: int, element_ids: set[str]
 ) -> dict[tuple[str, str | None], str]:
-    """Who last completed each of these steps in the case, per department."""
-    events = session.scalars(
-        select(AuditEvent)
-        .where(
-            AuditEvent.instance_id == instance_id,
-            AuditEvent.kind == AuditKind.TASK_COMPLETED,
-            AuditEvent.element_id.in_(element_ids),
-        )
-        .order_by(AuditEvent.id)
+    """Who last completed each of these steps in the case, per department.
+
+    The rows this transaction has not flushed yet (the completion that led here) count last.
+    """
+    stored = session.scalars(
+        _COMPLETIONS, {"instance_id": instance_id, "element_ids": sorted(element_ids)}
     )
+    pending = [
+        obj
+        for obj in session.new
+        if isinstance(obj, AuditEvent)
+        and obj.id is None
+        and obj.instance_id == instance_id
+        and obj.kind == AuditKind.TASK_COMPLETED
+        and obj.element_id in element_ids
+    ]
     return {
         (str(event.element_id), (event.data or {}).get("department")): event.actor
-        for event in events
+        for event in [*stored, *pending]
         if "department" in (event.data or {})  # recorded since steps keep their department
     }
 

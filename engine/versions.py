@@ -12,7 +12,7 @@ from typing import Any
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.specs import BpmnProcessSpec
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from engine import audit
 from engine.bpmn.parsing import DeployError, ParsedProcess, parse_process
@@ -257,10 +257,12 @@ def active_version(
 ) -> ProcessVersion:
     """The version new messages of a municipality start on (at `now`: a due switch counts)."""
     due = due_version_id(session, municipality, now) if now is not None else None
+    # The large columns are read only when the version's runtime form is not cached yet.
+    light = [defer(column) for column in LARGE_VERSION_COLUMNS]
     version = (
-        session.get(ProcessVersion, due)
+        session.get(ProcessVersion, due, options=light)
         if due is not None
-        else current_version(session, municipality)
+        else current_version(session, municipality, light)
     )
     if version is None:
         raise NoActiveVersion(municipality)

@@ -9,12 +9,13 @@ deadline mechanism and without every event source calling the inbox.
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Connection, event, insert, select
+from sqlalchemy import Connection, Engine, event, insert, select
 from sqlalchemy.orm import Session, UOWTransaction
 
 from engine.inbox import kinds
@@ -58,7 +59,7 @@ def _after_flush(session: Session, _context: UOWTransaction) -> None:
     if not found:
         return
     connection = session.connection()
-    staff = Staff(connection)
+    staff = Staff(connection, session)
     for obj in sorted(found, key=lambda o: (type(o).__name__, o.id)):
         draft = _draft(connection, staff, obj)
         if draft is not None and draft.users:
@@ -68,8 +69,9 @@ def _after_flush(session: Session, _context: UOWTransaction) -> None:
 class Staff:
     """The active users of each municipality, read once per flush."""
 
-    def __init__(self, connection: Connection) -> None:
+    def __init__(self, connection: Connection, session: Session) -> None:
         self.connection = connection
+        self.session = session
         self.loaded: dict[str, list[User]] = {}
 
     def of(self, municipality: str) -> list[User]:
@@ -91,12 +93,24 @@ class Staff:
     def registry(self, municipality: str, instance_id: int) -> RoleRegistry:
         """The roles of the case's version: its municipality.yaml snapshot's (Myasnikovsky's
         curators work in the lane `department`), or today's defaults for an older version."""
-        text = self.connection.execute(
-            select(ProcessVersion.settings_yaml)
-            .join(ProcessInstance, ProcessInstance.version_id == ProcessVersion.id)
-            .where(ProcessInstance.id == instance_id)
+        version_id = self._version_of(instance_id)
+        known = _roles_of_versions(self.connection)
+        if version_id not in known:  # a version's snapshot never changes: read it once
+            text = self.connection.execute(
+                select(ProcessVersion.settings_yaml).where(ProcessVersion.id == version_id)
+            ).scalar()
+            known[version_id] = _registry_of(municipality, text)
+        return known[version_id]
+
+    def _version_of(self, instance_id: int) -> int | None:
+        """The case's version, from the row the flush holds (the advance locked it) or read."""
+        key = self.session.identity_key(ProcessInstance, instance_id)
+        instance = self.session.identity_map.get(key)
+        if isinstance(instance, ProcessInstance) and instance.version_id is not None:
+            return instance.version_id
+        return self.connection.execute(
+            select(ProcessInstance.version_id).where(ProcessInstance.id == instance_id)
         ).scalar()
-        return _registry_of(municipality, text)
 
     def by_role(self, municipality: str, role: str | None) -> list[User]:
         """Those with the role (none for no role)."""
@@ -165,7 +179,7 @@ def _from_notice(staff: Staff, notice: Notice) -> Draft:
 
 
 def _from_task_ready(connection: Connection, staff: Staff, row: AuditEvent) -> Draft | None:
-    task = _task(connection, row.task_id)
+    task = _task(connection, staff, row.task_id)
     if task is None:  # completed within the same flush: nothing to tell
         return None
     users = [
@@ -180,7 +194,7 @@ def _from_task_ready(connection: Connection, staff: Staff, row: AuditEvent) -> D
 
 
 def _from_assignment(connection: Connection, staff: Staff, row: AuditEvent) -> Draft | None:
-    task = _task(connection, row.task_id)
+    task = _task(connection, staff, row.task_id)
     assignee = (row.data or {}).get("assignee")
     if task is None or not assignee:
         return None
@@ -301,6 +315,16 @@ def _preferences(
     }
 
 
+_ROLES: weakref.WeakKeyDictionary[Engine, dict[int | None, RoleRegistry]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _roles_of_versions(connection: Connection) -> dict[int | None, RoleRegistry]:
+    """Each database's version id → roles (a disposed test database takes its entries along)."""
+    return _ROLES.setdefault(connection.engine, {})
+
+
 @lru_cache(maxsize=64)
 def _registry_of(municipality: str, settings_yaml: str | None) -> RoleRegistry:
     """The roles of a version's municipality.yaml snapshot, read as deploy reads it (once per
@@ -311,9 +335,18 @@ def _registry_of(municipality: str, settings_yaml: str | None) -> RoleRegistry:
     return settings.roles
 
 
-def _task(connection: Connection, task_id: str | None) -> OpenUserTask | None:
+def _task(connection: Connection, staff: Staff, task_id: str | None) -> OpenUserTask | None:
     if task_id is None:
         return None
+    # The row this flush just wrote is in the session (still among its new objects here); a
+    # deleted one has left it.
+    session = staff.session
+    for obj in session.new:
+        if isinstance(obj, OpenUserTask) and obj.task_id == task_id:
+            return obj
+    held = session.identity_map.get(session.identity_key(OpenUserTask, task_id))
+    if isinstance(held, OpenUserTask):
+        return None if held in session.deleted else held
     row = connection.execute(
         select(OpenUserTask.__table__).where(OpenUserTask.task_id == task_id)
     ).first()

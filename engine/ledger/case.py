@@ -9,7 +9,7 @@ from uuid import UUID
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from engine import audit
@@ -35,6 +35,13 @@ if TYPE_CHECKING:
 _ACTIVE = TaskState.READY | TaskState.WAITING | TaskState.STARTED
 
 
+_ENTRIES = (
+    select(CaseDeadline)
+    .where(CaseDeadline.instance_id == bindparam("instance_id"))
+    .order_by(CaseDeadline.id)
+)
+
+
 class CaseLedger:
     """The deadline occurrences of one case, loaded for one advance under its row lock."""
 
@@ -53,17 +60,15 @@ class CaseLedger:
         self.table = loaded.table
         self.reader = loaded.reader
         self.now = now
-        self.entries: list[CaseDeadline] = list(
-            session.scalars(
-                select(CaseDeadline)
-                .where(CaseDeadline.instance_id == instance.id)
-                .order_by(CaseDeadline.id)
-            )
+        # A case started in this advance has no rows yet: nothing to read.
+        self.entries: list[CaseDeadline] = (
+            [] if started else list(session.scalars(_ENTRIES, {"instance_id": instance.id}))
         )
         self.violations: list[Violation] = []
         self.notices: list[Notice] = []
         self.fired_timers: list[str] = []
         self._started = started
+        self.new_case = started  # started in this advance: no rows of it exist before it
         self._seen: set[Any] = set()
         self._completions: dict[str, datetime] = {}
 

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, orm_insert_sentinel
 
 from engine.db import Base, UtcDateTime, enum_type
 from engine.statuses import AuditKind
@@ -28,6 +28,8 @@ class AuditEvent(Base):
     task_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
     element_id: Mapped[str | None] = mapped_column(String(128), nullable=True)
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # Lets one INSERT carry many rows on SQLite and still hand back their ids in order.
+    _sentinel: Mapped[int | None] = orm_insert_sentinel()
 
 
 class Violation(Base):

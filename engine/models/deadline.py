@@ -16,7 +16,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, orm_insert_sentinel
 
 from engine.db import Base, UtcDateTime, enum_type
 from engine.statuses import DeadlineState, NoticeKind
@@ -32,6 +32,8 @@ class CaseDeadline(Base):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # Lets one INSERT carry many rows on SQLite and still hand back their ids in order.
+    _sentinel: Mapped[int | None] = orm_insert_sentinel()
     instance_id: Mapped[int] = mapped_column(ForeignKey("process_instances.id"), index=True)
     municipality: Mapped[str] = mapped_column(String(64))
     # What makes the occurrence unique in the case: the bound timer's task id, or the span's

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, orm_insert_sentinel
 
 from engine.db import Base, UtcDateTime, enum_type
 from engine.inbox.status import MailStatus
@@ -37,6 +37,8 @@ class UserNotice(Base):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # Lets one INSERT carry many rows on SQLite and still hand back their ids in order.
+    _sentinel: Mapped[int | None] = orm_insert_sentinel()
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     municipality: Mapped[str] = mapped_column(String(64))
     kind: Mapped[str] = mapped_column(String(32))

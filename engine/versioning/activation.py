@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import Select, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.base import ExecutableOption
 
 from engine import audit
 from engine.models import ProcessVersion, VersionActivation
@@ -150,12 +152,14 @@ def pending_activations(session: Session, municipality: str) -> list[VersionActi
     )
 
 
-def current_version(session: Session, municipality: str) -> ProcessVersion | None:
-    """The version marked active (a due switch aside)."""
+def current_version(
+    session: Session, municipality: str, options: Sequence[ExecutableOption] = ()
+) -> ProcessVersion | None:
+    """The version marked active (a due switch aside); `options` such as deferred columns."""
     return session.scalar(
-        select(ProcessVersion).where(
-            ProcessVersion.municipality == municipality, ProcessVersion.is_active.is_(True)
-        )
+        select(ProcessVersion)
+        .where(ProcessVersion.municipality == municipality, ProcessVersion.is_active.is_(True))
+        .options(*options)
     )
 
 

@@ -1,0 +1,92 @@
+"""What one advance sends to the database: a budget of statements, one flush of what it wrote.
+
+Counted, not timed (benchmarks/ times them): the count is the same on every machine, so a
+change that adds a query per step or splits a flush shows up here as a failure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from engine import audit
+from engine.instances import complete_task
+from engine.models import AuditEvent
+from engine.projection import _last_authors
+from engine.runtime import Runtime
+from engine.statuses import AuditKind
+from tests.engine.helpers import deploy_example, open_tasks, send
+
+STEPS = (
+    ("screen", {"screen_decision": "process"}),
+    ("route", {"departments": ["housing", "roads"]}),
+    ("draft_answer", {"answer_kind": "final", "answer_text": "Здравствуйте! Мусор вывезен."}),
+    ("review", {"review_decision": "approve"}),
+)
+# A step's transaction: its task, the lock, the case's deadlines and open tasks, the redo
+# lookup, the new-task notices' staff, and one flush (audit, deadlines, tasks, state).
+PER_STEP = 12
+INTAKE = 12
+
+
+@contextmanager
+def statements(engine: Engine) -> Iterator[list[str]]:
+    """The SQL statements sent to `engine` inside the block."""
+    sent: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        sent.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield sent
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+
+
+def test_each_step_of_the_example_stays_within_its_statement_budget(
+    db_engine: Engine, sessions: sessionmaker[Session], runtime: Runtime
+) -> None:
+    deploy_example(sessions, runtime)
+    send(sessions, runtime, "warm-up")  # the version's first load reads its large columns
+    with statements(db_engine) as sent:
+        case = send(sessions, runtime).result.instance.id
+    assert len(sent) <= INTAKE, sent
+    for element, data in STEPS:
+        for task in [t for t in open_tasks(sessions, case) if t.element_id == element]:
+            with statements(db_engine) as sent, sessions.begin() as session:
+                complete_task(session, runtime, task.task_id, data, "curator1")
+            assert len(sent) <= PER_STEP, (element, sent)
+            audit_inserts = [s for s in sent if s.startswith("INSERT INTO audit_events")]
+            assert len(audit_inserts) <= 1, (element, sent)  # one statement for all its rows
+
+
+def test_the_author_of_a_completion_not_flushed_yet_is_found(
+    sessions: sessionmaker[Session], runtime: Runtime
+) -> None:
+    deploy_example(sessions, runtime)
+    case = send(sessions, runtime).result.instance.id
+    now = runtime.clock.now()
+    with sessions() as session, session.no_autoflush:
+        for minutes, actor in ((1, "housing1"), (2, "housing2")):
+            audit.record(
+                session,
+                AuditKind.TASK_COMPLETED,
+                now + timedelta(minutes=minutes),
+                actor,
+                instance_id=case,
+                task_id=f"t{minutes}",
+                element_id="draft_answer",
+                department="housing",
+            )
+        assert not [obj for obj in session.new if isinstance(obj, AuditEvent) and obj.id]
+        # The later completion, still pending in this transaction, is the last author.
+        assert _last_authors(session, case, {"draft_answer"}) == {
+            ("draft_answer", "housing"): "housing2"
+        }
