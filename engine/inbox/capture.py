@@ -38,6 +38,21 @@ ALL_KINDS = frozenset(kinds.KINDS)
 
 
 @dataclass(frozen=True)
+class Recipient:
+    """What a notice needs of an active user (plain values: no ORM object per user per flush)."""
+
+    id: int
+    login: str
+    full_name: str
+    roles: Any
+    department: str | None
+    email: str | None
+
+
+_RECIPIENT_COLUMNS = (User.id, User.login, User.full_name, User.roles, User.department, User.email)
+
+
+@dataclass(frozen=True)
 class Draft:
     """A notice to write for some users."""
 
@@ -47,7 +62,7 @@ class Draft:
     instance_id: int | None
     text: str
     at: datetime
-    users: list[User]
+    users: list[Recipient]
     due_at: datetime | None = None
     actor: str | None = None  # who caused it: never told of their own act
 
@@ -72,20 +87,20 @@ class Staff:
     def __init__(self, connection: Connection, session: Session) -> None:
         self.connection = connection
         self.session = session
-        self.loaded: dict[str, list[User]] = {}
+        self.loaded: dict[str, list[Recipient]] = {}
 
-    def of(self, municipality: str) -> list[User]:
+    def of(self, municipality: str) -> list[Recipient]:
         """Everyone active in the municipality."""
         if municipality not in self.loaded:
             rows = self.connection.execute(
-                select(User.__table__).where(
+                select(*_RECIPIENT_COLUMNS).where(
                     User.is_active.is_(True), User.municipality == municipality
                 )
             )
-            self.loaded[municipality] = [User(**row._mapping) for row in rows]
+            self.loaded[municipality] = [Recipient(*row) for row in rows]
         return self.loaded[municipality]
 
-    def working_in(self, task: OpenUserTask) -> list[User]:
+    def working_in(self, task: OpenUserTask) -> list[Recipient]:
         """Those whose roles act in the task's lane, under the roles its version runs with."""
         lanes_of = self.registry(task.municipality, task.instance_id).lanes_of
         return [user for user in self.of(task.municipality) if task.role in lanes_of(user.roles)]
@@ -112,11 +127,11 @@ class Staff:
             select(ProcessInstance.version_id).where(ProcessInstance.id == instance_id)
         ).scalar()
 
-    def by_role(self, municipality: str, role: str | None) -> list[User]:
+    def by_role(self, municipality: str, role: str | None) -> list[Recipient]:
         """Those with the role (none for no role)."""
         return [user for user in self.of(municipality) if role is not None and role in user.roles]
 
-    def by_login(self, municipality: str, logins: list[str]) -> list[User]:
+    def by_login(self, municipality: str, logins: list[str]) -> list[Recipient]:
         """Those with these logins."""
         wanted = set(logins)
         return [user for user in self.of(municipality) if user.login in wanted]
@@ -204,7 +219,7 @@ def _from_assignment(connection: Connection, staff: Staff, row: AuditEvent) -> D
 
 
 def _task_draft(
-    kind: str, row: AuditEvent, task: OpenUserTask, text: str, users: list[User]
+    kind: str, row: AuditEvent, task: OpenUserTask, text: str, users: list[Recipient]
 ) -> Draft:
     return Draft(
         kind,
@@ -288,7 +303,7 @@ def write(connection: Connection, draft: Draft) -> None:
         connection.execute(insert(MailMessage), mails)
 
 
-def _mail(notice_id: int, user: User, at: datetime, digest: bool) -> dict[str, Any]:
+def _mail(notice_id: int, user: Recipient, at: datetime, digest: bool) -> dict[str, Any]:
     return {
         "notice_id": notice_id,
         "user_id": user.id,
@@ -353,5 +368,5 @@ def _task(connection: Connection, staff: Staff, task_id: str | None) -> OpenUser
     return OpenUserTask(**row._mapping) if row is not None else None
 
 
-def _without(users: list[User], login: str) -> list[User]:
+def _without(users: list[Recipient], login: str) -> list[Recipient]:
     return [user for user in users if user.login != login]
