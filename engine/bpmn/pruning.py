@@ -3,7 +3,7 @@
 SpiffWorkflow keeps every task it ever created: a rework loop re-enters an earlier element, so
 the tasks of each earlier pass stay in the tree as ancestors of the live ones. Here the tasks of
 earlier passes that nothing can read again are removed, and the finished tasks left whose data no
-step can read again keep no data (what a step's form produced is in the audit log).
+step can read again keep no data of their own (what a step's form produced is in the audit log).
 
 An *earlier pass* is found in the tree itself: when a task's element recurs among its
 descendants (task A, then later task B of the same element below it), everything under A that is
@@ -207,14 +207,16 @@ def _remove(tasks: dict[UUID, Task], order: list[Task], removed: set[UUID]) -> N
 
 
 def _drop_data(tasks: dict[UUID, Task], order: list[Task], last_task: Task | None) -> None:
-    """Empty the data of finished tasks that no step, join, subprocess or check reads again."""
-    readers: set[UUID] | None = None
-    for task in order:
-        if task.data and task._state & _FINISHED:
-            if readers is None:
-                readers = _data_readers(tasks, order, last_task)
-            if task.id not in readers:
-                task.data = {}
+    """Finished tasks that no step, join, subprocess or check reads again keep no data of their own.
+
+    SpiffWorkflow stores a task's data as its difference from its parent's, so such a task takes
+    its parent's data: it stores nothing (an emptied one would store the deletion of every name,
+    and its children all their data).
+    """
+    readers = _data_readers(tasks, order, last_task)
+    for task in order:  # preorder: a parent has its final data before its children take it
+        if task._state & _FINISHED and task.id not in readers and task._parent in tasks:
+            task.data = dict(tasks[task._parent].data)
 
 
 def _data_readers(tasks: dict[UUID, Task], order: list[Task], last_task: Task | None) -> set[UUID]:

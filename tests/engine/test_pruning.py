@@ -182,7 +182,7 @@ def test_pruning_keeps_what_spiffworkflow_and_the_engine_read(unpruned: BpmnWork
     json.loads(dump_state(workflow))  # the serializer finds every task it links
 
 
-def test_finished_tasks_no_step_reads_keep_no_data(unpruned: BpmnWorkflow) -> None:
+def test_finished_tasks_no_step_reads_keep_no_data_of_their_own(unpruned: BpmnWorkflow) -> None:
     workflow = unpruned
     for task in all_tasks(workflow):
         task.data = {"marker": str(task.id)}
@@ -201,10 +201,16 @@ def test_finished_tasks_no_step_reads_keep_no_data(unpruned: BpmnWorkflow) -> No
             if name not in newest or task.last_state_change >= newest[name].last_state_change:
                 newest[name] = task
     assert all(task.data for task in newest.values()), "scenarios read each element's newest"
-    emptied = [task for task in kept if not task.data]
-    assert emptied and all(task.has_state(TaskState.FINISHED_MASK) for task in emptied)
+    # The others take their parent's data: stored as a difference from it, they store nothing.
+    dropped = [task for task in kept if task.data.get("marker") != str(task.id)]
+    assert dropped
+    for task in dropped:
+        assert task.parent is not None and task.data == task.parent.data
+        assert task.has_state(TaskState.FINISHED_MASK)
+        assert all(child.has_state(TaskState.FINISHED_MASK) for child in task.children)
+    stored = json.loads(dump_state(workflow))["tasks"]
     assert all(
-        all(child.has_state(TaskState.FINISHED_MASK) for child in task.children) for task in emptied
+        stored[str(task.id)]["delta"] == {"updates": {}, "deletions": []} for task in dropped
     )
 
 
