@@ -20,6 +20,9 @@ these are always kept (docs/engine.md, «Rework loops»):
   scenarios' completed elements and `data_at`, version migration's list of elements passed);
 - the parent of every kept join task (SpiffWorkflow's joins read their inputs' state and data).
 
+A task of an earlier pass kept for one of these reasons is marked (`EARLIER` in its internal
+data), so that it goes once the reason does, though it no longer sits under its pass's first task.
+
 A removed task's children are re-parented to its nearest kept ancestor, so among the tasks kept
 every ancestor stays an ancestor and no other task becomes one (SpiffWorkflow's parallel joins
 tell loop iterations apart by `is_descendant_of`).
@@ -37,6 +40,7 @@ from SpiffWorkflow.task import Task
 from SpiffWorkflow.workflow import Workflow
 
 NEAR = 4  # ancestors kept intact above an unfinished task (the deadline lookup climbs three)
+EARLIER = "reglament_earlier_pass"  # internal data of a task of an earlier pass that was kept
 _FINISHED = TaskState.FINISHED_MASK
 _COMPLETED = TaskState.COMPLETED
 _NOT_RUN = TaskState.PREDICTED_MASK | TaskState.FUTURE  # a recurrence only predicted: no pass ended
@@ -57,11 +61,16 @@ def _prune(owner: Workflow, subprocess_owners: set[UUID]) -> None:
     # Raw ids (`_parent`, `_children`) rather than the `parent`/`children` properties: this runs
     # on every save, and the properties look every task up again.
     order, recurrences = _walk(root, tasks)
-    if recurrences:
-        earlier: set[UUID] = set()
-        for top, again in recurrences:
-            earlier |= _between(tasks, top, again)
-        removed = earlier - _kept(tasks, order, subprocess_owners, owner.last_task)
+    earlier = {task.id for task in order if EARLIER in task.internal_data}
+    for top, again in recurrences:
+        earlier |= _between(tasks, top, again)
+    if earlier:
+        kept = _kept(tasks, order, subprocess_owners, owner.last_task)
+        removed = earlier - kept
+        for task_id in earlier & kept:
+            # Kept for now (the newest of its element, say), it leaves its pass's subtree once
+            # the pass's other tasks go: the mark lets a later save still find it.
+            tasks[task_id].internal_data[EARLIER] = True
         if removed:
             _remove(tasks, order, removed)
             order = [task for task in order if task.id not in removed]

@@ -14,20 +14,21 @@ import pytest
 import yaml
 from SpiffWorkflow import TaskState
 from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 from SpiffWorkflow.task import Task
 from sqlalchemy.orm import Session, sessionmaker
 
 import engine.bpmn.pruning as pruning
 import engine.instances
 from engine.bpmn.pruning import prune_workflow
-from engine.bpmn.serialization import dump_state
+from engine.bpmn.serialization import dump_state, load_state
 from engine.instances import complete_task, read_workflow
 from engine.models import ProcessInstance
 from engine.runtime import Runtime
 from engine.scenarios import run_file
 from engine.statuses import InstanceStatus
 from engine.timers import all_tasks
-from tests.conftest import PROCESSES
+from tests.conftest import PROCESSES, ROOT
 from tests.engine.helpers import deploy_example, open_tasks, send
 
 ACTOR = "test"
@@ -40,6 +41,7 @@ FORMS: dict[str, dict[str, Any]] = {
     "publish": {"published_url": "https://vk.com/wall-1_100?reply=7"},
 }
 REWORK = {"review_decision": "rework", "rework_reasons": ["formal"]}
+PARALLEL_LOOP = ROOT / "tests" / "fixtures" / "pruning" / "parallel_loop.bpmn"
 
 
 def _complete_all(
@@ -259,3 +261,35 @@ def test_a_perm_case_reworked_inside_its_department_subprocess_completes(
     result = run_file(_perm_with_reworks(tmp_path, 3), tmp_path)
     assert result.failure is None, result.failure
     assert sum(removed) > 0  # earlier passes went from the department's subprocess
+
+
+def _parallel_loop(prune: bool) -> tuple[list[tuple[str, ...]], list[int], dict[str, Any]]:
+    """Run PARALLEL_LOOP through a stored state after every step: ready steps, tasks, data."""
+    parser = SpiffBpmnParser()
+    parser.add_bpmn_file(str(PARALLEL_LOOP))
+    spec = parser.get_spec("p")
+    workflow = BpmnWorkflow(spec)
+    workflow.do_engine_steps()
+    ready_steps, sizes, loops = [], [], 0
+    while not workflow.is_completed():
+        ready = sorted(workflow.get_tasks(state=TaskState.READY), key=lambda t: t.task_spec.name)
+        ready_steps.append(tuple(task.task_spec.name for task in ready))
+        task = ready[-1]  # b before a: the join waits for a after b arrived
+        loops += task.task_spec.name == "a"
+        task.data.update({"loops": loops, f"{task.task_spec.name}_{loops}": True})
+        task.run()
+        workflow.do_engine_steps()
+        if prune:
+            prune_workflow(workflow)
+        workflow = load_state(dump_state(workflow), spec, {}, workflow.script_engine)
+        sizes.append(len(workflow.tasks))
+    return ready_steps, sizes, workflow.data
+
+
+def test_a_parallel_join_in_a_loop_runs_as_without_pruning_in_a_flat_tree() -> None:
+    ready_steps, sizes, data = _parallel_loop(prune=False)
+    pruned_steps, pruned_sizes, pruned_data = _parallel_loop(prune=True)
+    assert pruned_steps == ready_steps
+    assert pruned_data == data  # what the join merged from both branches, every loop
+    assert sizes[-2] > 3 * sizes[2]  # unpruned, the tree grows by a pass a loop
+    assert max(pruned_sizes[2:]) <= pruned_sizes[2] + 1  # kept tasks of a pass go later, too
