@@ -17,6 +17,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from engine import audit
 from engine.answer_limits import check_case_limits
+from engine.bpmn.pruning import prune_workflow
 from engine.bpmn.serialization import dump_state, load_state
 from engine.catch_up import catch_up
 from engine.clock import using_clock
@@ -311,6 +312,7 @@ def _save(
             department=task.department,
             due=task.due_at.isoformat() if task.due_at else None,
         )
+    prune_workflow(workflow)  # earlier rework passes and unread data go (engine/bpmn/pruning.py)
     instance.state = dump_state(workflow)
     instance.next_due_at = _earliest(next_due(workflow), ledger.next_moment())
     instance.updated_at = now
