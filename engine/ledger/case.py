@@ -192,7 +192,6 @@ class CaseLedger:
 
     def _supersede(self, entry: CaseDeadline, timer: Task, moment: datetime) -> None:
         """Withdraw the breaches of earlier terms this one replaces, in the same (sub)process."""
-        owner = timer.workflow
         for rule in self.table.rules.values():
             if entry.name not in rule.superseded_by:
                 continue
@@ -200,8 +199,7 @@ class CaseLedger:
                 if (
                     earlier.name == rule.name
                     and earlier.state is DeadlineState.BREACHED
-                    and earlier.task_id is not None
-                    and UUID(earlier.task_id) in owner.tasks
+                    and _ran_in(earlier, timer)
                 ):
                     withdraw(self, earlier, entry, moment)
 
@@ -346,3 +344,16 @@ class CaseLedger:
     def _end(self, entry: CaseDeadline, state: DeadlineState, moment: datetime) -> None:
         entry.state = entry.state.guard(state)
         entry.ended_at = moment
+
+
+def _ran_in(earlier: CaseDeadline, timer: Task) -> bool:
+    """Whether a step's row ran in the timer's (sub)process instance.
+
+    Its task, while still in that instance's tree; else (its pass pruned, engine/bpmn/pruning.py)
+    the instance its row recorded.
+    """
+    if earlier.task_id is None:
+        return False
+    if UUID(earlier.task_id) in timer.workflow.tasks:
+        return True
+    return earlier.scope_id == scope_of(timer)

@@ -114,6 +114,8 @@ def step_occurrence(ledger: CaseLedger, timer: Task, moment: datetime) -> Occurr
         due_at=due,
         working=working,
         rule=rule,
+        # Which (sub)process instance it ran in, kept after its pass is pruned from the tree.
+        scope_id=scope_of(timer),
     )
 
 

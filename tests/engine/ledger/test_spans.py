@@ -175,3 +175,29 @@ def test_superseded_by_must_name_another_row() -> None:
     row = {**TABLE["deadlines"]["draft_answer"], "superseded_by": "nowhere"}
     with pytest.raises(TableError, match="«superseded_by» — нет другого срока «nowhere»"):
         read_table({"deadlines": {**TABLE["deadlines"], "draft_answer": row}})
+
+
+def test_a_breach_of_an_earlier_pass_is_withdrawn_by_its_superseding_term(
+    sessions: sessionmaker[Session], runtime: Runtime, clock: VirtualClock
+) -> None:
+    # Three returns later (engine/bpmn/pruning.py prunes earlier passes) the first pass's breach
+    # is still found: its row names the (sub)process instance it ran in.
+    draft = {**TABLE["deadlines"]["draft_answer"], "superseded_by": "publish"}
+    _deploy(sessions, runtime, draft_answer=draft)
+    case = send(sessions, runtime).result.instance.id
+    _complete(sessions, runtime, case, "screen", screen_decision="process")
+    _complete(sessions, runtime, case, "route", departments=["roads"])
+    clock.advance(timedelta(days=1, minutes=1))  # past 8 working hours
+    _drain(sessions, runtime)
+    answer = {"answer_kind": "final", "answer_text": "Здравствуйте! Исправим."}
+    _complete(sessions, runtime, case, "draft_answer", **answer)
+    for _ in range(3):
+        _complete(
+            sessions, runtime, case, "review", review_decision="rework", rework_reasons=["formal"]
+        )
+        _complete(sessions, runtime, case, "draft_answer", **answer)
+    _complete(sessions, runtime, case, "review", review_decision="approve")
+    first, *later = _entries(sessions, "draft_answer")
+    assert first.state is DeadlineState.SUPERSEDED and first.scope_id is None  # top level
+    assert [entry.state for entry in later] == [DeadlineState.MET] * 3
+    assert "draft_answer" not in _violations(sessions)
