@@ -99,11 +99,16 @@ def matches(search: str) -> ColumnElement[bool]:
         func.lower(Message.text).contains(folded, autoescape=True),
         func.lower(Message.author).contains(folded, autoescape=True),
     ]
+    # A scalar subquery, not EXISTS: PostgreSQL would turn EXISTS into a join driven by a scan
+    # of every message (it cannot tell how many match); this asks each open task's own
+    # messages, by their index, so the cost follows the open tasks, not the archive.
     in_message = (
         select(Message.id)
         .where(Message.instance_id == OpenUserTask.instance_id, or_(*found))
         .correlate(OpenUserTask)
-        .exists()
+        .limit(1)
+        .scalar_subquery()
+        .is_not(None)
     )
     number = words.lstrip("№#").strip()
     if number.isdigit() and int(number) < 2**31:
