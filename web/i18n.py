@@ -66,6 +66,14 @@ def _catalog() -> NullTranslations:
 def init_app(app: Flask) -> None:
     """Wire Flask-Babel and the template filters for dates and remaining time."""
     babel.init_app(app, locale_selector=locale, timezone_selector=zone)
+    # Templates' _() as Flask-Babel installs it, on the catalog kept for the request.
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=lambda s: _catalog().ugettext(s),
+        ngettext=lambda s, p, n: _catalog().ungettext(s, p, n),
+        newstyle=True,
+        pgettext=lambda c, s: _catalog().upgettext(c, s),
+        npgettext=lambda c, s, p, n: _catalog().unpgettext(c, s, p, n),
+    )
     app.add_template_filter(when, "when")
     app.add_template_filter(day, "day")
     app.add_template_filter(span, "span")
