@@ -12,6 +12,7 @@ from engine.statuses import AuditKind, DeadlineState, InstanceStatus
 from engine.substitutions import SubstitutionState
 from web import municipality, naming
 from web.forms import channel_label, source_label
+from web.forms.labels import source_names
 from web.regulation import REPORT_ROLES
 
 STATUS_LABELS = {
@@ -126,6 +127,7 @@ def _globals() -> dict[str, Any]:
         # Violations and notices carry department ids; staff read the department's name.
         "department_label": lambda value: departments.get(value, value),
         "source_label": source_label,
+        "source_names": source_names,
         "channel_label": channel_label,
         "status_label": lambda status: str(STATUS_LABELS.get(status, status)),
         "event_label": lambda kind: str(EVENT_LABELS.get(kind, kind)),

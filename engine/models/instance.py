@@ -30,6 +30,8 @@ class Message(Base):
         # The message registry lists newest first; a card finds the author's earlier messages.
         Index("ix_messages_registry", "municipality", "received_at"),
         Index("ix_messages_author", "municipality", "author_id"),
+        # The task list's source filter reads its choices by skipping through this index.
+        Index("ix_messages_sources", "municipality", "source"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -18,7 +18,10 @@ class OpenUserTask(Base):
         Index("ix_open_user_tasks_role_due", "municipality", "role", "due_at"),
         Index("ix_open_user_tasks_department_due", "municipality", "department", "due_at"),
         Index("ix_open_user_tasks_assignee", "assignee"),
-        Index("ix_open_user_tasks_due", "municipality", "due_at"),  # a curator's "all tasks"
+        # A curator's «Все» in the list's order (NULLS LAST: tasks without a deadline last).
+        Index("ix_open_user_tasks_due", "municipality", "due_at", "created_at"),
+        # The list's step filter reads its choices by skipping through this index.
+        Index("ix_open_user_tasks_steps", "municipality", "element_id", "name"),
     )
 
     task_id: Mapped[str] = mapped_column(String(36), primary_key=True)

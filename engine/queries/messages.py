@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from engine.access import Viewer
 from engine.models import Message, OpenUserTask, ProcessInstance, Violation
-from engine.queries.tasks import excerpt
+from engine.queries.tasks import excerpt, loose_scan
 from engine.queries.timing import municipality_settings
 from engine.runtime import Runtime
 from engine.statuses import InstanceStatus
@@ -142,10 +142,5 @@ def _mark_repeats(session: Session, rows: list[MessageRow]) -> list[MessageRow]:
 
 def sources(session: Session, viewer: Viewer) -> list[str]:
     """Sources the municipality's messages came from."""
-    query = (
-        select(Message.source)
-        .where(Message.municipality == viewer.municipality)
-        .distinct()
-        .order_by(Message.source)
-    )
-    return list(session.scalars(query))
+    found = loose_scan(Message.source, Message.municipality == viewer.municipality)
+    return list(session.scalars(select(found.c.value).order_by(found.c.value)))

@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
+from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine.access import Viewer, viewer_for
 from engine.accounts import create_user
 from engine.clock import VirtualClock
 from engine.instances import complete_task
-from engine.queries import MessageFilter, TaskFilter, case_card, search, task_list
+from engine.models import Message, OpenUserTask
+from engine.queries import (
+    MessageFilter,
+    TaskFilter,
+    case_card,
+    filter_choices,
+    search,
+    task_list,
+)
 from engine.runtime import Runtime
 from engine.statuses import InstanceStatus
 from engine.worktime import TrafficLight
@@ -53,6 +62,99 @@ def test_task_list_sorts_by_due_date_and_counts_remaining_working_time(
         overdue = task_list(session, runtime, viewer, TaskFilter(scope="all", overdue=True))
         assert [row.excerpt for row in overdue.rows] == ["первое"]
         assert overdue.rows[0].remaining.state is TrafficLight.OVERDUE  # type: ignore[union-attr]
+
+
+def test_tasks_without_a_deadline_come_last_and_ties_go_by_creation(
+    sessions: sessionmaker[Session], runtime: Runtime, clock: VirtualClock
+) -> None:
+    deploy_example(sessions, runtime)
+    viewer = _curator(sessions, runtime)
+    cases = []
+    for number in range(4):
+        cases.append(send(sessions, runtime, str(number), text=f"№{number}").result.instance.id)
+        clock.advance(timedelta(minutes=5))
+    same_due = only_task(sessions, cases[3]).due_at
+    with sessions.begin() as session:
+        for case in (cases[0], cases[2]):  # no deadline: after every task that has one
+            session.execute(
+                update(OpenUserTask).where(OpenUserTask.instance_id == case).values(due_at=None)
+            )
+        session.execute(  # the same deadline as the newest: the older task goes first
+            update(OpenUserTask).where(OpenUserTask.instance_id == cases[1]).values(due_at=same_due)
+        )
+    with sessions() as session:
+        page = task_list(session, runtime, viewer, TaskFilter(scope="all"))
+    assert [row.excerpt for row in page.rows] == ["№1", "№3", "№0", "№2"]
+
+
+def test_task_search_ignores_case_in_any_mix_of_letters(
+    sessions: sessionmaker[Session], runtime: Runtime
+) -> None:
+    deploy_example(sessions, runtime)
+    viewer = _curator(sessions, runtime)
+    send(sessions, runtime, "1", text="Во дворе МуСоР третий день")
+    send(sessions, runtime, "2", author_id="id2", author="ЕЛЕНА Ёлкина", text="Яма")
+    send(sessions, runtime, "3", author_id="id3", text="Нет света")
+    with sessions() as session:
+        for words, found in (("мусор", ["Во дворе МуСоР третий день"]), ("елена ёл", ["Яма"])):
+            page = task_list(session, runtime, viewer, TaskFilter(scope="all", search=words))
+            assert [row.excerpt for row in page.rows] == found, words
+
+
+def test_filter_choices_are_the_sources_and_steps_of_the_municipality(
+    sessions: sessionmaker[Session], runtime: Runtime
+) -> None:
+    deploy_example(sessions, runtime)
+    viewer = _curator(sessions, runtime)
+    case = send(sessions, runtime, "1", source="ok").result.instance.id
+    send(sessions, runtime, "2", source="vk", author_id="id2")
+    task = only_task(sessions, case)
+    with sessions.begin() as session:
+        for number, (municipality, source) in enumerate(
+            [("example", "incident_manager"), ("elsewhere", "telegram"), ("example", "ok")]
+        ):
+            session.add(_message(number, municipality, source))
+        for number, (municipality, element_id, name) in enumerate(
+            [
+                ("example", "answer", "Ответить"),
+                ("example", "answer", "Ответить заявителю"),  # an older version's name
+                ("elsewhere", "other", "Чужой шаг"),
+            ]
+        ):
+            session.add(_task(task, number, municipality, element_id, name))
+    with sessions() as session:
+        choices = filter_choices(session, viewer)
+    assert choices["sources"] == [(s, s) for s in ("incident_manager", "ok", "vk")]
+    assert choices["steps"] == [("answer", "Ответить"), (task.element_id, task.name)]
+
+
+def _message(number: int, municipality: str, source: str) -> Message:
+    return Message(
+        municipality=municipality,
+        source=source,
+        external_id=f"extra-{number}",
+        author="Автор",
+        author_id="extra",
+        text="Текст",
+        correlation_key=f"extra-{number}",
+        received_at=datetime(2026, 3, 16, 7, 0, tzinfo=UTC),
+        payload={},
+    )
+
+
+def _task(
+    like: OpenUserTask, number: int, municipality: str, element_id: str, name: str
+) -> OpenUserTask:
+    return OpenUserTask(
+        task_id=f"00000000-0000-0000-0000-{number:012d}",
+        instance_id=like.instance_id,
+        municipality=municipality,
+        element_id=element_id,
+        name=name,
+        form_key=like.form_key,
+        due_at=None,
+        created_at=like.created_at,
+    )
 
 
 def test_registry_search_and_case_card(

@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
+import flask_babel
 import pytest
 from flask import Flask
 
 from engine.worktime import RemainingTime, TrafficLight
-from web.i18n import deadline_words, time_left
+from web.i18n import (
+    DATE,
+    DATE_TIME,
+    SHORT_DATE_TIME,
+    day,
+    deadline_words,
+    gettext,
+    ngettext,
+    short_when,
+    time_left,
+    when,
+)
 
 DUE = datetime(2026, 12, 8, 15, tzinfo=UTC)  # 18:00 in Moscow, the zone without a user
 
@@ -55,3 +67,38 @@ def test_the_light_comes_first_but_not_for_overdue() -> None:
     assert deadline_words(left(40, TrafficLight.PLENTY, days=5)).startswith("в срок · осталось 5")
     assert deadline_words(left(0, TrafficLight.OVERDUE)) == "срок истёк 08.12 18:00"
     assert time_left(None) == "без срока"
+
+
+@pytest.mark.parametrize("zone", ["Europe/Moscow", "Asia/Vladivostok", "Europe/Berlin"])
+def test_dates_are_written_as_babel_writes_their_patterns(app: Flask, zone: str) -> None:
+    # `when`, `day` and `short_when` write Babel's patterns by hand (speed); every zone,
+    # a summer-time change and a naive moment (read as UTC) give Babel's own text.
+    moments = [
+        datetime(2026, 3, 29, 0, 59, tzinfo=UTC),
+        datetime(2026, 3, 29, 1, 0, tzinfo=UTC),
+        datetime(2026, 10, 25, 0, 30, tzinfo=UTC),
+        datetime(2026, 12, 31, 21, 5, tzinfo=UTC),
+        datetime(2026, 1, 1, 23, 59),  # naive
+        datetime(2026, 6, 1, 12, 0, tzinfo=timezone(timedelta(hours=5))),
+    ]
+    with app.test_request_context("/"):
+        flask_babel.get_babel().timezone_selector = lambda: zone
+        flask_babel.refresh()
+        for moment in moments:
+            assert when(moment) == flask_babel.format_datetime(moment, DATE_TIME)
+            assert day(moment) == flask_babel.format_datetime(moment, DATE)
+            assert short_when(moment) == flask_babel.format_datetime(moment, SHORT_DATE_TIME)
+        if zone == "Asia/Vladivostok":  # the zone is the selector's, not the default one
+            assert when(moments[3]) == "01.01.2027 07:05"
+    assert when(None) == day(None) == short_when(None) == "—"
+
+
+@pytest.mark.usefixtures("speak")
+@pytest.mark.parametrize("num", [0, 1, 2, 5, 11, 21, 22])
+def test_the_request_catalog_words_as_flask_babel(num: int) -> None:
+    # web.i18n keeps the request's catalog itself (speed); the words are Flask-Babel's.
+    singular, plural = "%(num)d working day left", "%(num)d working days left"
+    assert ngettext(singular, plural, num) == flask_babel.ngettext(singular, plural, num)
+    phrase = "%(time)s left"
+    assert gettext(phrase, time="2 ч") == flask_babel.gettext(phrase, time="2 ч")
+    assert gettext("no deadline") == flask_babel.gettext("no deadline") == "без срока"

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Flask
+import pytest
+from flask import Flask, url_for
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine.clock import VirtualClock
 from engine.runtime import Runtime
 from tests.web.conftest import login, send_message
 from tests.web.helpers import complete, routed_case, tasks_of
+from web.forms.labels import SOURCE_LABELS, source_label, source_names
+from web.tasks import task_url
 
 
 def test_the_list_is_sorted_by_due_date_with_remaining_time_and_a_light(
@@ -204,3 +207,20 @@ def test_saved_filters_are_per_user_and_a_bad_name_is_refused_with_a_message(
     assert head.post(f"/tasks/filters/{filter_id}/delete").status_code == 404
     assert curator.post(f"/tasks/filters/{filter_id}/delete").status_code == 303
     assert ">Мусор</a>" not in curator.get("/").text
+
+
+@pytest.mark.parametrize("task_id", ["0f9d6c2e-1b7a-4c39-9d7e-3a5b8c1d2e4f", "odd id/ё?", "_a-B"])
+def test_task_addresses_are_url_fors(app: Flask, task_id: str) -> None:
+    # The list fills one built address per endpoint (speed); each is url_for's own.
+    with app.test_request_context("/"):
+        for endpoint in ("tasks.show", "tasks.claim", "tasks.release"):
+            assert task_url(endpoint, task_id) == url_for(endpoint, task_id=task_id)
+            assert task_url(endpoint, task_id) == url_for(endpoint, task_id=task_id)  # cached
+
+
+def test_the_rows_source_names_are_source_labels(app: Flask) -> None:
+    # The rows look sources up in one translated table (speed): the same words as source_label.
+    with app.test_request_context("/"):
+        names = source_names()
+        assert names == {value: source_label(value) for value in SOURCE_LABELS}
+        assert names["vk"] == "ВКонтакте"

@@ -39,6 +39,11 @@ def source_label(value: str) -> str:
     return str(SOURCE_LABELS.get(value, value))
 
 
+def source_names() -> dict[str, str]:
+    """Every source's name, translated once (a list of rows looks each up in this)."""
+    return {value: str(label) for value, label in SOURCE_LABELS.items()}
+
+
 def channel_label(value: str) -> str:
     """A channel's name."""
     return str(CHANNEL_LABELS.get(value, value))

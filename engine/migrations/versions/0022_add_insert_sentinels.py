@@ -5,7 +5,7 @@ SQLAlchemy sends such rows one statement each unless a client-side sentinel colu
 apart. The columns hold only a counter within one statement; nothing reads them.
 
 Revision ID: 0022
-Revises: 0020
+Revises: 0021
 Create Date: 2026-12-01 18:00:00
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0022"
-down_revision = "0020"
+down_revision = "0021"
 branch_labels = None
 depends_on = None
 
