@@ -107,12 +107,15 @@ def tick(
     backoff: Backoff | None = None,
     stop: threading.Event | None = None,
     skip: Collection[int] = (),
+    duties: bool = True,
 ) -> TickReport:
     """Claim and advance up to `batch_size` due cases, each in its own transaction."""
     backoff = Backoff() if backoff is None else backoff
     report = TickReport()
-    # Scheduled duties first: an occurrence due now becomes a case this very tick.
-    report.duties = start_due_duties(session_factory, runtime).started
+    # Scheduled duties first: an occurrence due now becomes a case this very tick. A caller
+    # that knows no active version declares one (the simulation) spares the round.
+    if duties:
+        report.duties = start_due_duties(session_factory, runtime).started
     while report.handled < batch_size and not (stop is not None and stop.is_set()):
         excluded = backoff.waiting() | report.still_due | set(skip)
         if not _advance_next(session_factory, runtime, backoff, excluded, report):

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import create_engine, func, select, text, update
+from sqlalchemy import bindparam, create_engine, event, func, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
@@ -33,7 +33,7 @@ from engine.simulation.pools import PoolKey, Waiting, WorkerPool, finish_moment
 from engine.simulation.stream import Arrival
 from engine.statuses import InstanceStatus
 from engine.tasks import TaskClaimedError, TaskNotOpenError, claim_task
-from engine.versions import deploy_file, version_forms
+from engine.versions import deploy_file, load_version
 from engine.worktime import load_calendar
 
 ACTOR = "simulation"
@@ -43,6 +43,32 @@ FINISHED = (InstanceStatus.COMPLETED, InstanceStatus.CANCELLED)
 # The memory figures (workflows held, the database's size) every this many events, and at the end.
 MEMORY_SAMPLE_EVERY = 20
 SUBMIT_ATTEMPTS = 5  # a refused form is filled again with fresh decisions, then left open
+
+# The simulator's own statements run on a bare connection: no ORM session, no flush, no
+# listeners (the engine's calls keep their sessions).
+NEXT_DUE = select(func.min(ProcessInstance.next_due_at)).where(
+    ProcessInstance.status == InstanceStatus.RUNNING
+)
+OPENED = (
+    select(
+        OpenUserTask.task_id,
+        OpenUserTask.instance_id,
+        OpenUserTask.element_id,
+        OpenUserTask.form_key,
+        OpenUserTask.role,
+        OpenUserTask.department,
+        OpenUserTask.created_at,
+    )
+    .where(OpenUserTask.created_at >= bindparam("watermark"))
+    .order_by(OpenUserTask.created_at)
+)
+# Finished cases whose workflow is still stored: emptied, their ids returned.
+RELEASE = (
+    update(ProcessInstance)
+    .where(ProcessInstance.status.in_(FINISHED), ProcessInstance.state != "")
+    .values(state="")
+    .returning(ProcessInstance.id)
+)
 
 
 @dataclass
@@ -91,6 +117,8 @@ class Simulation:
         Base.metadata.create_all(engine)
         self.engine = engine
         self.sessions: sessionmaker[Session] = make_session_factory(engine)
+        self.finishing: set[int] = set()  # cases saved as finished, their state not yet released
+        event.listen(self.sessions, "after_flush", self._note_finished)
         self.clock = VirtualClock(start)
         self.runtime = Runtime(clock=self.clock, processes_dir=processes_dir)
         self.calendar = load_calendar(self.municipality, processes_dir)
@@ -107,7 +135,11 @@ class Simulation:
         self.failed = 0
         self.memory = Memory()
         with self.sessions.begin() as session:
-            deploy_file(session, self.runtime, bpmn, ACTOR)
+            version = deploy_file(session, self.runtime, bpmn, ACTOR).version
+            # The run's database holds this one version: every case (and duty) uses its forms.
+            self.forms = load_version(version, self.runtime).forms
+            # Without a declared duty the scheduler's duty round never starts anything.
+            self.duties = bool((version.catalog or {}).get("duties"))
 
     def push(self, at: datetime, kind: str, item: Any) -> None:
         heapq.heappush(self.events, (at, next(self.sequence), kind, item))
@@ -139,12 +171,7 @@ class Simulation:
     def move_to(self, moment: datetime) -> None:
         """Fire every timer due before `moment` at its own time, then stand at `moment`."""
         while True:
-            with self.sessions() as session:
-                due = session.scalar(
-                    select(func.min(ProcessInstance.next_due_at)).where(
-                        ProcessInstance.status == InstanceStatus.RUNNING
-                    )
-                )
+            due = self._next_due()
             step = due + timedelta(seconds=1) if due is not None else None
             if step is None or step >= moment or step <= self.clock.now():
                 break
@@ -153,13 +180,26 @@ class Simulation:
             self.collect_and_dispatch()
         if moment > self.clock.now():
             self.clock.set(moment)
-        self.drain()
+        # The scheduler claims a case only when its timer is before now: with none such (and no
+        # duty to look at) the tick would find nothing, so the clock just moves.
+        if self.duties or (due is not None and due < self.clock.now()):
+            self.drain()
+
+    def _next_due(self) -> datetime | None:
+        """The earliest timer of a running case (what the scheduler would claim first)."""
+        with self.engine.connect() as connection:
+            return connection.scalar(NEXT_DUE)
 
     def drain(self) -> None:
+        """Tick until no case is due now."""
         while True:
-            report = tick(self.sessions, self.runtime)
+            report = tick(self.sessions, self.runtime, duties=self.duties)
             self.failed += len(report.failed)
             if not report.advanced:
+                return
+            # A tick that ran dry with nothing held back (a case still due, one backing off)
+            # leaves nothing for another tick to claim; duties may start more, so they go on.
+            if report.drained and not (report.still_due or report.retrying or self.duties):
                 return
 
     def arrive(self, arrival: Arrival) -> None:
@@ -189,8 +229,7 @@ class Simulation:
         task, key, person = item
         pool = self.pools[key]
         pool.done += 1
-        with self.sessions.begin() as session:
-            forms = version_forms(session, self.runtime, task.instance_id)
+        forms = self.forms
         overrides = OBSCENE if task.instance_id in self.obscene and _fits(forms, task) else {}
         refusal: FormError | None = None
         for _attempt in range(SUBMIT_ATTEMPTS):
@@ -213,17 +252,9 @@ class Simulation:
         self.refused.append(f"{task.element_id} ({task.task_id}): {refusal}")
 
     def collect_and_dispatch(self) -> None:
-        with self.sessions() as session:
-            query = select(
-                OpenUserTask.task_id,
-                OpenUserTask.instance_id,
-                OpenUserTask.element_id,
-                OpenUserTask.form_key,
-                OpenUserTask.role,
-                OpenUserTask.department,
-                OpenUserTask.created_at,
-            ).where(OpenUserTask.created_at >= self.watermark)
-            rows = session.execute(query.order_by(OpenUserTask.created_at)).all()
+        """Queue the tasks opened since the last look in their pools; free people take them."""
+        with self.engine.connect() as connection:
+            rows = connection.execute(OPENED, {"watermark": self.watermark}).all()
             for row in rows:
                 if row.task_id in self.seen:
                     continue
@@ -259,22 +290,27 @@ class Simulation:
 
     def release_finished(self, final: bool = False) -> None:
         """Finished cases leave memory: their workflow state goes, the report's rows stay."""
-        finished = ProcessInstance.status.in_(FINISHED)
-        with self.sessions.begin() as session:
-            ids = list(
-                session.scalars(
-                    select(ProcessInstance.id).where(finished, ProcessInstance.state != "")
-                )
-            )
-            if ids:
-                session.execute(
-                    update(ProcessInstance).where(ProcessInstance.id.in_(ids)).values(state="")
-                )
+        self.releases += 1
+        sample = final or self.releases % MEMORY_SAMPLE_EVERY == 0
+        if not (self.finishing or sample):
+            return
+        # The cases the engine saved as finished since the last look, by key; before a memory
+        # sample every finished case (a safety net: the engine finishes cases only by saving
+        # them, which `_note_finished` sees).
+        query = RELEASE if sample else RELEASE.where(ProcessInstance.id.in_(self.finishing))
+        with self.engine.begin() as connection:
+            ids = list(connection.scalars(query))
+        self.finishing.clear()
         self.obscene.difference_update(ids)
         self.memory.released += len(ids)
-        self.releases += 1
-        if final or self.releases % MEMORY_SAMPLE_EVERY == 0:
+        if sample:
             self._sample_memory()
+
+    def _note_finished(self, session: Session, _context: Any) -> None:
+        """Remember the cases a flush of the engine saves as finished (released after the event)."""
+        for instance in (*session.new, *session.dirty):
+            if isinstance(instance, ProcessInstance) and instance.status in FINISHED:
+                self.finishing.add(instance.id)
 
     def _sample_memory(self) -> None:
         """The workflows held and the database's size now (reading every state is not free)."""

@@ -57,6 +57,17 @@ def test_an_occurrence_becomes_a_case_dated_at_its_moment(
     assert (row.occurs_at, row.late, row.instance_id) == (msk(2026, 4, 1, 9), False, case.id)
 
 
+def test_a_tick_without_the_duty_round_leaves_the_occurrence_for_the_next(
+    sessions: sessionmaker[Session], runtime: Runtime, clock: VirtualClock
+) -> None:
+    """The simulation, whose version declares no duty, spares the round (`duties=False`)."""
+    deploy_example(sessions, runtime)
+    clock.set(msk(2026, 4, 1, 9, 5))
+    assert tick(sessions, runtime, duties=False).duties == []
+    assert occurrences(sessions) == []
+    assert len(tick(sessions, runtime).duties) == 1
+
+
 def test_occurrences_missed_while_down_start_late_each_once_with_their_violation(
     sessions: sessionmaker[Session], runtime: Runtime, clock: VirtualClock
 ) -> None:

@@ -10,12 +10,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from click.testing import CliRunner
+from sqlalchemy import func, select
 
 from engine.cli import main
+from engine.models import ProcessInstance
 from engine.simulation import SimulationInputError, simulate
 from engine.simulation.api import DEFAULT_START, version_bpmn
 from engine.simulation.model import SIMULATION_DIR, STAFF_FILE, load_profile, load_staff
-from engine.simulation.run import Simulation
+from engine.simulation.run import FINISHED, MEMORY_SAMPLE_EVERY, Simulation
 from engine.simulation.stream import generate
 from tests.conftest import PROCESSES
 
@@ -152,3 +154,42 @@ def test_a_form_the_case_no_longer_allows_is_decided_again_not_a_crash(tmp_path:
     late_promises = [line for line in result.refused if "п. 3.6" in line]
     assert late_promises, result.refused  # the case did refuse a choice, and the run went on
     assert result.messages == len(stream)
+
+
+FIGURES = Path(__file__).parent / "figures.json"
+
+
+@pytest.mark.parametrize("municipality", ["perm", "chaykovsky"])
+def test_the_figures_of_a_fixed_run_stay_what_they_were(tmp_path: Path, municipality: str) -> None:
+    """Two days of the light stream, seed 3, as the simulator computed them before it skipped
+    the empty scheduler ticks and released finished cases by key (Chaykovsky declares duties, so
+    its run still ticks at every event). A speed change must leave them exactly; a change of the
+    engine's meaning updates figures.json on purpose."""
+    (run,) = simulate(
+        municipality, PROCESSES, days=2, rate=light_rate(tmp_path, municipality), seed=3
+    )
+    expected = json.loads(FIGURES.read_text(encoding="utf-8"))[municipality]
+    assert json.loads(json.dumps(run, ensure_ascii=False)) == expected
+
+
+def test_a_finished_case_leaves_memory_at_the_event_it_finishes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After every event no finished case keeps its workflow, not only at the memory samples."""
+    holding: list[int] = []
+    release = Simulation.release_finished
+
+    def checked(self: Simulation, final: bool = False) -> None:
+        release(self, final)
+        with self.engine.connect() as connection:
+            stored = ProcessInstance.state != ""
+            finished = ProcessInstance.status.in_(FINISHED)
+            holding.append(connection.scalar(select(func.count()).where(stored, finished)) or 0)
+
+    monkeypatch.setattr(Simulation, "release_finished", checked)
+    start = datetime.combine(DEFAULT_START, time(0), tzinfo=ZoneInfo("Asia/Yekaterinburg"))
+    stream = generate(load_profile(light_rate(tmp_path, "perm")), start, 2, "Asia/Yekaterinburg", 4)
+    staff = load_staff(PROCESSES / "perm" / SIMULATION_DIR / STAFF_FILE)
+    run = Simulation(version_bpmn(PROCESSES, "perm", None), PROCESSES, staff, start, 2, 4)
+    assert run.run(stream).memory.released > 0
+    assert len(holding) > 2 * MEMORY_SAMPLE_EVERY and set(holding) == {0}
