@@ -102,8 +102,11 @@ class Staff:
 
     def working_in(self, task: OpenUserTask) -> list[Recipient]:
         """Those whose roles act in the task's lane, under the roles its version runs with."""
+        staff = self.of(task.municipality)
+        if not staff:  # nobody to tell (a simulation's database): no roles to read
+            return []
         lanes_of = self.registry(task.municipality, task.instance_id).lanes_of
-        return [user for user in self.of(task.municipality) if task.role in lanes_of(user.roles)]
+        return [user for user in staff if task.role in lanes_of(user.roles)]
 
     def registry(self, municipality: str, instance_id: int) -> RoleRegistry:
         """The roles of the case's version: its municipality.yaml snapshot's (Myasnikovsky's
