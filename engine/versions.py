@@ -257,12 +257,10 @@ def active_version(
 ) -> ProcessVersion:
     """The version new messages of a municipality start on (at `now`: a due switch counts)."""
     due = due_version_id(session, municipality, now) if now is not None else None
-    # The large columns are read only when the version's runtime form is not cached yet.
-    light = [defer(column) for column in LARGE_VERSION_COLUMNS]
     version = (
-        session.get(ProcessVersion, due, options=light)
+        session.get(ProcessVersion, due, options=_LIGHT)
         if due is not None
-        else current_version(session, municipality, light)
+        else current_version(session, municipality, _LIGHT)
     )
     if version is None:
         raise NoActiveVersion(municipality)
@@ -382,6 +380,8 @@ LARGE_VERSION_COLUMNS = (
     ProcessVersion.deadline_table,
     ProcessVersion.settings_yaml,
 )
+# A version row without them: they are read only when its runtime form is not cached yet.
+_LIGHT = tuple(defer(column) for column in LARGE_VERSION_COLUMNS)
 
 
 def clear_cache() -> None:

@@ -6,7 +6,7 @@ import enum
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import Select, select, update
+from sqlalchemy import BindParameter, Select, bindparam, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.base import ExecutableOption
 
@@ -130,13 +130,7 @@ def perform_due(session: Session, now: datetime) -> list[VersionActivation]:
 
 def due_version_id(session: Session, municipality: str, now: datetime) -> int | None:
     """The version a due switch not yet performed makes active (new messages start on it)."""
-    return session.scalar(
-        _due(now)
-        .with_only_columns(VersionActivation.version_id)
-        .where(VersionActivation.municipality == municipality)
-        .order_by(VersionActivation.effective_at.desc(), VersionActivation.id.desc())
-        .limit(1)
-    )
+    return session.scalar(_DUE_VERSION, {"now": now, "municipality": municipality})
 
 
 def pending_activations(session: Session, municipality: str) -> list[VersionActivation]:
@@ -163,12 +157,22 @@ def current_version(
     )
 
 
-def _due(now: datetime) -> Select[VersionActivation]:
+def _due(now: datetime | BindParameter[datetime]) -> Select[VersionActivation]:
     return select(VersionActivation).where(
         VersionActivation.performed_at.is_(None),
         VersionActivation.cancelled_at.is_(None),
         VersionActivation.effective_at <= now,
     )
+
+
+# Read by every intake: built once, with its parameters bound at each call.
+_DUE_VERSION = (
+    _due(bindparam("now", type_=VersionActivation.effective_at.type))
+    .with_only_columns(VersionActivation.version_id)
+    .where(VersionActivation.municipality == bindparam("municipality"))
+    .order_by(VersionActivation.effective_at.desc(), VersionActivation.id.desc())
+    .limit(1)
+)
 
 
 def _perform(
