@@ -86,6 +86,7 @@ def test_a_span_started_and_ended_in_one_round_is_met_not_left_armed(
     )
 
 
+ANSWER = {"answer_kind": "final", "answer_text": "Здравствуйте! Исправим."}
 KNOWN_LATER = {
     "clause": "Пример, п. 9",
     "text": "1 рабочий день",
@@ -102,8 +103,7 @@ def _to_review(sessions: sessionmaker[Session], runtime: Runtime, clock: Virtual
     clock.advance(timedelta(minutes=30))
     _complete(sessions, runtime, case, "screen", screen_decision="process")
     _complete(sessions, runtime, case, "route", departments=["roads"])
-    answer = {"answer_kind": "final", "answer_text": "Здравствуйте! Исправим."}
-    _complete(sessions, runtime, case, "draft_answer", **answer)
+    _complete(sessions, runtime, case, "draft_answer", **ANSWER)
     return case
 
 
@@ -145,10 +145,13 @@ def test_known_at_is_refused_where_it_cannot_be_counted(row: dict[str, Any], mes
         read_table({"deadlines": {"placed": item}})
 
 
-def test_a_term_armed_later_withdraws_the_breach_of_the_term_it_replaces(
+def _draft_breached_where_publish_supersedes_it(
     sessions: sessionmaker[Session], runtime: Runtime, clock: VirtualClock
-) -> None:
-    # Artificially, publication's term replaces the draft's (Perm 3.4's photos replace 3.2).
+) -> int:
+    """A case whose draft is late, under a table where publication's term replaces the draft's.
+
+    Artificially so (Perm 3.4's photos replace 3.2).
+    """
     draft = {**TABLE["deadlines"]["draft_answer"], "superseded_by": "publish"}
     _deploy(sessions, runtime, draft_answer=draft)
     case = send(sessions, runtime).result.instance.id
@@ -156,9 +159,15 @@ def test_a_term_armed_later_withdraws_the_breach_of_the_term_it_replaces(
     _complete(sessions, runtime, case, "route", departments=["roads"])
     clock.advance(timedelta(days=1, minutes=1))  # past 8 working hours
     _drain(sessions, runtime)
+    return case
+
+
+def test_a_term_armed_later_withdraws_the_breach_of_the_term_it_replaces(
+    sessions: sessionmaker[Session], runtime: Runtime, clock: VirtualClock
+) -> None:
+    case = _draft_breached_where_publish_supersedes_it(sessions, runtime, clock)
     assert _violations(sessions).count("draft_answer") == 1
-    answer = {"answer_kind": "final", "answer_text": "Здравствуйте! Исправим."}
-    _complete(sessions, runtime, case, "draft_answer", **answer)
+    _complete(sessions, runtime, case, "draft_answer", **ANSWER)
     assert _entries(sessions, "draft_answer")[-1].state is DeadlineState.BREACHED
     _complete(sessions, runtime, case, "review", review_decision="approve")
     [entry] = _entries(sessions, "draft_answer")
@@ -182,20 +191,13 @@ def test_a_breach_of_an_earlier_pass_is_withdrawn_by_its_superseding_term(
 ) -> None:
     # Three returns later (engine/bpmn/pruning.py prunes earlier passes) the first pass's breach
     # is still found: its row names the (sub)process instance it ran in.
-    draft = {**TABLE["deadlines"]["draft_answer"], "superseded_by": "publish"}
-    _deploy(sessions, runtime, draft_answer=draft)
-    case = send(sessions, runtime).result.instance.id
-    _complete(sessions, runtime, case, "screen", screen_decision="process")
-    _complete(sessions, runtime, case, "route", departments=["roads"])
-    clock.advance(timedelta(days=1, minutes=1))  # past 8 working hours
-    _drain(sessions, runtime)
-    answer = {"answer_kind": "final", "answer_text": "Здравствуйте! Исправим."}
-    _complete(sessions, runtime, case, "draft_answer", **answer)
+    case = _draft_breached_where_publish_supersedes_it(sessions, runtime, clock)
+    _complete(sessions, runtime, case, "draft_answer", **ANSWER)
     for _ in range(3):
         _complete(
             sessions, runtime, case, "review", review_decision="rework", rework_reasons=["formal"]
         )
-        _complete(sessions, runtime, case, "draft_answer", **answer)
+        _complete(sessions, runtime, case, "draft_answer", **ANSWER)
     _complete(sessions, runtime, case, "review", review_decision="approve")
     first, *later = _entries(sessions, "draft_answer")
     assert first.state is DeadlineState.SUPERSEDED and first.scope_id is None  # top level
