@@ -16,6 +16,8 @@ from web.db import extension_state
 # The signed-in user with whom they stand in for, the page with its count, saved filters,
 # the filters' choices, both notice counters, failed publications (issue 16; it was 10).
 PAGE_BUDGET = 6
+# The polled rows: the signed-in user with whom they stand in for, the page with its count.
+ROWS_BUDGET = 2
 
 
 @contextmanager
@@ -58,3 +60,16 @@ def test_a_page_past_the_last_shows_the_last(
     response = client.get("/?scope=all&page=7")
     assert response.status_code == 200
     assert "Не вывозят мусор во дворе дома 7" in response.text
+
+
+@on_both_databases
+def test_the_polled_rows_ask_only_for_the_user_and_the_page(
+    app: Flask, sessions: sessionmaker[Session], web_runtime: Runtime
+) -> None:
+    send_message(sessions, web_runtime, "1")
+    client = login(app.test_client(), "curator")
+    assert client.get("/tasks/rows?scope=all").status_code == 200
+    with statements(app) as seen:
+        response = client.get("/tasks/rows?scope=all")
+    assert response.status_code == 200 and "Задач: 1" in response.text
+    assert len(seen) <= ROWS_BUDGET, "\n\n".join(seen)
