@@ -65,10 +65,16 @@ class Viewer:
 
 
 def viewer_for(
-    session: Session, user: User, now: datetime, registry: RoleRegistry = DEFAULT_REGISTRY
+    session: Session,
+    user: User,
+    now: datetime,
+    registry: RoleRegistry = DEFAULT_REGISTRY,
+    absent: list[User] | None = None,
 ) -> Viewer:
     """The effective rights of `user` at `now`, including current substitutions."""
-    absent = substituted_users(session, user, now)
+    # `absent`: whom the user stands in for at `now`, when the caller has read it already.
+    if absent is None:
+        absent = substituted_users(session, user, now)
     people = [user, *absent]
     own = frozenset(user.roles)
     inherited = frozenset(role for person in absent for role in person.roles) - NEVER_INHERITED

@@ -25,11 +25,12 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 
 from engine.access import Viewer, viewer_for
-from engine.accounts import AccountError, end_sessions, get_user
+from engine.accounts import AccountError, end_sessions
 from engine.models import User
 from engine.queries import municipality_settings
 from engine.signin import LockoutPolicy, Refusal, sign_in
 from engine.staff import change_own_password
+from engine.substitutions import user_and_absent
 from web import db
 
 bp = Blueprint("auth", __name__)
@@ -43,28 +44,30 @@ UNTIL_CHANGED = frozenset({"auth.change_password", "auth.logout", "auth.login", 
 @bp.before_app_request
 def load_signed_in_user() -> ResponseReturnValue | None:
     """Put the signed-in user and their effective rights on `g`; a revoked session ends."""
-    user = _session_user()
+    now = db.runtime().clock.now()
+    user, absent = _session_user(now)
     g.user = user
     g.viewer = None
     if user is None:
         return None
     roles = municipality_settings(user.municipality, db.runtime().processes_dir).roles
-    g.viewer = viewer_for(db.session(), user, db.runtime().clock.now(), roles)
+    g.viewer = viewer_for(db.session(), user, now, roles, absent)
     if user.must_change_password and request.endpoint not in UNTIL_CHANGED:
         return redirect(url_for("auth.change_password"))
     return None
 
 
-def _session_user() -> User | None:
+def _session_user(now: datetime) -> tuple[User | None, list[User]]:
+    """The session's user (active, same epoch) and whom they stand in for at `now`."""
     user_id = session.get("user_id")
     if not isinstance(user_id, int):
-        return None
-    user = get_user(db.session(), user_id)
+        return None, []
+    user, absent = user_and_absent(db.session(), user_id, now)
     # A cookie copied before logout, a password change or deactivation carries an old epoch.
-    if user is None or session.get("epoch") != user.session_epoch:
+    if user is None or not user.is_active or session.get("epoch") != user.session_epoch:
         session.clear()
-        return None
-    return user
+        return None, []
+    return user, absent
 
 
 def login_required(view: View) -> View:

@@ -33,16 +33,19 @@ from web import db
 from web.auth import current_viewer, login_required
 
 bp = Blueprint("inbox", __name__, url_prefix="/inbox")
+# Fragments without the page's header: nothing in them shows the count, so it is not asked.
+HEADLESS = frozenset({"tasks.rows"})
 
 
 @bp.app_context_processor
 def _unread() -> dict[str, Any]:
     """The signed-in user's unread count, for the header and the tab's title."""
     user = g.get("user")
-    if user is None:
+    if user is None or request.endpoint in HEADLESS:
         return {"inbox_unread": 0}
+    counted = g.get("inbox_unread")  # the task list counts it with its own counter
     return {
-        "inbox_unread": unread_count(db.session(), user.id),
+        "inbox_unread": unread_count(db.session(), user.id) if counted is None else counted,
         "inbox_poll_seconds": current_app.config.get("TASK_LIST_POLL_SECONDS", 15),
     }
 

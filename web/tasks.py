@@ -37,7 +37,7 @@ from engine.queries import (
     next_steps,
     task_list,
     task_view,
-    unread_notices,
+    unread_counts,
 )
 from engine.queries.answer import PUBLISHED_TEXT
 from engine.recovery import mark_failed
@@ -111,6 +111,8 @@ def render_list(filter_error: str | None = None) -> str:
     viewer = current_viewer()
     chosen = chosen_filter()
     page = task_list(db.session(), db.runtime(), viewer, chosen)
+    # Both counters in one statement; the header's (web/inbox.py) reads its own from `g`.
+    unread, g.inbox_unread = unread_counts(db.session(), viewer)
     return render_template(
         "tasks/list.html",
         saved_filters=[
@@ -122,7 +124,7 @@ def render_list(filter_error: str | None = None) -> str:
         choices=filter_choices(db.session(), viewer),
         departments=department_choices(viewer.municipality),
         poll_seconds=current_app.config["TASK_LIST_POLL_SECONDS"],
-        unread_notices=unread_notices(db.session(), viewer),
+        unread_notices=unread,
         args=list_args(),
     )
 

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import Session
 
 from engine.inbox import kinds
@@ -26,13 +26,15 @@ class Preferences:
 
 def unread_count(session: Session, user_id: int) -> int:
     """How many of the user's notices are unread."""
+    return session.scalar(unread_query(user_id)) or 0
+
+
+def unread_query(user_id: int) -> Select[int]:
+    """SQL: the count of the user's unread notices."""
     return (
-        session.scalar(
-            select(func.count())
-            .select_from(UserNotice)
-            .where(UserNotice.user_id == user_id, UserNotice.read_at.is_(None))
-        )
-        or 0
+        select(func.count())
+        .select_from(UserNotice)
+        .where(UserNotice.user_id == user_id, UserNotice.read_at.is_(None))
     )
 
 

@@ -3,7 +3,13 @@
 from engine.queries.cases import Answer, CaseCard, Deadline, TimelineEntry, Violation, case_card
 from engine.queries.diagram import DiagramMarks
 from engine.queries.messages import MessageFilter, MessagePage, MessageRow, search, sources
-from engine.queries.notices import NoticePage, NoticeRow, notice_inbox, unread_notices
+from engine.queries.notices import (
+    NoticePage,
+    NoticeRow,
+    notice_inbox,
+    unread_counts,
+    unread_notices,
+)
 from engine.queries.steps import (
     Completion,
     NextStep,
@@ -46,5 +52,6 @@ __all__ = [
     "sources",
     "task_list",
     "task_view",
+    "unread_counts",
     "unread_notices",
 ]

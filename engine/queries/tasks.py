@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, Subquery, func, or_, select
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Select,
+    Subquery,
+    bindparam,
+    func,
+    literal,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 
 from engine.access import Scope, Viewer, can_complete, scope_filter
@@ -120,16 +132,29 @@ def task_list(session: Session, runtime: Runtime, viewer: Viewer, chosen: TaskFi
     """A page of open tasks, soonest due first (tasks without a deadline last)."""
     now = runtime.clock.now()
     query = filtered(viewer, chosen, now)
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    pages = max(1, -(-total // PAGE_SIZE))
-    page = min(max(1, chosen.page), pages)
+    count = select(func.count()).select_from(query.subquery())
     # NULLS LAST rather than `due_at IS NULL` first: the same order, read from the index.
     ordered = query.order_by(OpenUserTask.due_at.asc().nulls_last(), OpenUserTask.created_at)
-    found = list(
-        session.execute(with_case(ordered).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE))
-    )
-    rows = _rows(session, runtime, viewer, found, now)
-    return TaskPage(rows, total, page, pages)
+    # The count rides along as an uncorrelated column (computed once), so a page costs one
+    # round trip; only an empty page (none match, or a page past the last) asks it alone.
+    counted = with_case(ordered).add_columns(count.scalar_subquery().label("total"))
+    page = max(1, chosen.page)
+    found = _page_of(session, counted, page)
+    if found:
+        total = int(found[0][-1])
+    else:
+        total = session.scalar(count) or 0
+        if total and page > 1:  # past the last page: the last one, as before
+            page = -(-total // PAGE_SIZE)
+            found = _page_of(session, counted, page)
+    pages = max(1, -(-total // PAGE_SIZE))
+    rows = _rows(session, runtime, viewer, [row[:-1] for row in found], now)
+    return TaskPage(rows, total, min(page, pages), pages)
+
+
+def _page_of(session: Session, query: Select[Any], page: int) -> list[Any]:
+    """The rows of one page of an ordered query."""
+    return list(session.execute(query.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)))
 
 
 def with_case(query: Select[Any]) -> Select[Any]:
@@ -265,32 +290,38 @@ def _catalog_loader(
 
 def filter_choices(session: Session, viewer: Viewer) -> dict[str, list[tuple[str, str]]]:
     """Values the task-list filters offer: sources and steps present in the municipality."""
-    here = viewer.municipality
-    sources = loose_scan(Message.source, Message.municipality == here)
-    step_ids = loose_scan(OpenUserTask.element_id, OpenUserTask.municipality == here)
+    choices: dict[str, list[tuple[str, str]]] = {"sources": [], "steps": []}
+    for kind, value, label in session.execute(_choices_query(), {"here": viewer.municipality}):
+        choices[kind].append((value, label))
+    return choices
+
+
+@functools.cache
+def _choices_query() -> Select[Any]:
+    """SQL: both filters' values in one statement, each line saying which list it belongs to."""
+    # Built once: composing two recursive scans costs more than running them.
+    here: BindParameter[str] = bindparam("here")
+    sources = loose_scan(Message.source, Message.municipality == here, name="sources")
+    step_ids = loose_scan(OpenUserTask.element_id, OpenUserTask.municipality == here, name="steps")
     name = (
         select(func.min(OpenUserTask.name))
         .where(OpenUserTask.municipality == here, OpenUserTask.element_id == step_ids.c.value)
         .scalar_subquery()
-        .label("name")
     )
-    listed = session.scalars(select(sources.c.value).order_by(sources.c.value))
-    return {
-        "sources": [(source, source) for source in listed],
-        "steps": [
-            (element_id, step_name)
-            for element_id, step_name in session.execute(
-                select(step_ids.c.value, name).order_by("name")
-            )
-        ],
-    }
+    both = union_all(
+        select(literal("sources").label("kind"), sources.c.value, sources.c.value.label("label")),
+        select(literal("steps"), step_ids.c.value, name),
+    ).subquery()
+    return select(both.c.kind, both.c.value, both.c.label).order_by(both.c.kind, both.c.label)
 
 
-def loose_scan(column: InstrumentedAttribute[str], *where: ColumnElement[bool]) -> Subquery:
+def loose_scan(
+    column: InstrumentedAttribute[str], *where: ColumnElement[bool], name: str = "found"
+) -> Subquery:
     """SQL: the distinct values of a column by one index probe each, not a scan of the rows."""
     # Each step asks the index for the next value above the last one, so three sources among
     # 100,000 messages cost four probes. Needs an index on the `where` columns, then `column`.
-    first = select(func.min(column).label("value")).where(*where).cte("found", recursive=True)
+    first = select(func.min(column).label("value")).where(*where).cte(name, recursive=True)
     following = select(func.min(column)).where(*where, column > first.c.value).scalar_subquery()
     found = first.union_all(select(following).where(first.c.value.is_not(None)))
     return select(found.c.value).where(found.c.value.is_not(None)).subquery()

@@ -21,6 +21,7 @@ from engine.substitutions import (
     name_substitute,
     state_of,
     substituted_users,
+    user_and_absent,
 )
 from tests.engine.helpers import deploy_example, only_task, send
 
@@ -74,6 +75,28 @@ def test_a_substitute_gets_task_roles_and_department_but_not_the_administration(
         viewer = viewer_for(session, session.get_one(User, curator.id), now)
     assert viewer.roles == {"curator", "head", "executor"}
     assert viewer.own_roles == {"curator"} and viewer.departments == {"housing"}
+
+
+def test_the_user_and_whom_they_stand_in_for_come_in_one_query(
+    sessions: sessionmaker[Session], clock: VirtualClock
+) -> None:
+    now = clock.now()
+    with sessions.begin() as session:
+        head = _user(session, "head", ["head"])
+        housing = _user(session, "housing", ["executor"], department="housing")
+        curator = _user(session, "curator", ["curator"])
+        _name(session, housing, curator, now)
+        _name(session, head, curator, now + timedelta(days=1))  # not yet
+    with sessions() as session:
+        user, absent = user_and_absent(session, curator.id, now)
+        assert user is not None and user.login == "curator"
+        assert [person.login for person in absent] == ["housing"]
+        assert absent == substituted_users(session, user, now)
+        later = now + timedelta(days=2)
+        assert user_and_absent(session, curator.id, later)[1] == substituted_users(
+            session, user, later
+        )
+        assert user_and_absent(session, 10_000, now) == (None, [])
 
 
 def test_a_substitution_ends_early_with_an_audit_row(

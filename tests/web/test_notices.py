@@ -9,8 +9,12 @@ from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from engine.access import viewer_for
+from engine.accounts import create_user
 from engine.clock import VirtualClock
-from engine.models import Notice
+from engine.inbox.reading import unread_count
+from engine.models import Notice, User
+from engine.queries import unread_counts, unread_notices
 from engine.runtime import Runtime
 from engine.scheduler import tick
 from engine.tasks import claim_task
@@ -91,3 +95,26 @@ def test_the_heads_notice_names_the_late_step_the_person_and_how_late_in_the_ter
     inbox = re.sub(r"\\s+", " ", login(app.test_client(), "head").get("/notices/").text)
     assert "Просрочен шаг «Рассмотреть сообщение» — шаг был у сотрудника: Анна Куратор" in inbox
     assert "Пример, п. 6" in inbox and "просрочено на 1 рабочий день" in inbox
+
+
+def test_both_counters_in_one_statement_agree_with_each_alone(
+    app: Flask, sessions: sessionmaker[Session], web_runtime: Runtime, clock: VirtualClock
+) -> None:
+    _breach(sessions, web_runtime, clock)
+    with sessions.begin() as session:
+        create_user(
+            session,
+            login="admin",
+            password="long-password",
+            full_name="Администратор",
+            roles=["administrator"],
+            municipality="example",
+        )
+    with sessions() as session:
+        counted = set()
+        for user in session.scalars(select(User).order_by(User.id)):
+            viewer = viewer_for(session, user, clock.now())
+            alone = (unread_notices(session, viewer), unread_count(session, user.id))
+            assert unread_counts(session, viewer) == alone, user.login
+            counted.add(alone[0])
+    assert counted > {0}  # someone has a notice: the comparison is not only of zeros
