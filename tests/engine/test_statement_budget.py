@@ -6,12 +6,8 @@ change that adds a query per step or splits a flush shows up here as a failure.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import timedelta
-from typing import Any
 
-from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -22,6 +18,7 @@ from engine.projection import _last_authors
 from engine.runtime import Runtime
 from engine.statuses import AuditKind
 from tests.engine.helpers import deploy_example, open_tasks, send
+from tests.statements import statements
 
 STEPS = (
     ("screen", {"screen_decision": "process"}),
@@ -33,21 +30,6 @@ STEPS = (
 # lookup, the new-task notices' staff, and one flush (audit, deadlines, tasks, state).
 PER_STEP = 12
 INTAKE = 12
-
-
-@contextmanager
-def statements(engine: Engine) -> Iterator[list[str]]:
-    """The SQL statements sent to `engine` inside the block."""
-    sent: list[str] = []
-
-    def count(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        sent.append(statement)
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield sent
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
 
 
 def test_each_step_of_the_example_stays_within_its_statement_budget(

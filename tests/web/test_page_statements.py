@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 
 from flask import Flask
-from sqlalchemy import event
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine.runtime import Runtime
+from tests.statements import statements
 from tests.web.conftest import login, on_both_databases, send_message
 from web.db import extension_state
 
@@ -20,20 +19,9 @@ PAGE_BUDGET = 6
 ROWS_BUDGET = 2
 
 
-@contextmanager
-def statements(app: Flask) -> Iterator[list[str]]:
+def app_statements(app: Flask) -> AbstractContextManager[list[str]]:
     """The SQL statements the app's engine runs inside the block."""
-    engine = extension_state(app)["engine"]
-    seen: list[str] = []
-
-    def note(_conn: object, _cursor: object, statement: str, *_rest: object) -> None:
-        seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", note)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", note)
+    return statements(extension_state(app)["engine"])
 
 
 @on_both_databases
@@ -44,7 +32,7 @@ def test_the_whole_page_keeps_its_statement_budget(
         send_message(sessions, web_runtime, str(number))
     client = login(app.test_client(), "curator")
     assert client.get("/?scope=all").status_code == 200  # the first request warms caches
-    with statements(app) as seen:
+    with app_statements(app) as seen:
         response = client.get("/?scope=all")
     assert response.status_code == 200
     assert "Задач: 3" in response.text
@@ -69,7 +57,7 @@ def test_the_polled_rows_ask_only_for_the_user_and_the_page(
     send_message(sessions, web_runtime, "1")
     client = login(app.test_client(), "curator")
     assert client.get("/tasks/rows?scope=all").status_code == 200
-    with statements(app) as seen:
+    with app_statements(app) as seen:
         response = client.get("/tasks/rows?scope=all")
     assert response.status_code == 200 and "Задач: 1" in response.text
     assert len(seen) <= ROWS_BUDGET, "\n\n".join(seen)
