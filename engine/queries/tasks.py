@@ -29,6 +29,7 @@ from engine.municipalities import RegulationCalendar
 from engine.queries.timing import cached_specs, counts_days, time_left, version_calendar
 from engine.runtime import Runtime
 from engine.worktime import RemainingTime
+from engine.worktime.production import production_calendar
 from engine.worktime.spec import DeadlineSpec
 
 EXCERPT_LENGTH = 140
@@ -197,33 +198,45 @@ def _rows(
     # Cases without a message are scheduled duties': their name stands in (engine/duties).
     stand_ins = _duty_stand_ins(session, {row[0].instance_id for row in found if row[3] is None})
     terms = _VersionTerms(session, runtime)
-    rows = []
-    for task, sha256, version_id, message_id, *words in found:
-        stand_in = stand_ins.get(task.instance_id)
-        text, source, author = words if message_id is not None else _words_of(stand_in)
-        specs, reader = terms.of(task.municipality, sha256, version_id)
-        spec = specs.get(task.element_id)
-        left = time_left(
-            task.municipality,
-            runtime.processes_dir,
-            task.created_at,
-            task.due_at,
-            now,
-            working=spec.working if spec else True,
-            reader=reader,
-            in_days=counts_days(spec),
-        )
-        rows.append(
-            TaskRow(
-                task=task,
-                excerpt=excerpt(text),
-                source=source,
-                author=author,
-                remaining=left,
-                can_complete=can_complete(viewer, task),
-            )
-        )
-    return rows
+    with production_calendar().holding():  # the page's rows count on one calendar
+        return [_row(terms, runtime, viewer, stand_ins, now, *row) for row in found]
+
+
+def _row(
+    terms: _VersionTerms,
+    runtime: Runtime,
+    viewer: Viewer,
+    stand_ins: dict[int, Message],
+    now: datetime,
+    task: OpenUserTask,
+    sha256: str,
+    version_id: int,
+    message_id: int | None,
+    *words: str,
+) -> TaskRow:
+    """One task's row: its case's first message (or a duty's stand-in) and the time left."""
+    stand_in = stand_ins.get(task.instance_id)
+    text, source, author = words if message_id is not None else _words_of(stand_in)
+    specs, reader = terms.of(task.municipality, sha256, version_id)
+    spec = specs.get(task.element_id)
+    left = time_left(
+        task.municipality,
+        runtime.processes_dir,
+        task.created_at,
+        task.due_at,
+        now,
+        working=spec.working if spec else True,
+        reader=reader,
+        in_days=counts_days(spec),
+    )
+    return TaskRow(
+        task=task,
+        excerpt=excerpt(text),
+        source=source,
+        author=author,
+        remaining=left,
+        can_complete=can_complete(viewer, task),
+    )
 
 
 def _words_of(message: Message | None) -> tuple[str, str, str]:

@@ -6,7 +6,8 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
@@ -83,10 +84,24 @@ class ProductionCalendar:
         self._working: dict[date, bool] = {}
         # Calendars built on this one drop their caches when it changes.
         self.generation = 0
+        self._holds = 0
         self.refresh()
+
+    @contextmanager
+    def holding(self) -> Iterator[ProductionCalendar]:
+        """Within the block the directory is not looked at again: one page's hundred rows count
+        on the calendar as it was when the page began (each `refresh` would `stat` the folder)."""
+        self.refresh()
+        self._holds += 1
+        try:
+            yield self
+        finally:
+            self._holds -= 1
 
     def refresh(self) -> bool:
         """Re-read the official calendars if their directory changed; True when it did."""
+        if self._holds and self.generation:
+            return False
         signature = _signature(self.calendars_dir)
         if signature == self._signature and self.generation:
             return False

@@ -154,3 +154,17 @@ def test_a_loaded_official_year_overrides_the_package(tmp_path: Path) -> None:
     assert production.holiday_name(date(2026, 6, 16)) == "Нерабочий день"
     assert production.year_status(2025) is YearStatus.DECREE
     assert production.official_years() == (2026,)
+
+
+def test_while_held_the_calendar_counts_as_it_was_and_sees_a_change_after(
+    tmp_path: Path,
+) -> None:
+    production = ProductionCalendar(tmp_path)
+    calendar = Calendar(Calendar.from_settings({"timezone": "Europe/Moscow"}).settings, production)
+    monday = datetime(2026, 6, 15, 10, tzinfo=MOSCOW)
+    data = (FIXTURES / "xmlcalendar-ru-2026.xml").read_text(encoding="utf-8")
+    data = data.replace('<day d="11.03"', '<day d="06.16" t="1"/>\n    <day d="11.03"')
+    with production.holding():  # one page's rows: the folder is not looked at per row
+        save_year(tmp_path, read_official(data.encode(), "calendar.xml"))
+        assert calendar.due(monday, "1 рабочий день") == datetime(2026, 6, 16, 18, tzinfo=MOSCOW)
+    assert calendar.due(monday, "1 рабочий день") == datetime(2026, 6, 17, 18, tzinfo=MOSCOW)
