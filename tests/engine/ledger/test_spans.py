@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 from datetime import datetime, timedelta
 from typing import Any
+from uuid import uuid4
 
 import pytest
 import yaml
@@ -12,12 +13,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine.clock import VirtualClock
-from engine.instances import complete_task
+from engine.instances import complete_task, read_workflow
+from engine.ledger.case import _ran_in
 from engine.models import AuditEvent, CaseDeadline, Violation
 from engine.regulation.table import TableError, read_table
 from engine.runtime import Runtime
 from engine.scheduler import tick
 from engine.statuses import AuditKind, DeadlineState
+from engine.timers import all_tasks, is_timer
 from engine.versions import deploy_xml
 from tests.conftest import EXAMPLE_BPMN, EXAMPLE_TABLE, MSK
 from tests.engine.helpers import open_tasks, send
@@ -189,8 +192,7 @@ def test_superseded_by_must_name_another_row() -> None:
 def test_a_breach_of_an_earlier_pass_is_withdrawn_by_its_superseding_term(
     sessions: sessionmaker[Session], runtime: Runtime, clock: VirtualClock
 ) -> None:
-    # Three returns later (engine/bpmn/pruning.py prunes earlier passes) the first pass's breach
-    # is still found: its row names the (sub)process instance it ran in.
+    # Three returns later the first pass's breach is still withdrawn (each pass its own row).
     case = _draft_breached_where_publish_supersedes_it(sessions, runtime, clock)
     _complete(sessions, runtime, case, "draft_answer", **ANSWER)
     for _ in range(3):
@@ -203,3 +205,21 @@ def test_a_breach_of_an_earlier_pass_is_withdrawn_by_its_superseding_term(
     assert first.state is DeadlineState.SUPERSEDED and first.scope_id is None  # top level
     assert [entry.state for entry in later] == [DeadlineState.MET] * 3
     assert "draft_answer" not in _violations(sessions)
+
+
+def test_a_step_row_whose_task_left_the_tree_is_matched_by_the_instance_it_recorded(
+    sessions: sessionmaker[Session], runtime: Runtime, clock: VirtualClock
+) -> None:
+    # engine/bpmn/pruning.py may remove an earlier pass's task; `superseded_by` then finds its
+    # breach by the (sub)process instance its row recorded, not by the tree.
+    case = _draft_breached_where_publish_supersedes_it(sessions, runtime, clock)
+    [row] = _entries(sessions, "draft_answer")
+    assert row.task_id is not None and row.scope_id is None  # a step of the top-level process
+    with sessions() as session:
+        workflow = read_workflow(session, runtime, case)
+    timer = next(task for task in all_tasks(workflow) if is_timer(task))
+    assert _ran_in(row, timer)  # its task is in the tree
+    pruned = CaseDeadline(task_id=str(uuid4()), scope_id=row.scope_id)
+    assert _ran_in(pruned, timer)  # gone from the tree, same instance
+    elsewhere = CaseDeadline(task_id=str(uuid4()), scope_id=str(uuid4()))
+    assert not _ran_in(elsewhere, timer)  # gone from the tree, another subprocess instance
