@@ -24,6 +24,9 @@ from engine.timers import all_tasks, is_timer
 from engine.versions import deploy_xml
 from tests.conftest import EXAMPLE_BPMN, EXAMPLE_TABLE, MSK
 from tests.engine.helpers import open_tasks, send
+from tests.engine.versioning.test_perm_migration import FIXTURE as PERM_FIXTURE
+from tests.engine.versioning.test_perm_migration import _case as perm_case
+from tests.engine.versioning.test_perm_migration import _deploy as perm_deploy
 
 TABLE: dict[str, Any] = yaml.safe_load(EXAMPLE_TABLE.read_text(encoding="utf-8"))
 MONDAY = datetime(2026, 3, 16, 10, 0, tzinfo=MSK)  # the clock fixture's start
@@ -223,3 +226,16 @@ def test_a_step_row_whose_task_left_the_tree_is_matched_by_the_instance_it_recor
     assert _ran_in(pruned, timer)  # gone from the tree, same instance
     elsewhere = CaseDeadline(task_id=str(uuid4()), scope_id=str(uuid4()))
     assert not _ran_in(elsewhere, timer)  # gone from the tree, another subprocess instance
+
+
+def test_a_step_inside_a_subprocess_records_the_instance_it_runs_in(
+    sessions: sessionmaker[Session], clock: VirtualClock
+) -> None:
+    runtime = Runtime(clock=clock, processes_dir=PERM_FIXTURE)
+    perm_deploy(sessions, runtime, "v1")
+    case = perm_case(sessions, runtime, 1, 2)  # at Perm's draft_feed, in a department subprocess
+    [row] = [entry for entry in _entries(sessions, "draft_feed") if entry.instance_id == case]
+    with sessions() as session:
+        workflow = read_workflow(session, runtime, case)
+    [draft] = [t for t in all_tasks(workflow) if str(t.id) == row.task_id]
+    assert row.scope_id is not None and row.scope_id == str(draft.workflow.parent_task_id)
