@@ -185,3 +185,13 @@ def substitutions_of(session: Session, municipality: str) -> list[tuple[Substitu
         .order_by(Substitution.starts_at.desc(), Substitution.id.desc())
     )
     return [(item, gone, standing) for item, gone, standing in session.execute(query)]
+
+
+def substitutions_with_state(
+    session: Session, municipality: str, now: datetime
+) -> list[tuple[Substitution, User, User, SubstitutionState]]:
+    """`substitutions_of`, each with whether it is upcoming, active or over at `now`."""
+    return [
+        (item, absent, standing, state_of(item, now))
+        for item, absent, standing in substitutions_of(session, municipality)
+    ]

@@ -22,7 +22,7 @@ from engine.staff import (
     reopen_account,
     reset_password,
 )
-from engine.substitutions import state_of, substitutions_of
+from engine.substitutions import substitutions_with_state
 from web import db, municipality
 from web.auth import ability_required, current_viewer
 from web.team import end_now
@@ -37,10 +37,7 @@ def index() -> ResponseReturnValue:
     """Every account of the municipality and every substitution."""
     viewer = current_viewer()
     now = db.runtime().clock.now()
-    substitutions = [
-        (item, absent, standing, state_of(item, now))
-        for item, absent, standing in substitutions_of(db.session(), viewer.municipality)
-    ]
+    substitutions = substitutions_with_state(db.session(), viewer.municipality, now)
     return render_template(
         "people/index.html",
         users=municipality_users(db.session(), viewer.municipality),

@@ -17,8 +17,7 @@ from engine.substitutions import (
     MAX_PERIOD,
     end_substitution,
     name_substitute,
-    state_of,
-    substitutions_of,
+    substitutions_with_state,
 )
 from web import db
 from web.auth import ability_required, current_viewer
@@ -152,10 +151,7 @@ def _form_errors(errors: dict[str, list[str]]) -> dict[str, list[str]]:
 def _page(values: dict[str, str], errors: dict[str, list[str]]) -> str:
     viewer = current_viewer()
     now = db.runtime().clock.now()
-    substitutions = [
-        (item, absent, standing, state_of(item, now))
-        for item, absent, standing in substitutions_of(db.session(), viewer.municipality)
-    ]
+    substitutions = substitutions_with_state(db.session(), viewer.municipality, now)
     return render_template(
         "team/index.html",
         users=municipality_users(db.session(), viewer.municipality),
