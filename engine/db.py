@@ -73,9 +73,9 @@ def _lower(value: str | None) -> str | None:
     return value.lower() if isinstance(value, str) else value
 
 
-def make_session_factory(engine: Engine) -> sessionmaker[Any]:
-    """A session factory whose sessions never expire objects on commit."""
-    return sessionmaker(bind=engine, expire_on_commit=False)
+def make_session_factory(engine: Engine, info: dict[str, Any] | None = None) -> sessionmaker[Any]:
+    """A session factory whose sessions never expire objects on commit (`info`: each session's)."""
+    return sessionmaker(bind=engine, expire_on_commit=False, info=info)
 
 
 def enum_type(enum_cls: type[Any]) -> Any:

@@ -157,6 +157,7 @@ _LOCK_BY_WRITE = (
     .where(ProcessInstance.id == bindparam("instance_id"))
     .values(revision=ProcessInstance.revision)
     .returning(ProcessInstance)
+    .execution_options(synchronize_session=False)  # the returned row itself refreshes the case
 )
 _LOCK_FOR_UPDATE = (
     select(ProcessInstance).where(ProcessInstance.id == bindparam("instance_id")).with_for_update()
@@ -187,12 +188,16 @@ class OpenCase:
 
 
 def open_case(
-    session: Session, runtime: Runtime, instance_id: int, *, started: bool = False
+    session: Session, runtime: Runtime, case: int | ProcessInstance, *, started: bool = False
 ) -> OpenCase:
-    """Lock a running case and take its workflow (the live one, or loaded from its state)."""
-    instance = lock_instance(session, instance_id)
+    """Lock a running case and take its workflow (the live one, or loaded from its state).
+
+    `case` is the case's id, or its row as the caller locked and read it in this transaction
+    (the scheduler's claim does both): then nothing is locked or read again.
+    """
+    instance = lock_instance(session, case) if isinstance(case, int) else case
     if instance.status is not InstanceStatus.RUNNING:
-        raise InstanceNotRunning(f"case {instance_id} is {instance.status.value}")
+        raise InstanceNotRunning(f"case {instance.id} is {instance.status.value}")
     loaded = loaded_version_by_id(session, runtime, instance.version_id)
     ledger = CaseLedger(session, instance, loaded, runtime.clock.now(), started=started)
     # The workflow this process committed last for exactly this revision and state, if any.
@@ -211,14 +216,17 @@ def open_case(
 def advance(
     session: Session,
     runtime: Runtime,
-    instance_id: int,
+    instance: int | ProcessInstance,
     actor: str,
     action: WorkflowAction | None = None,
     *,
     started: bool = False,
 ) -> AdvanceResult:
-    """Lock, load, fire overdue timers, act, run engine steps; save state and its projection."""
-    case = open_case(session, runtime, instance_id, started=started)
+    """Lock, load, fire overdue timers, act, run engine steps; save state and its projection.
+
+    `instance` is a case's id, or its row already locked in this transaction (`open_case`).
+    """
+    case = open_case(session, runtime, instance, started=started)
     return _run(session, runtime, case, actor, action)
 
 

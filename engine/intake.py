@@ -5,13 +5,13 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from marshmallow import ValidationError
 from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
 from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import false, func, select, update
+from sqlalchemy import Table, false, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -180,12 +180,12 @@ def _advisory_lock(session: Session, key: str) -> None:
 def _write_lock(session: Session, _key: str) -> None:
     # SQLite has one writer: a no-op UPDATE takes the write lock before the running-case read,
     # so a concurrent intake waits (busy_timeout) instead of reading a stale «no case yet».
-    session.execute(
-        update(Message)
-        .where(false())
-        .values(id=Message.id)
-        .execution_options(synchronize_session=False)
-    )
+    session.execute(_NO_OP_UPDATE)
+
+
+_MESSAGES = cast(Table, Message.__table__)
+# A Core statement on the table, built once: the ORM has nothing to synchronise for it.
+_NO_OP_UPDATE = update(_MESSAGES).where(false()).values(id=_MESSAGES.c.id)
 
 
 _INTAKE_LOCKS: dict[str, Callable[[Session, str], None]] = {

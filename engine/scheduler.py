@@ -23,7 +23,7 @@ from engine.violations import TIMER_ACTOR
 
 log = logging.getLogger(__name__)
 
-Claim = Callable[[Session, Select[Any]], int | None]
+Claim = Callable[[Session, Select[Any]], ProcessInstance | None]
 
 
 def due_instance_ids(session: Session, now: datetime, limit: int) -> list[int]:
@@ -42,6 +42,14 @@ def _due(now: datetime, skip: Collection[int] = ()) -> Select[Any]:
 
 def claim_next_due(session: Session, now: datetime, skip: Collection[int] = ()) -> int | None:
     """Claim the earliest due running case for this transaction, or None if none is free."""
+    instance = claim_next_due_case(session, now, skip)
+    return None if instance is None else instance.id
+
+
+def claim_next_due_case(
+    session: Session, now: datetime, skip: Collection[int] = ()
+) -> ProcessInstance | None:
+    """Claim the earliest due running case and read its row fresh, in the same statement."""
     dialect = session.get_bind().dialect.name
     claim = CLAIMS.get(dialect)
     if claim is None:
@@ -49,21 +57,26 @@ def claim_next_due(session: Session, now: datetime, skip: Collection[int] = ()) 
     return claim(session, _due(now, skip).limit(1))
 
 
-def _claim_skipping_locked(session: Session, query: Select[Any]) -> int | None:
+# The claimed row is read fresh with its lock, so the advance that follows locks nothing more.
+_FRESH = {"populate_existing": True}
+
+
+def _claim_skipping_locked(session: Session, query: Select[Any]) -> ProcessInstance | None:
     # Rows other workers' transactions hold are skipped, so each worker takes the next free
     # case; the lock lives as long as this transaction and dies with its connection.
-    return session.scalar(query.with_for_update(skip_locked=True))
+    rows = query.with_only_columns(ProcessInstance).with_for_update(skip_locked=True)
+    return session.scalar(rows, execution_options=_FRESH)
 
 
-def _claim_with_write_lock(session: Session, query: Select[Any]) -> int | None:
+def _claim_with_write_lock(session: Session, query: Select[Any]) -> ProcessInstance | None:
     # SQLite has one writer: a no-op UPDATE takes the write lock before choosing, so the choice
     # is made on fresh data and a second worker queues (busy_timeout) instead of racing.
     return session.scalar(
         update(ProcessInstance)
         .where(ProcessInstance.id == query.scalar_subquery())
         .values(revision=ProcessInstance.revision)
-        .returning(ProcessInstance.id)
-        .execution_options(synchronize_session=False)
+        .returning(ProcessInstance),
+        execution_options=_FRESH,
     )
 
 
@@ -136,10 +149,11 @@ def _advance_next(
     instance_id: int | None = None
     try:
         with session_factory.begin() as session:
-            instance_id = claim_next_due(session, now, excluded)
-            if instance_id is None:
+            claimed = claim_next_due_case(session, now, excluded)
+            if claimed is None:
                 return False
-            due = advance(session, runtime, instance_id, TIMER_ACTOR).instance.next_due_at
+            instance_id = claimed.id
+            due = advance(session, runtime, claimed, TIMER_ACTOR).instance.next_due_at
     except Exception as error:
         if instance_id is None:
             raise  # the claim itself failed: nothing to blame on a case

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 from sqlalchemy.orm import Session
 
 from engine import audit
@@ -21,22 +21,27 @@ class TaskClaimedError(Exception):
 
 def claim_task(session: Session, runtime: Runtime, task_id: str, user: str) -> OpenUserTask:
     """Assign an open task to `user`; refused if another user holds it."""
-    updated = session.execute(
-        update(OpenUserTask)
-        .where(
-            OpenUserTask.task_id == task_id,
-            (OpenUserTask.assignee.is_(None)) | (OpenUserTask.assignee == user),
-        )
-        .values(assignee=user)
-        .execution_options(synchronize_session=False)
-    )
-    task = session.get(OpenUserTask, task_id, populate_existing=True)
+    # One statement claims and reads the row; only a refusal reads again, to say why.
+    task = session.scalar(_CLAIM, {"claimed_id": task_id, "user": user}, execution_options=_FRESH)
     if task is None:
-        raise TaskNotOpenError(f"task {task_id} is no longer open")
-    if updated.rowcount == 0:  # type: ignore[attr-defined]
-        raise TaskClaimedError(f"task {task_id} is already claimed by {task.assignee}")
+        holder = session.get(OpenUserTask, task_id, populate_existing=True)
+        if holder is None:
+            raise TaskNotOpenError(f"task {task_id} is no longer open")
+        raise TaskClaimedError(f"task {task_id} is already claimed by {holder.assignee}")
     _audit(session, runtime, task, AuditKind.TASK_CLAIMED, user)
     return task
+
+
+_CLAIM = (
+    update(OpenUserTask)
+    .where(
+        OpenUserTask.task_id == bindparam("claimed_id"),
+        OpenUserTask.assignee.is_(None) | (OpenUserTask.assignee == bindparam("user")),
+    )
+    .values(assignee=bindparam("user"))
+    .returning(OpenUserTask)
+)
+_FRESH = {"populate_existing": True}
 
 
 def release_task(session: Session, runtime: Runtime, task_id: str, user: str) -> OpenUserTask:

@@ -50,6 +50,12 @@ def _registry() -> Any:
 
 
 SERIALIZER = BpmnWorkflowSerializer(_registry())
+# States are dumped by a registry of their own, always in SpiffWorkflow's encoder mode (as its
+# own `serialize_json` does): task data goes to the JSON encoder as it is, and only values the
+# encoder cannot write (datetimes, UUIDs) are converted, instead of a Python walk over every
+# value first. Being only ever used so, the mode flag never changes under another thread.
+_DUMPER = BpmnWorkflowSerializer(_registry())
+_DUMPER.registry._encoder_mode = True
 
 
 def spec_to_dict(spec: BpmnProcessSpec, subprocess_specs: dict[str, Any]) -> dict[str, Any]:
@@ -72,9 +78,9 @@ def spec_from_dict(dct: dict[str, Any]) -> tuple[BpmnProcessSpec, dict[str, Bpmn
 
 def dump_state(workflow: BpmnWorkflow) -> str:
     """A workflow's state as JSON, without the spec."""
-    dct = SERIALIZER.to_dict(workflow)
-    dct[SERIALIZER.VERSION_KEY] = SERIALIZER.VERSION
-    return json.dumps(dct, cls=SERIALIZER._encoder_cls, ensure_ascii=False, separators=(",", ":"))
+    dct = _DUMPER.to_dict(workflow)
+    dct[_DUMPER.VERSION_KEY] = _DUMPER.VERSION
+    return json.dumps(dct, cls=_DUMPER._encoder_cls, ensure_ascii=False, separators=(",", ":"))
 
 
 def load_state(

@@ -90,6 +90,7 @@ class VersionForms:
         self.specs = dict(forms)
         self.context = context
         self._schemas = {key: compile_form(form, context) for key, form in self.specs.items()}
+        self._instances: dict[str, StepSchema] = {}
 
     def __contains__(self, key: object) -> bool:
         return key in self.specs
@@ -105,9 +106,12 @@ class VersionForms:
             raise FormError(key, {"_form": [f"Неизвестная форма «{key}»."]}) from None
 
     def schema(self, key: str) -> StepSchema:
-        """A fresh schema instance of a form."""
+        """A form's schema instance, made once: a marshmallow load keeps no state on it."""
         self.form(key)
-        return self._schemas[key]()
+        schema = self._instances.get(key)
+        if schema is None:
+            schema = self._instances[key] = self._schemas[key]()
+        return schema
 
     def validate(self, key: str, data: Mapping[str, Any]) -> dict[str, Any]:
         """Validated, typed data for a form, or FormError with Russian messages per field."""

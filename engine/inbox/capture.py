@@ -15,7 +15,7 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Connection, Engine, event, insert, select
+from sqlalchemy import Connection, Engine, bindparam, event, insert, select
 from sqlalchemy.orm import Session, UOWTransaction
 
 from engine.inbox import kinds
@@ -33,6 +33,9 @@ from engine.statuses import AuditKind, NoticeKind
 from engine.versioning.snapshot import settings_from_snapshot
 
 WATCHED = (Notice, AuditEvent, CaseComment)
+# A session whose info holds this key tells nobody: a simulation's throwaway database has no
+# accounts, so reading its (empty) roster at every flush would only cost time.
+SILENT = "reglament_inbox_silent"
 EXCERPT = 200
 ALL_KINDS = frozenset(kinds.KINDS)
 
@@ -50,6 +53,10 @@ class Recipient:
 
 
 _RECIPIENT_COLUMNS = (User.id, User.login, User.full_name, User.roles, User.department, User.email)
+# Built once: read at every flush that tells someone (only the municipality changes).
+_ROSTER = select(*_RECIPIENT_COLUMNS).where(
+    User.is_active.is_(True), User.municipality == bindparam("municipality")
+)
 
 
 @dataclass(frozen=True)
@@ -70,6 +77,8 @@ class Draft:
 @event.listens_for(Session, "after_flush")
 def _after_flush(session: Session, _context: UOWTransaction) -> None:
     """Fan the flushed events out (the new objects still sit in `session.new` here)."""
+    if session.info.get(SILENT):
+        return
     found = [obj for obj in session.new if isinstance(obj, WATCHED)]
     if not found:
         return
@@ -92,11 +101,7 @@ class Staff:
     def of(self, municipality: str) -> list[Recipient]:
         """Everyone active in the municipality."""
         if municipality not in self.loaded:
-            rows = self.connection.execute(
-                select(*_RECIPIENT_COLUMNS).where(
-                    User.is_active.is_(True), User.municipality == municipality
-                )
-            )
+            rows = self.connection.execute(_ROSTER, {"municipality": municipality})
             self.loaded[municipality] = [Recipient(*row) for row in rows]
         return self.loaded[municipality]
 

@@ -20,6 +20,7 @@ from sqlalchemy.pool import StaticPool
 from engine.clock import VirtualClock
 from engine.db import Base, make_session_factory
 from engine.forms import FormError, VersionForms
+from engine.inbox.capture import SILENT
 from engine.instances import InstanceNotRunning, RegulationFailed, StaleTaskError, complete_task
 from engine.intake import DuplicateMessage, InvalidMessage, receive_message
 from engine.models import OpenUserTask, ProcessInstance
@@ -116,7 +117,8 @@ class Simulation:
         )
         Base.metadata.create_all(engine)
         self.engine = engine
-        self.sessions: sessionmaker[Session] = make_session_factory(engine)
+        # Nobody has an account in this database: the inbox has no one to tell (SILENT).
+        self.sessions: sessionmaker[Session] = make_session_factory(engine, info={SILENT: True})
         self.finishing: set[int] = set()  # cases saved as finished, their state not yet released
         event.listen(self.sessions, "after_flush", self._note_finished)
         self.clock = VirtualClock(start)
