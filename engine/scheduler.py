@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Collection
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, select, update
+from sqlalchemy import Select, bindparam, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine.duties.due import start_due_duties
@@ -22,8 +22,6 @@ from engine.statuses import InstanceStatus
 from engine.violations import TIMER_ACTOR
 
 log = logging.getLogger(__name__)
-
-Claim = Callable[[Session, Select[Any]], ProcessInstance | None]
 
 
 def due_instance_ids(session: Session, now: datetime, limit: int) -> list[int]:
@@ -54,35 +52,44 @@ def claim_next_due_case(
     claim = CLAIMS.get(dialect)
     if claim is None:
         raise NotImplementedError(f"no way to claim due cases on {dialect}")
-    return claim(session, _due(now, skip).limit(1))
-
-
-# The claimed row is read fresh with its lock, so the advance that follows locks nothing more.
-_FRESH = {"populate_existing": True}
-
-
-def _claim_skipping_locked(session: Session, query: Select[Any]) -> ProcessInstance | None:
-    # Rows other workers' transactions hold are skipped, so each worker takes the next free
-    # case; the lock lives as long as this transaction and dies with its connection.
-    rows = query.with_only_columns(ProcessInstance).with_for_update(skip_locked=True)
-    return session.scalar(rows, execution_options=_FRESH)
-
-
-def _claim_with_write_lock(session: Session, query: Select[Any]) -> ProcessInstance | None:
-    # SQLite has one writer: a no-op UPDATE takes the write lock before choosing, so the choice
-    # is made on fresh data and a second worker queues (busy_timeout) instead of racing.
+    # The claimed row is read fresh with its lock, so the advance that follows locks nothing.
     return session.scalar(
-        update(ProcessInstance)
-        .where(ProcessInstance.id == query.scalar_subquery())
-        .values(revision=ProcessInstance.revision)
-        .returning(ProcessInstance),
-        execution_options=_FRESH,
+        claim,
+        {"now": now, "skip": sorted(skip)},
+        execution_options={"populate_existing": True},
     )
 
 
-CLAIMS: dict[str, Claim] = {
-    "postgresql": _claim_skipping_locked,
-    "sqlite": _claim_with_write_lock,
+# Built once (a worker claims at every step of its drain): only `now` and `skip` change.
+_NEXT_DUE = (
+    select(ProcessInstance.id)
+    .where(
+        ProcessInstance.next_due_at < bindparam("now"),
+        ProcessInstance.status == InstanceStatus.RUNNING,
+        ProcessInstance.id.not_in(bindparam("skip", expanding=True)),
+    )
+    .order_by(ProcessInstance.next_due_at)
+    .limit(1)
+)
+
+# PostgreSQL: rows other workers' transactions hold are skipped, so each worker takes the next
+# free case; the lock lives as long as this transaction and dies with its connection.
+_CLAIM_SKIPPING_LOCKED = _NEXT_DUE.with_only_columns(ProcessInstance).with_for_update(
+    skip_locked=True
+)
+# SQLite has one writer: a no-op UPDATE takes the write lock before choosing, so the choice is
+# made on fresh data and a second worker queues (busy_timeout) instead of racing.
+_CLAIM_WITH_WRITE_LOCK = (
+    update(ProcessInstance)
+    .where(ProcessInstance.id == _NEXT_DUE.scalar_subquery())
+    .values(revision=ProcessInstance.revision)
+    .returning(ProcessInstance)
+    .execution_options(synchronize_session=False)
+)
+
+CLAIMS: dict[str, Any] = {
+    "postgresql": _CLAIM_SKIPPING_LOCKED,
+    "sqlite": _CLAIM_WITH_WRITE_LOCK,
 }
 
 

@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Any
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import Session
 
 from engine import audit
 from engine.models import CaseDeadline, Notice, OpenUserTask, Violation
@@ -22,6 +23,9 @@ if TYPE_CHECKING:
 
 # A notice addressed to `responsible` goes to whoever answers for the breach.
 RESPONSIBLE = "responsible"
+_ASSIGNEES = select(OpenUserTask.task_id, OpenUserTask.assignee).where(
+    OpenUserTask.task_id.in_(bindparam("task_ids", expanding=True))
+)
 
 
 class Breach:
@@ -48,7 +52,8 @@ class Breach:
         entry.outside_office_hours = not entry.working and not (
             ledger.reader.calendar.is_working_moment(entry.due_at)
         )
-        ledger.session.flush()  # the violation and notices refer to the occurrence's id
+        if entry.id is None:  # armed in this advance: the violation and notices refer to its id
+            ledger.session.flush()
         violation = self._violation(primary)
         ledger.violations.append(violation)
         self._audit(primary)
@@ -62,7 +67,8 @@ class Breach:
         entry.reminded_at = entry.remind_at
         if self.rule is None or self.rule.remind is None:
             return
-        self.ledger.session.flush()
+        if entry.id is None:  # the notices refer to the occurrence's id
+            self.ledger.session.flush()
         primary = (self.holders() or [{}])[0]
         for role in self.rule.remind.to:
             self._notice(NoticeKind.REMINDER, role, primary)
@@ -113,10 +119,14 @@ class Breach:
     def _assignees(self, task_ids: list[str]) -> dict[str, str | None]:
         if not task_ids:
             return {}
-        query = select(OpenUserTask.task_id, OpenUserTask.assignee).where(
-            OpenUserTask.task_id.in_(task_ids)
-        )
-        return {task_id: assignee for task_id, assignee in self.ledger.session.execute(query)}
+        session = self.ledger.session
+        # The advance writes its open tasks when it saves, after the ledger: unless the caller
+        # changed one earlier in the transaction, nothing pending bears on this read.
+        if _changes_open_tasks(session):
+            session.flush()
+        with session.no_autoflush:
+            rows = session.execute(_ASSIGNEES, {"task_ids": task_ids})
+        return {task_id: assignee for task_id, assignee in rows}
 
     def _violation(self, primary: dict[str, Any]) -> Violation:
         entry, ledger = self.entry, self.ledger
@@ -220,3 +230,9 @@ def withdraw(ledger: CaseLedger, entry: CaseDeadline, by: CaseDeadline, moment: 
     if violation in ledger.violations:
         ledger.violations.remove(violation)
     ledger.session.delete(violation)
+
+
+def _changes_open_tasks(session: Session) -> bool:
+    """Whether the unit of work holds an open task's change not yet sent."""
+    pending = (*session.new, *session.dirty, *session.deleted)
+    return any(isinstance(obj, OpenUserTask) for obj in pending)
