@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from engine.models import AuditEvent, OpenUserTask, ProcessInstance
@@ -41,13 +41,17 @@ class ThreadCases:
     closed_id: int | None
 
 
+# Read by every intake: built once.
+_THREAD = (
+    select(ProcessInstance.id, ProcessInstance.status)
+    .where(ProcessInstance.correlation_key == bindparam("key"))
+    .order_by(ProcessInstance.id)
+)
+
+
 def thread_cases(session: Session, key: str) -> ThreadCases:
     """One read of a thread's cases: where a message of it goes (a repeat, or a new case)."""
-    rows = session.execute(
-        select(ProcessInstance.id, ProcessInstance.status)
-        .where(ProcessInstance.correlation_key == key)
-        .order_by(ProcessInstance.id)
-    ).all()
+    rows = session.execute(_THREAD, {"key": key}).all()
     running = next((id_ for id_, status in rows if status is InstanceStatus.RUNNING), None)
     closed = next((id_ for id_, status in reversed(rows) if status in CLOSED), None)
     return ThreadCases(running, closed)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Sequence
 from datetime import datetime
+from functools import lru_cache
 
 from sqlalchemy import BindParameter, Select, bindparam, select, update
 from sqlalchemy.orm import Session
@@ -150,9 +151,18 @@ def current_version(
     session: Session, municipality: str, options: Sequence[ExecutableOption] = ()
 ) -> ProcessVersion | None:
     """The version marked active (a due switch aside); `options` such as deferred columns."""
-    return session.scalar(
+    return session.scalar(_current(tuple(options)), {"municipality": municipality})
+
+
+@lru_cache(maxsize=16)
+def _current(options: tuple[ExecutableOption, ...]) -> Select[ProcessVersion]:
+    # Read by every intake: built once per set of options (callers pass module constants).
+    return (
         select(ProcessVersion)
-        .where(ProcessVersion.municipality == municipality, ProcessVersion.is_active.is_(True))
+        .where(
+            ProcessVersion.municipality == bindparam("municipality"),
+            ProcessVersion.is_active.is_(True),
+        )
         .options(*options)
     )
 
