@@ -276,8 +276,15 @@ def _settle(workflow: BpmnWorkflow, budget: Budget) -> None:
         before = _progress_marker(workflow)
         workflow.refresh_timers()
         workflow.do_engine_steps(did_complete_task=budget.count_step)
-        if _progress_marker(workflow) == before:
+        # do_engine_steps ends by refreshing the timers: whatever a timer fired there left
+        # an engine task READY, so with none such another round would change nothing.
+        if not _engine_task_ready(workflow) or _progress_marker(workflow) == before:
             return
+
+
+def _engine_task_ready(workflow: BpmnWorkflow) -> bool:
+    """Whether a READY task waits for the engine (not for a person)."""
+    return any(not task.task_spec.manual for task in all_tasks(workflow, TaskState.READY))
 
 
 def _progress_marker(workflow: BpmnWorkflow) -> tuple[int, int]:
