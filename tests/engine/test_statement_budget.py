@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -67,8 +68,11 @@ def test_the_author_of_a_completion_not_flushed_yet_is_found(
                 element_id="draft_answer",
                 department="housing",
             )
-        assert not [obj for obj in session.new if isinstance(obj, AuditEvent) and obj.id]
         # The later completion, still pending in this transaction, is the last author.
         assert _last_authors(session, case, {"draft_answer"}) == {
             ("draft_answer", "housing"): "housing2"
         }
+        # Its query ran without autoflush, so it wrote nothing: it read the buffer.
+        assert [row.actor for row in audit.pending(session)] == ["housing1", "housing2"]
+    with sessions() as session:
+        assert session.scalars(select(AuditEvent).where(AuditEvent.task_id == "t2")).all() == []
