@@ -20,6 +20,7 @@ from benchmarks.common import (
     show,
     timed,
 )
+from engine import audit
 from engine.accounts import create_user
 from engine.inbox import capture
 from engine.inbox.reading import unread_count
@@ -52,8 +53,10 @@ def _listener(on: bool) -> None:
     listening = event.contains(Session, "after_flush", capture._after_flush)
     if on and not listening:
         event.listen(Session, "after_flush", capture._after_flush)
+        audit.LISTENERS.append(capture._audit_written)
     elif not on and listening:
         event.remove(Session, "after_flush", capture._after_flush)
+        audit.LISTENERS.remove(capture._audit_written)
 
 
 def main() -> None:

@@ -189,19 +189,17 @@ def _last_authors(
 ) -> dict[tuple[str, str | None], str]:
     """Who last completed each of these steps in the case, per department.
 
-    The rows this transaction has not flushed yet (the completion that led here) count last.
+    The rows this transaction has not written yet (the completion that led here) count last.
     """
     stored = session.scalars(
         _COMPLETIONS, {"instance_id": instance_id, "element_ids": sorted(element_ids)}
     )
     pending = [
-        obj
-        for obj in session.new
-        if isinstance(obj, AuditEvent)
-        and obj.id is None
-        and obj.instance_id == instance_id
-        and obj.kind == AuditKind.TASK_COMPLETED
-        and obj.element_id in element_ids
+        row
+        for row in audit.pending(session)
+        if row.instance_id == instance_id
+        and row.kind == AuditKind.TASK_COMPLETED
+        and row.element_id in element_ids
     ]
     return {
         (str(event.element_id), (event.data or {}).get("department")): event.actor

@@ -4,7 +4,10 @@ Why a flush listener: the events exist already (a ledger notice, a task's `task_
 `task_assigned` audit row, `answer_publish_failed`, a comment), written by code that knows
 nothing of mail. Watching those rows as they are flushed puts the notices and the outbox rows in
 the same transaction as the event — one commits with the other or neither — without a second
-deadline mechanism and without every event source calling the inbox.
+deadline mechanism and without every event source calling the inbox. Audit rows are not ORM
+objects (engine/audit.py): their batch is handed over as it is written, which is at the start of
+a flush (it then joins that flush's fan-out, in the order the flush always used: audit rows,
+comments, notices) or before a query or a commit that flushes nothing else (fanned out then).
 """
 
 from __future__ import annotations
@@ -18,10 +21,10 @@ from typing import Any
 from sqlalchemy import Connection, Engine, bindparam, event, insert, select
 from sqlalchemy.orm import Session, UOWTransaction
 
+from engine.audit_rows import LISTENERS, AuditRow
 from engine.inbox import kinds
 from engine.inbox.status import MailStatus
 from engine.models.account import Substitution, User
-from engine.models.audit import AuditEvent
 from engine.models.deadline import Notice
 from engine.models.inbox import CaseComment, MailMessage, NoticePreference, UserNotice
 from engine.models.instance import ProcessInstance
@@ -32,7 +35,11 @@ from engine.roles import DEFAULT_REGISTRY, RoleRegistry
 from engine.statuses import AuditKind, NoticeKind
 from engine.versioning.snapshot import settings_from_snapshot
 
-WATCHED = (Notice, AuditEvent, CaseComment)
+WATCHED = (Notice, CaseComment)
+AUDIT_KINDS = frozenset(
+    (AuditKind.TASK_READY, AuditKind.TASK_ASSIGNED, AuditKind.ANSWER_PUBLISH_FAILED)
+)
+_WRITTEN = "inbox.audit_rows"  # the audit rows written at a flush's start, for its fan-out
 # A session whose info holds this key tells nobody: a simulation's throwaway database has no
 # accounts, so reading its (empty) roster at every flush would only cost time.
 SILENT = "reglament_inbox_silent"
@@ -75,16 +82,37 @@ class Draft:
 
 
 @event.listens_for(Session, "after_flush")
-def _after_flush(session: Session, _context: UOWTransaction) -> None:
+def _after_flush(session: Session, context: UOWTransaction) -> None:
     """Fan the flushed events out (the new objects still sit in `session.new` here)."""
+    rows: list[AuditRow] = context.attributes.pop(_WRITTEN, [])
     if session.info.get(SILENT):
         return
     found = [obj for obj in session.new if isinstance(obj, WATCHED)]
-    if not found:
+    if not found and not rows:
         return
-    connection = session.connection()
+    objects = sorted(found, key=lambda o: (type(o).__name__, o.id))
+    _fan_out(session, session.connection(), [*rows, *objects])
+
+
+def _audit_written(
+    session: Session, connection: Connection, rows: list[AuditRow], flush: UOWTransaction | None
+) -> None:
+    """Audit rows just written: fanned out with their flush, or now if no flush wrote them."""
+    watched = [row for row in rows if row.kind in AUDIT_KINDS]
+    if not watched or session.info.get(SILENT):
+        return
+    if flush is not None:
+        flush.attributes.setdefault(_WRITTEN, []).extend(watched)
+    else:
+        _fan_out(session, connection, watched)
+
+
+LISTENERS.append(_audit_written)
+
+
+def _fan_out(session: Session, connection: Connection, events: list[Any]) -> None:
     staff = Staff(connection, session)
-    for obj in sorted(found, key=lambda o: (type(o).__name__, o.id)):
+    for obj in events:
         draft = _draft(connection, staff, obj)
         if draft is not None and draft.users:
             write(connection, staff.with_substitutes(draft))
@@ -201,7 +229,7 @@ def _from_notice(staff: Staff, notice: Notice) -> Draft:
     )
 
 
-def _from_task_ready(connection: Connection, staff: Staff, row: AuditEvent) -> Draft | None:
+def _from_task_ready(connection: Connection, staff: Staff, row: AuditRow) -> Draft | None:
     task = _task(connection, staff, row.task_id)
     if task is None:  # completed within the same flush: nothing to tell
         return None
@@ -216,7 +244,7 @@ def _from_task_ready(connection: Connection, staff: Staff, row: AuditEvent) -> D
     )
 
 
-def _from_assignment(connection: Connection, staff: Staff, row: AuditEvent) -> Draft | None:
+def _from_assignment(connection: Connection, staff: Staff, row: AuditRow) -> Draft | None:
     task = _task(connection, staff, row.task_id)
     assignee = (row.data or {}).get("assignee")
     if task is None or not assignee:
@@ -227,7 +255,7 @@ def _from_assignment(connection: Connection, staff: Staff, row: AuditEvent) -> D
 
 
 def _task_draft(
-    kind: str, row: AuditEvent, task: OpenUserTask, text: str, users: list[Recipient]
+    kind: str, row: AuditRow, task: OpenUserTask, text: str, users: list[Recipient]
 ) -> Draft:
     return Draft(
         kind,
@@ -241,7 +269,7 @@ def _task_draft(
     )
 
 
-def _from_publication(connection: Connection, staff: Staff, row: AuditEvent) -> Draft | None:
+def _from_publication(connection: Connection, staff: Staff, row: AuditRow) -> Draft | None:
     publication = connection.execute(
         select(Publication.municipality, Publication.actor).where(
             Publication.id == (row.data or {}).get("publication_id")

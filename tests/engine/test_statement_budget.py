@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -40,13 +41,17 @@ def test_each_step_of_the_example_stays_within_its_statement_budget(
     with statements(db_engine) as sent:
         case = send(sessions, runtime).result.instance.id
     assert len(sent) <= INTAKE, sent
+    assert _audit_inserts(sent) == 1, sent  # one statement for all its rows
     for element, data in STEPS:
         for task in [t for t in open_tasks(sessions, case) if t.element_id == element]:
             with statements(db_engine) as sent, sessions.begin() as session:
                 complete_task(session, runtime, task.task_id, data, "curator1")
             assert len(sent) <= PER_STEP, (element, sent)
-            audit_inserts = [s for s in sent if s.startswith("INSERT INTO audit_events")]
-            assert len(audit_inserts) <= 1, (element, sent)  # one statement for all its rows
+            assert _audit_inserts(sent) == 1, (element, sent)
+
+
+def _audit_inserts(sent: list[str]) -> int:
+    return sum(statement.startswith("INSERT INTO audit_events") for statement in sent)
 
 
 def test_the_author_of_a_completion_not_flushed_yet_is_found(
@@ -67,8 +72,11 @@ def test_the_author_of_a_completion_not_flushed_yet_is_found(
                 element_id="draft_answer",
                 department="housing",
             )
-        assert not [obj for obj in session.new if isinstance(obj, AuditEvent) and obj.id]
         # The later completion, still pending in this transaction, is the last author.
         assert _last_authors(session, case, {"draft_answer"}) == {
             ("draft_answer", "housing"): "housing2"
         }
+        # Its query ran without autoflush, so it wrote nothing: it read the buffer.
+        assert [row.actor for row in audit.pending(session)] == ["housing1", "housing2"]
+    with sessions() as session:
+        assert session.scalars(select(AuditEvent).where(AuditEvent.task_id == "t2")).all() == []
