@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Select, bindparam, select, update
+from sqlalchemy import Select, Table, bindparam, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine.duties.due import start_due_duties
@@ -47,17 +47,13 @@ def claim_next_due(session: Session, now: datetime, skip: Collection[int] = ()) 
 def claim_next_due_case(
     session: Session, now: datetime, skip: Collection[int] = ()
 ) -> ProcessInstance | None:
-    """Claim the earliest due running case and read its row fresh, in the same statement."""
+    """Claim the earliest due running case and read its row fresh with its lock."""
     dialect = session.get_bind().dialect.name
     claim = CLAIMS.get(dialect)
     if claim is None:
         raise NotImplementedError(f"no way to claim due cases on {dialect}")
-    # The claimed row is read fresh with its lock, so the advance that follows locks nothing.
-    return session.scalar(
-        claim,
-        {"now": now, "skip": sorted(skip)},
-        execution_options={"populate_existing": True},
-    )
+    # The claimed row is read fresh under its lock, so the advance that follows locks nothing.
+    return claim(session, {"now": now, "skip": sorted(skip)})
 
 
 # Built once (a worker claims at every step of its drain): only `now` and `skip` change.
@@ -71,25 +67,43 @@ _NEXT_DUE = (
     .order_by(ProcessInstance.next_due_at)
     .limit(1)
 )
+_FRESH = {"populate_existing": True}
+_INSTANCES = cast(Table, ProcessInstance.__table__)
 
-# PostgreSQL: rows other workers' transactions hold are skipped, so each worker takes the next
-# free case; the lock lives as long as this transaction and dies with its connection.
+
+def _claim_skipping_locked(session: Session, params: dict[str, Any]) -> ProcessInstance | None:
+    # Rows other workers' transactions hold are skipped, so each worker takes the next free
+    # case; the lock lives as long as this transaction and dies with its connection.
+    return session.scalar(_CLAIM_SKIPPING_LOCKED, params, execution_options=_FRESH)
+
+
 _CLAIM_SKIPPING_LOCKED = _NEXT_DUE.with_only_columns(ProcessInstance).with_for_update(
     skip_locked=True
 )
-# SQLite has one writer: a no-op UPDATE takes the write lock before choosing, so the choice is
-# made on fresh data and a second worker queues (busy_timeout) instead of racing.
-_CLAIM_WITH_WRITE_LOCK = (
-    update(ProcessInstance)
-    .where(ProcessInstance.id == _NEXT_DUE.scalar_subquery())
-    .values(revision=ProcessInstance.revision)
-    .returning(ProcessInstance)
-    .execution_options(synchronize_session=False)
-)
 
-CLAIMS: dict[str, Any] = {
-    "postgresql": _CLAIM_SKIPPING_LOCKED,
-    "sqlite": _CLAIM_WITH_WRITE_LOCK,
+
+def _claim_with_write_lock(session: Session, params: dict[str, Any]) -> ProcessInstance | None:
+    # SQLite has one writer: a no-op UPDATE takes the write lock before choosing, so the choice
+    # is made on fresh data and a second worker queues (busy_timeout) instead of racing. The
+    # UPDATE is plain Core: a claim that finds nothing due (every drain ends so) costs little.
+    claimed = session.scalar(_CLAIM_WITH_WRITE_LOCK, params)
+    if claimed is None:
+        return None
+    return session.scalar(_ROW, {"claimed_id": claimed}, execution_options=_FRESH)
+
+
+_CLAIM_WITH_WRITE_LOCK = (
+    update(_INSTANCES)
+    .where(_INSTANCES.c.id == _NEXT_DUE.scalar_subquery())
+    .values(revision=_INSTANCES.c.revision)
+    .returning(_INSTANCES.c.id)
+)
+_ROW = select(ProcessInstance).where(ProcessInstance.id == bindparam("claimed_id"))
+
+Claim = Callable[[Session, dict[str, Any]], ProcessInstance | None]
+CLAIMS: dict[str, Claim] = {
+    "postgresql": _claim_skipping_locked,
+    "sqlite": _claim_with_write_lock,
 }
 
 

@@ -40,6 +40,7 @@ _CLAIM = (
     )
     .values(assignee=bindparam("user"))
     .returning(OpenUserTask)
+    .execution_options(synchronize_session=False)  # the returned row itself refreshes the task
 )
 _FRESH = {"populate_existing": True}
 
