@@ -20,7 +20,7 @@ from engine.answer_limits import check_case_limits
 from engine.bpmn.pruning import prune_workflow
 from engine.bpmn.serialization import dump_state, load_state
 from engine.catch_up import catch_up
-from engine.clock import using_clock
+from engine.clock import current_time, using_clock
 from engine.ledger.case import CaseLedger
 from engine.ledger.context import using_ledger
 from engine.limits import Budget, StepFailed, named_step_failures, step_budget, step_failure
@@ -36,7 +36,7 @@ from engine.projection import (
 from engine.publishing.outbox import enqueue, plan_publication
 from engine.runtime import Runtime
 from engine.statuses import AuditKind, InstanceStatus
-from engine.timers import all_tasks, next_due
+from engine.timers import all_tasks, next_due, timer_due, waiting_timers
 from engine.versions import LoadedVersion, load_version
 
 WorkflowAction = Callable[[BpmnWorkflow], None]
@@ -272,6 +272,8 @@ def read_workflow(session: Session, runtime: Runtime, instance_id: int) -> BpmnW
 
 def _settle(workflow: BpmnWorkflow, budget: Budget) -> None:
     """Run until nothing more can happen now, within the advance's budget: timers, then steps."""
+    if _at_rest(workflow):  # a scheduled advance after its catch-up, a case just loaded
+        return
     for _ in range(MAX_SETTLE_ROUNDS):
         before = _progress_marker(workflow)
         workflow.refresh_timers()
@@ -280,6 +282,22 @@ def _settle(workflow: BpmnWorkflow, budget: Budget) -> None:
         # an engine task READY, so with none such another round would change nothing.
         if not _engine_task_ready(workflow) or _progress_marker(workflow) == before:
             return
+
+
+def _at_rest(workflow: BpmnWorkflow) -> bool:
+    """Whether SpiffWorkflow has nothing to do now: no engine task READY, no timer past due.
+
+    Everything else that moves a case (a caught message, a completed step) leaves an engine
+    task READY first; a timer fires only once its due moment is strictly past.
+    """
+    if _engine_task_ready(workflow):
+        return False
+    now = current_time()
+    for timer in waiting_timers(workflow):
+        due = timer_due(timer)
+        if due is None or due < now:
+            return False
+    return True
 
 
 def _engine_task_ready(workflow: BpmnWorkflow) -> bool:

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session, defer
 
 from engine.models import ProcessInstance, ProcessVersion
 from engine.runtime import Runtime
+from engine.statuses import InstanceStatus
 from engine.versions import LARGE_VERSION_COLUMNS, LoadedVersion, load_version
 
 LIVE_WORKFLOWS = 256  # per database: the cases advanced most recently in this process
@@ -103,6 +104,10 @@ def publish_after_commit(
 ) -> None:
     """Offer a flushed case's workflow to later advances once (and only if) this commits."""
     pending: dict[int, _Live] = session.info.setdefault(_PENDING, {})
+    if instance.status is not InstanceStatus.RUNNING:
+        # No advance opens a finished case again: holding it would only push out running ones.
+        pending.pop(instance.id, None)
+        return
     # The row as just flushed: its revision and its state are exactly this workflow's dump.
     pending[instance.id] = _Live(instance.revision, instance.state, workflow)
 

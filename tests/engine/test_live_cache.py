@@ -143,3 +143,15 @@ def test_concurrent_advances_of_one_case_on_postgres_lose_nothing(
             )
         ).all()
     assert {first, second} <= set(done)
+
+
+def test_a_case_that_finishes_is_not_held(
+    db_engine: Engine, sessions: sessionmaker[Session], runtime: Runtime
+) -> None:
+    # No advance opens a finished case again: its workflow would only push out running ones.
+    case = _case(sessions, runtime)
+    assert _cached(db_engine, case) is not None
+    refusal = {"screen_decision": "not_processed", "not_processed_reason": "obscenity"}
+    _complete(sessions, runtime, only_task(sessions, case).task_id, refusal)
+    assert _row(sessions, case).status.value == "completed"
+    assert _cached(db_engine, case) is None
