@@ -144,14 +144,8 @@ def _insert(session: Session, data: dict[str, Any], key: str) -> Message:
     ON CONFLICT DO NOTHING leaves the transaction usable (no savepoint), and a concurrent
     twin's insert waits for the first to commit, then inserts nothing.
     """
-    insert = _INSERTS[session.get_bind().dialect.name]
-    statement = (
-        insert(Message)
-        .values(**data, correlation_key=key)
-        .on_conflict_do_nothing()
-        .returning(Message)
-    )
-    message = session.scalar(statement)
+    statement = _INSERT_MESSAGE[session.get_bind().dialect.name]
+    message = session.scalar(statement, {**data, "correlation_key": key})
     if message is None:
         winner = _received(session, data["source"], data["external_id"])
         if winner is None:
@@ -163,6 +157,11 @@ def _insert(session: Session, data: dict[str, Any], key: str) -> Message:
 _INSERTS: dict[str, Callable[..., Any]] = {
     "postgresql": postgresql.insert,
     "sqlite": sqlite.insert,
+}
+# Built once per dialect (every intake runs one): the message's values are its parameters.
+_INSERT_MESSAGE = {
+    name: insert(Message).on_conflict_do_nothing().returning(Message)
+    for name, insert in _INSERTS.items()
 }
 
 
