@@ -272,23 +272,24 @@ def read_workflow(session: Session, runtime: Runtime, instance_id: int) -> BpmnW
 
 def _settle(workflow: BpmnWorkflow, budget: Budget) -> None:
     """Run until nothing more can happen now, within the advance's budget: timers, then steps."""
-    if _at_rest(workflow):  # a scheduled advance after its catch-up, a case just loaded
-        return
     for _ in range(MAX_SETTLE_ROUNDS):
+        # At rest (a scheduled advance after its catch-up, a round that left nothing READY for
+        # the engine) another round would change nothing: SpiffWorkflow is not asked.
+        if _at_rest(workflow):
+            return
         before = _progress_marker(workflow)
         workflow.refresh_timers()
         workflow.do_engine_steps(did_complete_task=budget.count_step)
-        # do_engine_steps ends by refreshing the timers: whatever a timer fired there left
-        # an engine task READY, so with none such another round would change nothing.
-        if not _engine_task_ready(workflow) or _progress_marker(workflow) == before:
+        if _progress_marker(workflow) == before:
             return
 
 
 def _at_rest(workflow: BpmnWorkflow) -> bool:
     """Whether SpiffWorkflow has nothing to do now: no engine task READY, no timer past due.
 
-    Everything else that moves a case (a caught message, a completed step) leaves an engine
-    task READY first; a timer fires only once its due moment is strictly past.
+    Everything else that moves a case (a caught message, a completed step, a timer fired by
+    do_engine_steps' closing refresh) leaves an engine task READY first; a timer fires only
+    once its due moment is strictly past.
     """
     if _engine_task_ready(workflow):
         return False

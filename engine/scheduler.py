@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Select, Table, bindparam, select, update
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine.duties.due import start_due_duties
@@ -26,16 +26,7 @@ log = logging.getLogger(__name__)
 
 def due_instance_ids(session: Session, now: datetime, limit: int) -> list[int]:
     """Running cases whose next timer is due (SpiffWorkflow fires only when due < now)."""
-    return list(session.scalars(_due(now).limit(limit)))
-
-
-def _due(now: datetime, skip: Collection[int] = ()) -> Select[Any]:
-    query = select(ProcessInstance.id).where(
-        ProcessInstance.next_due_at < now, ProcessInstance.status == InstanceStatus.RUNNING
-    )
-    if skip:
-        query = query.where(ProcessInstance.id.not_in(skip))
-    return query.order_by(ProcessInstance.next_due_at)
+    return list(session.scalars(_DUE.limit(limit), {"now": now}))
 
 
 def claim_next_due(session: Session, now: datetime, skip: Collection[int] = ()) -> int | None:
@@ -57,16 +48,15 @@ def claim_next_due_case(
 
 
 # Built once (a worker claims at every step of its drain): only `now` and `skip` change.
-_NEXT_DUE = (
+_DUE = (
     select(ProcessInstance.id)
     .where(
         ProcessInstance.next_due_at < bindparam("now"),
         ProcessInstance.status == InstanceStatus.RUNNING,
-        ProcessInstance.id.not_in(bindparam("skip", expanding=True)),
     )
     .order_by(ProcessInstance.next_due_at)
-    .limit(1)
 )
+_NEXT_DUE = _DUE.where(ProcessInstance.id.not_in(bindparam("skip", expanding=True))).limit(1)
 _FRESH = {"populate_existing": True}
 _INSTANCES = cast(Table, ProcessInstance.__table__)
 
