@@ -27,8 +27,12 @@ from engine.limits import Budget, StepFailed, named_step_failures, step_budget, 
 from engine.live import loaded_version_by_id, publish_after_commit, take_workflow
 from engine.models import AuditEvent, Message, OpenUserTask, ProcessInstance, ProcessVersion
 from engine.projection import (
+    STEP_AUTHORS,
     ReadyTask,
+    keep_step_authors,
+    open_rows,
     ready_user_tasks,
+    record_step_author,
     sync_projection,
     with_paused_deadlines,
     with_span_deadlines,
@@ -95,6 +99,7 @@ def start_instance(
         )
         workflow.data.update(data)
         workflow.task_tree.data.update(data)
+        keep_step_authors(workflow)
     instance = ProcessInstance(
         linked_to_id=linked_to_id,
         version_id=version.id,
@@ -162,6 +167,24 @@ _LOCK_BY_WRITE = (
 _LOCK_FOR_UPDATE = (
     select(ProcessInstance).where(ProcessInstance.id == bindparam("instance_id")).with_for_update()
 )
+# A completion finds its case by the task: one statement locks and reads the case of a task.
+_CASE_OF_TASK = (
+    select(OpenUserTask.instance_id)
+    .where(OpenUserTask.task_id == bindparam("task_id"))
+    .scalar_subquery()
+)
+_LOCK_TASK_CASE_BY_WRITE = (
+    update(ProcessInstance)
+    .where(ProcessInstance.id == _CASE_OF_TASK)
+    .values(revision=ProcessInstance.revision)
+    .returning(ProcessInstance)
+    .execution_options(synchronize_session=False)
+)
+_LOCK_TASK_CASE_FOR_UPDATE = (
+    select(ProcessInstance)
+    .where(ProcessInstance.id == _CASE_OF_TASK)
+    .with_for_update(of=ProcessInstance)
+)
 
 
 def lock_instance(session: Session, instance_id: int) -> ProcessInstance:
@@ -177,6 +200,17 @@ def lock_instance(session: Session, instance_id: int) -> ProcessInstance:
     return instance
 
 
+def lock_case_of_task(session: Session, task_id: str) -> ProcessInstance | None:
+    """Lock and read the case of an open task (None when no such task is open)."""
+    postgres = session.get_bind().dialect.name == "postgresql"
+    instance: ProcessInstance | None = session.scalar(
+        _LOCK_TASK_CASE_FOR_UPDATE if postgres else _LOCK_TASK_CASE_BY_WRITE,
+        {"task_id": task_id},
+        execution_options={"populate_existing": True},
+    )
+    return instance
+
+
 @dataclass
 class OpenCase:
     """A locked, running case ready to advance: its row, version, workflow and ledger."""
@@ -185,6 +219,9 @@ class OpenCase:
     loaded: LoadedVersion
     workflow: BpmnWorkflow
     ledger: CaseLedger
+    # Its open user-task rows when the caller read them under the lock (a completion does):
+    # the projection then diffs against them instead of reading them again.
+    open_rows: dict[str, OpenUserTask] | None = None
 
 
 def open_case(
@@ -252,7 +289,7 @@ def _run(
                 action(workflow)
             _settle(workflow, budget)
             ledger.observe(workflow, now)
-    result = _save(session, runtime, case.instance, workflow, ledger, actor)
+    result = _save(session, runtime, case, actor)
     publish_after_commit(session, case.instance, workflow)
     return result
 
@@ -315,14 +352,8 @@ def _progress_marker(workflow: BpmnWorkflow) -> tuple[int, int]:
     return finished, total
 
 
-def _save(
-    session: Session,
-    runtime: Runtime,
-    instance: ProcessInstance,
-    workflow: BpmnWorkflow,
-    ledger: CaseLedger,
-    actor: str,
-) -> AdvanceResult:
+def _save(session: Session, runtime: Runtime, case: OpenCase, actor: str) -> AdvanceResult:
+    instance, workflow, ledger = case.instance, case.workflow, case.ledger
     now = runtime.clock.now()
     catalog = ledger.loaded.catalog
     ready = with_paused_deadlines(ready_user_tasks(workflow, catalog), ledger.paused_remaining())
@@ -330,7 +361,15 @@ def _save(
     # Nothing below reads what this advance wrote but the redo query, which sees the pending
     # rows itself: one flush at the end sends each table's rows together.
     with session.no_autoflush:
-        new_tasks, removed = sync_projection(session, instance, ready, now, ledger.new_case)
+        new_tasks, removed = sync_projection(
+            session,
+            instance,
+            ready,
+            now,
+            workflow.data.get(STEP_AUTHORS),
+            new_case=ledger.new_case,
+            existing=case.open_rows,
+        )
     for task in new_tasks:
         audit.record(
             session,
@@ -379,11 +418,15 @@ def complete_task(
     session: Session, runtime: Runtime, task_id: str, data: dict[str, Any], actor: str
 ) -> AdvanceResult:
     """Complete a READY user task with validated form data; a stale submit changes nothing."""
-    row = session.get(OpenUserTask, task_id)
-    if row is None:
+    # Locked before the form is checked: the check reads the very workflow that then advances;
+    # the task is looked for among the case's rows read under that lock.
+    instance = lock_case_of_task(session, task_id)
+    rows = open_rows(session, instance.id) if instance is not None else {}
+    row = rows.get(task_id)
+    if instance is None or row is None:
         raise StaleTaskError(_already_done_message(session, task_id))
-    # Locked before the form is checked: the check reads the very workflow that then advances.
-    case = open_case(session, runtime, row.instance_id)
+    case = open_case(session, runtime, instance)
+    case.open_rows = rows
     forms = case.loaded.forms
     validated = forms.validate(row.form_key, data)
     check_case_limits(case, forms, row, validated, runtime.clock)  # before anything moves
@@ -403,6 +446,7 @@ def complete_task(
         task.data["completed_at"] = completed_at
         task.data["last_completed_at"] = now.isoformat()
         task.data["last_completed_by"] = actor
+        record_step_author(workflow, task.task_spec.bpmn_id, row.department, actor)
         task.run()
         audit.record(
             session,

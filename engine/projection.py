@@ -65,6 +65,25 @@ def with_span_deadlines(
     }
 
 
+# Workflow data: element → department ("" for none) → who completed it last. Kept by cases
+# started since it exists (a redo's author then needs no query); older cases read the audit log.
+STEP_AUTHORS = "reglament_step_authors"
+
+
+def keep_step_authors(workflow: BpmnWorkflow) -> None:
+    """A new case records who completes each step from its start."""
+    workflow.data[STEP_AUTHORS] = {}
+
+
+def record_step_author(
+    workflow: BpmnWorkflow, element_id: str, department: str | None, actor: str
+) -> None:
+    """Remember the author of a completion (cases that keep their step authors)."""
+    authors = workflow.data.get(STEP_AUTHORS)
+    if authors is not None:
+        authors.setdefault(element_id, {})[department or ""] = actor
+
+
 def ready_user_tasks(workflow: BpmnWorkflow, catalog: dict[str, Any]) -> dict[str, ReadyTask]:
     """READY manual tasks of a workflow, keyed by task id."""
     ready = {}
@@ -115,17 +134,21 @@ def sync_projection(
     instance: ProcessInstance,
     ready: dict[str, ReadyTask],
     now: datetime,
+    authors: dict[str, dict[str, str]] | None = None,
+    *,
     new_case: bool = False,
+    existing: dict[str, OpenUserTask] | None = None,
 ) -> tuple[list[ReadyTask], list[str]]:
     """Upsert READY tasks, delete the rest; returns (new tasks, removed task ids).
 
-    A case started in this advance (`new_case`) has no rows to read.
+    A case started in this advance (`new_case`) has no rows; `existing` is the case's rows as
+    the caller read them under the lock (None: read them here). `authors` is the case's
+    record of who completed each step (STEP_AUTHORS), None for a case that keeps none.
     """
-    existing = (
-        {}
-        if new_case
-        else {row.task_id: row for row in session.scalars(_OPEN_ROWS, {"instance_id": instance.id})}
-    )
+    if new_case:
+        existing = {}
+    elif existing is None:
+        existing = open_rows(session, instance.id)
     removed = sorted(set(existing) - set(ready))
     for task_id in removed:
         session.delete(existing[task_id])  # sent with the advance's one flush
@@ -143,19 +166,37 @@ def sync_projection(
             row.paused_remaining_seconds = task.paused_remaining_seconds
             row.department = task.department
     if new_rows and not new_case:  # a new case has done nothing yet to be given back
-        give_redos_to_their_authors(session, instance, new_rows, now)
+        give_redos_to_their_authors(session, instance, new_rows, now, authors)
     return created, removed
 
 
+def open_rows(session: Session, instance_id: int) -> dict[str, OpenUserTask]:
+    """A case's open user-task rows by task id (read under its lock)."""
+    return {row.task_id: row for row in session.scalars(_OPEN_ROWS, {"instance_id": instance_id})}
+
+
 def give_redos_to_their_authors(
-    session: Session, instance: ProcessInstance, rows: list[OpenUserTask], now: datetime
+    session: Session,
+    instance: ProcessInstance,
+    rows: list[OpenUserTask],
+    now: datetime,
+    recorded: dict[str, dict[str, str]] | None = None,
 ) -> None:
     """A step done again (after a return for rework) goes to whoever did it last, not the pool.
 
     The author's substitutes reach it too (engine/access.py: a task assigned to someone one
     stands in for); an author no longer active leaves it in the pool.
     """
-    authors = _last_authors(session, instance.id, {row.element_id for row in rows})
+    elements = {row.element_id for row in rows}
+    authors = (
+        _last_authors(session, instance.id, elements)
+        if recorded is None
+        else {
+            (element, department or None): login
+            for element in elements
+            for department, login in recorded.get(element, {}).items()
+        }
+    )
     if not authors:  # a first time through these steps: nobody to give them back to
         return
     active = set(

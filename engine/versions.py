@@ -48,7 +48,7 @@ from engine.roles import DEFAULT_REGISTRY, RoleRegistry
 from engine.runtime import Runtime
 from engine.scripting import make_script_engine
 from engine.statuses import AuditKind
-from engine.versioning.activation import activate_now, current_version, due_version_id
+from engine.versioning.activation import activate_now, current_version, starting_version
 from engine.versioning.snapshot import settings_bytes, settings_from_snapshot
 from engine.worktime import parse_deadline
 from engine.worktime.loader import SETTINGS_FILE
@@ -256,11 +256,10 @@ def active_version(
     session: Session, municipality: str, now: datetime | None = None
 ) -> ProcessVersion:
     """The version new messages of a municipality start on (at `now`: a due switch counts)."""
-    due = due_version_id(session, municipality, now) if now is not None else None
     version = (
-        session.get(ProcessVersion, due, options=_LIGHT)
-        if due is not None
-        else current_version(session, municipality, _LIGHT)
+        current_version(session, municipality, _LIGHT)
+        if now is None
+        else starting_version(session, municipality, now, _LIGHT)
     )
     if version is None:
         raise NoActiveVersion(municipality)

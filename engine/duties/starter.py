@@ -19,6 +19,7 @@ from engine.clock import FixedClock, using_clock
 from engine.duties.declared import DutyDecl
 from engine.instances import AdvanceResult, advance
 from engine.models import DutyOccurrence, ProcessInstance, ProcessVersion
+from engine.projection import keep_step_authors
 from engine.runtime import Runtime
 from engine.statuses import AuditKind, InstanceStatus
 from engine.versions import load_version
@@ -95,6 +96,7 @@ def _start_case(
         )
         workflow.data.update(data)
         workflow.task_tree.data.update(data)
+        keep_step_authors(workflow)
     instance = ProcessInstance(
         version_id=version.id,
         municipality=version.municipality,

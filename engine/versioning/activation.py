@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from functools import lru_cache
 
-from sqlalchemy import BindParameter, Select, bindparam, select, update
+from sqlalchemy import BindParameter, Select, bindparam, func, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.base import ExecutableOption
 
@@ -129,9 +129,14 @@ def perform_due(session: Session, now: datetime) -> list[VersionActivation]:
     return done
 
 
-def due_version_id(session: Session, municipality: str, now: datetime) -> int | None:
-    """The version a due switch not yet performed makes active (new messages start on it)."""
-    return session.scalar(_DUE_VERSION, {"now": now, "municipality": municipality})
+def starting_version(
+    session: Session,
+    municipality: str,
+    now: datetime,
+    options: Sequence[ExecutableOption] = (),
+) -> ProcessVersion | None:
+    """The version a new message starts on at `now`: a due switch's, else the active one."""
+    return session.scalar(_starting(tuple(options)), {"now": now, "municipality": municipality})
 
 
 def pending_activations(session: Session, municipality: str) -> list[VersionActivation]:
@@ -165,6 +170,17 @@ def _current(options: tuple[ExecutableOption, ...]) -> Select[ProcessVersion]:
         )
         .options(*options)
     )
+
+
+@lru_cache(maxsize=16)
+def _starting(options: tuple[ExecutableOption, ...]) -> Select[ProcessVersion]:
+    # Read by every intake in one statement: the due switch first, else the active version.
+    active = select(ProcessVersion.id).where(
+        ProcessVersion.municipality == bindparam("municipality"),
+        ProcessVersion.is_active.is_(True),
+    )
+    chosen = func.coalesce(_DUE_VERSION.scalar_subquery(), active.scalar_subquery())
+    return select(ProcessVersion).where(ProcessVersion.id == chosen).options(*options)
 
 
 def _due(now: datetime | BindParameter[datetime]) -> Select[VersionActivation]:

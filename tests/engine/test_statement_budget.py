@@ -27,17 +27,25 @@ STEPS = (
     ("draft_answer", {"answer_kind": "final", "answer_text": "Здравствуйте! Мусор вывезен."}),
     ("review", {"review_decision": "approve"}),
 )
-# A step's transaction: its task, the lock, the case's deadlines and open tasks, the redo
-# lookup, the new-task notices' staff, and one flush (audit, deadlines, tasks, state).
-PER_STEP = 12
-INTAKE = 12
+# A step's transaction: the lock of its task's case, the case's open tasks and deadlines, the
+# new-task notices' staff, and one flush (audit, deadlines, tasks added and removed, state).
+# A redo's author is in the case's own record (engine/projection.py): no audit lookup.
+PER_STEP = 9
+# The thread lock, the thread's cases, the version to start on, the message, the case, the
+# notices' staff, and one flush (audit, deadlines, the message's case, state, tasks).
+INTAKE = 11
 
 
 def test_each_step_of_the_example_stays_within_its_statement_budget(
     db_engine: Engine, sessions: sessionmaker[Session], runtime: Runtime
 ) -> None:
     deploy_example(sessions, runtime)
-    send(sessions, runtime, "warm-up")  # the version's first load reads its large columns
+    # A version's first load and the first advance's read of its row (engine/live.py) happen
+    # once per database and process, not per step.
+    warm_up = send(sessions, runtime, "warm-up").result.instance.id
+    (screen,) = open_tasks(sessions, warm_up)
+    with sessions.begin() as session:
+        complete_task(session, runtime, screen.task_id, dict(STEPS[0][1]), "curator1")
     with statements(db_engine) as sent:
         case = send(sessions, runtime).result.instance.id
     assert len(sent) <= INTAKE, sent
