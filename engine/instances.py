@@ -24,7 +24,7 @@ from engine.clock import current_time, using_clock
 from engine.ledger.case import CaseLedger
 from engine.ledger.context import using_ledger
 from engine.limits import Budget, StepFailed, named_step_failures, step_budget, step_failure
-from engine.live import loaded_version_by_id, publish_after_commit, take_workflow
+from engine.live import loaded_version_by_id, publish_after_commit, take_live
 from engine.models import AuditEvent, Message, OpenUserTask, ProcessInstance, ProcessVersion
 from engine.projection import (
     STEP_AUTHORS,
@@ -219,8 +219,8 @@ class OpenCase:
     loaded: LoadedVersion
     workflow: BpmnWorkflow
     ledger: CaseLedger
-    # Its open user-task rows when the caller read them under the lock (a completion does):
-    # the projection then diffs against them instead of reading them again.
+    # Its open user-task rows once read under the lock (or taken from the live cache): the
+    # projection diffs against them instead of reading them again; after the save, the rows.
     open_rows: dict[str, OpenUserTask] | None = None
 
 
@@ -236,9 +236,15 @@ def open_case(
     if instance.status is not InstanceStatus.RUNNING:
         raise InstanceNotRunning(f"case {instance.id} is {instance.status.value}")
     loaded = loaded_version_by_id(session, runtime, instance.version_id)
-    ledger = CaseLedger(session, instance, loaded, runtime.clock.now(), started=started)
-    # The workflow this process committed last for exactly this revision and state, if any.
-    workflow = take_workflow(session, instance, loaded)
+    # The workflow, deadline rows and open-task rows this process committed last for exactly
+    # this revision and state, if any (engine/live.py).
+    live = take_live(session, instance, loaded)
+    deadlines = live.deadlines if live is not None else None
+    ledger = CaseLedger(
+        session, instance, loaded, runtime.clock.now(), started=started, entries=deadlines
+    )
+    open_tasks = live.open_tasks if live is not None else None
+    workflow = live.workflow if live is not None else None
     if workflow is None:
         with using_clock(runtime.clock), using_ledger(ledger):
             workflow = load_state(
@@ -247,7 +253,7 @@ def open_case(
                 loaded.subprocess_specs,
                 loaded.script_engine,
             )
-    return OpenCase(instance, loaded, workflow, ledger)
+    return OpenCase(instance, loaded, workflow, ledger, open_tasks)
 
 
 def advance(
@@ -290,7 +296,9 @@ def _run(
             _settle(workflow, budget)
             ledger.observe(workflow, now)
     result = _save(session, runtime, case, actor)
-    publish_after_commit(session, case.instance, workflow)
+    publish_after_commit(
+        session, case.instance, workflow, ledger.entries, list((case.open_rows or {}).values())
+    )
     return result
 
 
@@ -361,7 +369,7 @@ def _save(session: Session, runtime: Runtime, case: OpenCase, actor: str) -> Adv
     # Nothing below reads what this advance wrote but the redo query, which sees the pending
     # rows itself: one flush at the end sends each table's rows together.
     with session.no_autoflush:
-        new_tasks, removed = sync_projection(
+        new_tasks, removed, case.open_rows = sync_projection(
             session,
             instance,
             ready,
@@ -419,14 +427,16 @@ def complete_task(
 ) -> AdvanceResult:
     """Complete a READY user task with validated form data; a stale submit changes nothing."""
     # Locked before the form is checked: the check reads the very workflow that then advances;
-    # the task is looked for among the case's rows read under that lock.
+    # the task is looked for among the case's rows as they stand under that lock.
     instance = lock_case_of_task(session, task_id)
-    rows = open_rows(session, instance.id) if instance is not None else {}
-    row = rows.get(task_id)
-    if instance is None or row is None:
+    if instance is None:
         raise StaleTaskError(_already_done_message(session, task_id))
     case = open_case(session, runtime, instance)
-    case.open_rows = rows
+    if case.open_rows is None:
+        case.open_rows = open_rows(session, instance.id)
+    row = case.open_rows.get(task_id)
+    if row is None:
+        raise StaleTaskError(_already_done_message(session, task_id))
     forms = case.loaded.forms
     validated = forms.validate(row.form_key, data)
     check_case_limits(case, forms, row, validated, runtime.clock)  # before anything moves

@@ -4,7 +4,8 @@ Both are keyed by the SQLAlchemy engine (a weak key: a disposed test database ta
 with it), so two databases never share an id. A live workflow is the exact object whose dump was
 committed as a case's state: `take_workflow` hands it out only when the locked row carries the
 same revision and the same state text, and removes it, so no two advances share one object and
-an advance that rolls back leaves nothing behind (its workflow was never published).
+an advance that rolls back leaves nothing behind (its workflow was never published). With it go
+the case's deadline and open-task rows as that commit left them (engine/live_rows.py).
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ from sqlalchemy import event, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, defer
 
-from engine.models import ProcessInstance, ProcessVersion
+from engine.live_rows import Rows, attached, committed, row_kind
+from engine.models import CaseDeadline, OpenUserTask, ProcessInstance, ProcessVersion
 from engine.runtime import Runtime
 from engine.statuses import InstanceStatus
 from engine.versions import LARGE_VERSION_COLUMNS, LoadedVersion, load_version
@@ -34,6 +36,31 @@ class _Live:
     revision: int
     state: str
     workflow: BpmnWorkflow
+    # The case's rows as committed (engine/live_rows.py); None: read them (not known for sure).
+    deadlines: Rows | None = None
+    open_tasks: Rows | None = None
+
+
+@dataclass(frozen=True)
+class _Pending:
+    revision: int
+    state: str
+    workflow: BpmnWorkflow
+    deadlines: list[CaseDeadline]
+    open_tasks: list[OpenUserTask]
+
+
+@dataclass(frozen=True)
+class LiveCase:
+    """A locked case's committed workflow and, when known, its rows in this session."""
+
+    workflow: BpmnWorkflow
+    deadlines: list[CaseDeadline] | None
+    open_tasks: dict[str, OpenUserTask] | None
+
+
+DEADLINES = row_kind(CaseDeadline, mutable=["holders"])
+OPEN_TASKS = row_kind(OpenUserTask, not_kept=["assignee"])  # claims write it, not advances
 
 
 class _EngineCache:
@@ -81,9 +108,9 @@ def loaded_version_by_id(session: Session, runtime: Runtime, version_id: int) ->
     return loaded
 
 
-def take_workflow(
+def take_live(
     session: Session, instance: ProcessInstance, loaded: LoadedVersion
-) -> BpmnWorkflow | None:
+) -> LiveCase | None:
     """The committed live workflow of a locked case, if it is exactly the row's state."""
     cache = _cache_of(session)
     if cache is None:
@@ -96,20 +123,31 @@ def take_workflow(
     same_version = workflow.spec is loaded.spec_of(instance.process_id)
     if not same_version or workflow.script_engine is not loaded.script_engine:
         return None
-    return workflow
+    tasks = attached(session, OPEN_TASKS, live.open_tasks)
+    return LiveCase(
+        workflow,
+        attached(session, DEADLINES, live.deadlines),
+        None if tasks is None else {task.task_id: task for task in tasks},
+    )
 
 
 def publish_after_commit(
-    session: Session, instance: ProcessInstance, workflow: BpmnWorkflow
+    session: Session,
+    instance: ProcessInstance,
+    workflow: BpmnWorkflow,
+    deadlines: list[CaseDeadline],
+    open_tasks: list[OpenUserTask],
 ) -> None:
-    """Offer a flushed case's workflow to later advances once (and only if) this commits."""
-    pending: dict[int, _Live] = session.info.setdefault(_PENDING, {})
+    """Offer a flushed case's workflow and rows to later advances once (and only if) it commits."""
+    pending: dict[int, _Pending] = session.info.setdefault(_PENDING, {})
     if instance.status is not InstanceStatus.RUNNING:
         # No advance opens a finished case again: holding it would only push out running ones.
         pending.pop(instance.id, None)
         return
     # The row as just flushed: its revision and its state are exactly this workflow's dump.
-    pending[instance.id] = _Live(instance.revision, instance.state, workflow)
+    pending[instance.id] = _Pending(
+        instance.revision, instance.state, workflow, list(deadlines), list(open_tasks)
+    )
 
 
 def forget(session: Session, instance_id: int) -> None:
@@ -123,14 +161,24 @@ def forget(session: Session, instance_id: int) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _publish(session: Session) -> None:
-    pending: dict[int, _Live] = session.info.pop(_PENDING, {})
+    pending: dict[int, _Pending] = session.info.pop(_PENDING, {})
     if not pending:
         return
     cache = _cache_of(session)
     if cache is None:
         return
+    published = {
+        instance_id: _Live(
+            p.revision,
+            p.state,
+            p.workflow,
+            committed(DEADLINES, p.deadlines),
+            committed(OPEN_TASKS, p.open_tasks),
+        )
+        for instance_id, p in pending.items()
+    }
     with _LOCK:
-        for instance_id, live in pending.items():
+        for instance_id, live in published.items():
             cache.workflows[instance_id] = live
             cache.workflows.move_to_end(instance_id)
         while len(cache.workflows) > LIVE_WORKFLOWS:

@@ -138,8 +138,8 @@ def sync_projection(
     *,
     new_case: bool = False,
     existing: dict[str, OpenUserTask] | None = None,
-) -> tuple[list[ReadyTask], list[str]]:
-    """Upsert READY tasks, delete the rest; returns (new tasks, removed task ids).
+) -> tuple[list[ReadyTask], list[str], dict[str, OpenUserTask]]:
+    """Upsert READY tasks, delete the rest; returns (new tasks, removed task ids, the rows).
 
     A case started in this advance (`new_case`) has no rows; `existing` is the case's rows as
     the caller read them under the lock (None: read them here). `authors` is the case's
@@ -167,7 +167,9 @@ def sync_projection(
             row.department = task.department
     if new_rows and not new_case:  # a new case has done nothing yet to be given back
         give_redos_to_their_authors(session, instance, new_rows, now, authors)
-    return created, removed
+    rows = {task_id: row for task_id, row in existing.items() if task_id in ready}
+    rows.update((row.task_id, row) for row in new_rows)
+    return created, removed, rows
 
 
 def open_rows(session: Session, instance_id: int) -> dict[str, OpenUserTask]:

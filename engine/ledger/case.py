@@ -53,6 +53,7 @@ class CaseLedger:
         now: datetime,
         *,
         started: bool = False,
+        entries: list[CaseDeadline] | None = None,
     ) -> None:
         self.session = session
         self.instance = instance
@@ -60,10 +61,13 @@ class CaseLedger:
         self.table = loaded.table
         self.reader = loaded.reader
         self.now = now
-        # A case started in this advance has no rows yet: nothing to read.
-        self.entries: list[CaseDeadline] = (
-            [] if started else list(session.scalars(_ENTRIES, {"instance_id": instance.id}))
-        )
+        # A case started in this advance has no rows yet; `entries` are its rows as the live
+        # cache holds them (engine/live.py): nothing to read either way.
+        if started:
+            entries = []
+        elif entries is None:
+            entries = list(session.scalars(_ENTRIES, {"instance_id": instance.id}))
+        self.entries: list[CaseDeadline] = entries
         self.violations: list[Violation] = []
         self.notices: list[Notice] = []
         self.fired_timers: list[str] = []

@@ -14,10 +14,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from engine import live
 from engine.db import make_engine, make_session_factory
 from engine.instances import StaleTaskError, complete_task
-from engine.models import AuditEvent, ProcessInstance
+from engine.models import AuditEvent, CaseDeadline, OpenUserTask, ProcessInstance
 from engine.runtime import Runtime
 from engine.statuses import AuditKind
+from engine.tasks import claim_task
 from tests.engine.helpers import deploy_example, only_task, open_tasks, send
+from tests.statements import statements
 
 SCREEN = {"screen_decision": "process"}
 ROUTE = {"departments": ["housing", "roads"]}
@@ -103,7 +105,7 @@ def test_a_workflow_of_another_state_with_the_same_revision_is_refused(
     with sessions() as session:
         instance = session.get_one(ProcessInstance, case)
         loaded = live.loaded_version_by_id(session, runtime, instance.version_id)
-        assert live.take_workflow(session, instance, loaded) is None
+        assert live.take_live(session, instance, loaded) is None
 
 
 @pytest.mark.postgres
@@ -155,3 +157,78 @@ def test_a_case_that_finishes_is_not_held(
     _complete(sessions, runtime, only_task(sessions, case).task_id, refusal)
     assert _row(sessions, case).status.value == "completed"
     assert _cached(db_engine, case) is None
+
+
+def test_the_next_advance_takes_the_committed_deadline_rows_without_reading_them(
+    db_engine: Engine, sessions: sessionmaker[Session], runtime: Runtime
+) -> None:
+    case = _case(sessions, runtime)
+    assert _cached(db_engine, case).deadlines  # the intake armed the screening's deadline
+    screen = only_task(sessions, case).task_id
+    with statements(db_engine) as sent:
+        _complete(sessions, runtime, screen, SCREEN)
+    reads = [s for s in sent if s.startswith("SELECT case_deadlines.")]
+    assert not reads, sent
+    cached = _cached(db_engine, case).deadlines
+    with sessions() as session:
+        query = select(CaseDeadline).where(CaseDeadline.instance_id == case)
+        stored = session.scalars(query.order_by(CaseDeadline.id)).all()
+        assert len(stored) == len(cached) > 1  # the screening's ended, the routing's armed
+        for row, values in zip(stored, cached, strict=True):
+            assert values == {key: getattr(row, key) for key in values}
+
+
+def test_deadline_rows_the_transaction_read_first_are_the_ones_the_advance_ends(
+    db_engine: Engine, sessions: sessionmaker[Session], runtime: Runtime
+) -> None:
+    case = _case(sessions, runtime)
+    task_id = only_task(sessions, case).task_id
+    with sessions.begin() as session:
+        query = select(CaseDeadline).where(CaseDeadline.instance_id == case)
+        rows = session.scalars(query).all()  # e.g. a page showed them before the submit
+        (screening,) = [row for row in rows if row.task_id == task_id]
+        complete_task(session, runtime, task_id, SCREEN, "curator1")
+        assert not screening.state.is_open  # the advance ended this very object
+    with sessions() as session:
+        assert not session.get_one(CaseDeadline, screening.id).state.is_open
+
+
+def test_the_next_advance_takes_the_committed_open_task_rows_without_reading_them(
+    db_engine: Engine, sessions: sessionmaker[Session], runtime: Runtime
+) -> None:
+    case = _case(sessions, runtime)
+    _complete(sessions, runtime, only_task(sessions, case).task_id, SCREEN)
+    route = only_task(sessions, case).task_id
+    with statements(db_engine) as sent:
+        _complete(sessions, runtime, route, ROUTE)
+    reads = [s for s in sent if s.startswith("SELECT open_user_tasks.")]  # the lock finds it
+    assert not reads, sent
+    cached = _cached(db_engine, case).open_tasks
+    stored = {task.task_id: task for task in open_tasks(sessions, case)}
+    assert {row["task_id"] for row in cached} == set(stored)  # both departments' drafts
+    for values in cached:
+        assert "assignee" not in values  # a claim writes it outside any advance
+        assert values == {key: getattr(stored[values["task_id"]], key) for key in values}
+
+
+def test_a_claim_made_after_the_commit_is_neither_lost_nor_hidden(
+    db_engine: Engine, sessions: sessionmaker[Session], runtime: Runtime
+) -> None:
+    case = _case(sessions, runtime)
+    _complete(sessions, runtime, only_task(sessions, case).task_id, SCREEN)
+    _complete(sessions, runtime, only_task(sessions, case).task_id, ROUTE)
+    housing, roads = sorted(open_tasks(sessions, case), key=lambda task: str(task.department))
+    # Another process claims the housing draft: the case's revision does not change.
+    other = make_engine(db_engine.url.render_as_string(hide_password=False))
+    try:
+        with make_session_factory(other).begin() as session:
+            claim_task(session, runtime, housing.task_id, "housing1")
+    finally:
+        other.dispose()
+    with sessions.begin() as session:
+        complete_task(session, runtime, roads.task_id, DRAFT, "roads1")
+        # The kept row was taken from the cache; its assignee is read when asked for.
+        row = session.get_one(OpenUserTask, housing.task_id)
+        assert row.assignee == "housing1"
+    (left,) = open_tasks(sessions, case)
+    assert (left.task_id, left.assignee) == (housing.task_id, "housing1")

@@ -27,10 +27,11 @@ STEPS = (
     ("draft_answer", {"answer_kind": "final", "answer_text": "Здравствуйте! Мусор вывезен."}),
     ("review", {"review_decision": "approve"}),
 )
-# A step's transaction: the lock of its task's case, the case's open tasks and deadlines, the
-# new-task notices' staff, and one flush (audit, deadlines, tasks added and removed, state).
-# A redo's author is in the case's own record (engine/projection.py): no audit lookup.
-PER_STEP = 9
+# A step's transaction: the lock of its task's case, the new-task notices' staff, and one flush
+# (audit, deadlines, tasks added and removed, state). The case's open tasks and deadlines come
+# with its live workflow (engine/live_rows.py), a redo's author from the case's own record
+# (engine/projection.py): nothing else is read.
+PER_STEP = 7
 # The thread lock, the thread's cases, the version to start on, the message, the case, the
 # notices' staff, and one flush (audit, deadlines, the message's case, state, tasks).
 INTAKE = 11
