@@ -2,7 +2,7 @@
 
 Both are keyed by the SQLAlchemy engine (a weak key: a disposed test database takes its entries
 with it), so two databases never share an id. A live workflow is the exact object whose dump was
-committed as a case's state: `take_workflow` hands it out only when the locked row carries the
+committed as a case's state: `take_live` hands it out only when the locked row carries the
 same revision and the same state text, and removes it, so no two advances share one object and
 an advance that rolls back leaves nothing behind (its workflow was never published). With it go
 the case's deadline and open-task rows as that commit left them (engine/live_rows.py).
