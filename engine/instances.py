@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.exceptions import WorkflowException
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import ColumnElement, Table, bindparam, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -21,6 +21,8 @@ from engine.bpmn.pruning import prune_workflow
 from engine.bpmn.serialization import dump_state, load_state
 from engine.catch_up import catch_up
 from engine.clock import current_time, using_clock
+from engine.inbox.roster import REVISION as STAFF_REVISION
+from engine.inbox.roster import note_revision
 from engine.ledger.case import CaseLedger
 from engine.ledger.context import using_ledger
 from engine.limits import Budget, StepFailed, named_step_failures, step_budget, step_failure
@@ -75,20 +77,46 @@ class AdvanceResult:
     notices: list[int] = field(default_factory=list)
 
 
+def new_instance(
+    session: Session,
+    version: ProcessVersion,
+    key: str,
+    now: datetime,
+    *,
+    linked_to_id: int | None = None,
+) -> ProcessInstance:
+    """Insert the row of a case about to start on `version` (its id is what the start needs).
+
+    `linked_to_id` is the earlier case this one continues.
+    """
+    instance = ProcessInstance(
+        linked_to_id=linked_to_id,
+        version_id=version.id,
+        municipality=version.municipality,
+        status=InstanceStatus.RUNNING,
+        correlation_key=key,
+        state=UNSAVED_STATE,  # the first advance saves the real one
+        started_at=now,
+        updated_at=now,
+    )
+    session.add(instance)
+    session.flush()
+    return instance
+
+
 def start_instance(
     session: Session,
     runtime: Runtime,
     version: ProcessVersion,
     message: Message,
+    instance: ProcessInstance,
     actor: str,
     *,
     extra_data: dict[str, Any] | None = None,
-    linked_to_id: int | None = None,
 ) -> AdvanceResult:
-    """Start the case of a new message on `version` and run it to its first wait.
+    """Start the case of a new message in its `new_instance` row and run it to its first wait.
 
-    `extra_data` joins the message's data (a linked case's facts, engine/linked.py);
-    `linked_to_id` is the earlier case this one continues.
+    `extra_data` joins the message's data (a linked case's facts, engine/linked.py).
     """
     loaded = load_version(version, runtime)
     now = runtime.clock.now()
@@ -100,19 +128,6 @@ def start_instance(
         workflow.data.update(data)
         workflow.task_tree.data.update(data)
         keep_step_authors(workflow)
-    instance = ProcessInstance(
-        linked_to_id=linked_to_id,
-        version_id=version.id,
-        municipality=version.municipality,
-        status=InstanceStatus.RUNNING,
-        correlation_key=message.correlation_key,
-        state=UNSAVED_STATE,  # the first advance below saves the real one
-        started_at=now,
-        updated_at=now,
-    )
-    session.add(instance)
-    session.flush()
-    message.instance_id = instance.id
     audit.record(
         session,
         AuditKind.INSTANCE_STARTED,
@@ -156,16 +171,25 @@ def initial_data(message: Message) -> dict[str, Any]:
 
 
 # SQLite has no FOR UPDATE: a no-op UPDATE takes the write lock, so two advances of one case
-# queue instead of both reading the same state; RETURNING reads the row with it.
-_LOCK_BY_WRITE = (
-    update(ProcessInstance)
-    .where(ProcessInstance.id == bindparam("instance_id"))
-    .values(revision=ProcessInstance.revision)
-    .returning(ProcessInstance)
-    .execution_options(synchronize_session=False)  # the returned row itself refreshes the case
-)
+# queue instead of both reading the same state; RETURNING reads the row with it. The UPDATE is
+# Core, its rows loaded as a query's (`from_statement`): the ORM's own UPDATE would first work
+# out what to synchronise in the session, and costs twice the statement.
+# Each lock reads the staff's revision with the row: the notices of the advance then know
+# whether the roster this process keeps is current (engine/inbox/roster.py).
+_INSTANCES = cast(Table, ProcessInstance.__table__)
+
+
+def _lock_by_write(where: ColumnElement[bool]) -> Any:
+    no_op = update(_INSTANCES).where(where).values(revision=_INSTANCES.c.revision)
+    returning = no_op.returning(*_INSTANCES.c, STAFF_REVISION)
+    return select(ProcessInstance, STAFF_REVISION).from_statement(returning)
+
+
+_LOCK_BY_WRITE = _lock_by_write(_INSTANCES.c.id == bindparam("instance_id"))
 _LOCK_FOR_UPDATE = (
-    select(ProcessInstance).where(ProcessInstance.id == bindparam("instance_id")).with_for_update()
+    select(ProcessInstance, STAFF_REVISION)
+    .where(ProcessInstance.id == bindparam("instance_id"))
+    .with_for_update(of=ProcessInstance)
 )
 # A completion finds its case by the task: one statement locks and reads the case of a task.
 _CASE_OF_TASK = (
@@ -173,15 +197,9 @@ _CASE_OF_TASK = (
     .where(OpenUserTask.task_id == bindparam("task_id"))
     .scalar_subquery()
 )
-_LOCK_TASK_CASE_BY_WRITE = (
-    update(ProcessInstance)
-    .where(ProcessInstance.id == _CASE_OF_TASK)
-    .values(revision=ProcessInstance.revision)
-    .returning(ProcessInstance)
-    .execution_options(synchronize_session=False)
-)
+_LOCK_TASK_CASE_BY_WRITE = _lock_by_write(_INSTANCES.c.id == _CASE_OF_TASK)
 _LOCK_TASK_CASE_FOR_UPDATE = (
-    select(ProcessInstance)
+    select(ProcessInstance, STAFF_REVISION)
     .where(ProcessInstance.id == _CASE_OF_TASK)
     .with_for_update(of=ProcessInstance)
 )
@@ -190,10 +208,8 @@ _LOCK_TASK_CASE_FOR_UPDATE = (
 def lock_instance(session: Session, instance_id: int) -> ProcessInstance:
     """Lock a case's row for the rest of the transaction, then read it fresh."""
     postgres = session.get_bind().dialect.name == "postgresql"
-    instance = session.scalar(
-        _LOCK_FOR_UPDATE if postgres else _LOCK_BY_WRITE,
-        {"instance_id": instance_id},
-        execution_options={"populate_existing": True},
+    instance = _locked(
+        session, _LOCK_FOR_UPDATE if postgres else _LOCK_BY_WRITE, {"instance_id": instance_id}
     )
     if instance is None:
         raise LookupError(f"no process instance {instance_id}")
@@ -203,12 +219,21 @@ def lock_instance(session: Session, instance_id: int) -> ProcessInstance:
 def lock_case_of_task(session: Session, task_id: str) -> ProcessInstance | None:
     """Lock and read the case of an open task (None when no such task is open)."""
     postgres = session.get_bind().dialect.name == "postgresql"
-    instance: ProcessInstance | None = session.scalar(
-        _LOCK_TASK_CASE_FOR_UPDATE if postgres else _LOCK_TASK_CASE_BY_WRITE,
-        {"task_id": task_id},
-        execution_options={"populate_existing": True},
-    )
+    statement = _LOCK_TASK_CASE_FOR_UPDATE if postgres else _LOCK_TASK_CASE_BY_WRITE
+    return _locked(session, statement, {"task_id": task_id})
+
+
+def _locked(session: Session, statement: Any, params: dict[str, Any]) -> ProcessInstance | None:
+    """The case row a lock statement read fresh; the staff's revision it read is noted."""
+    row = session.execute(statement, params, execution_options=_FRESH).one_or_none()
+    if row is None:
+        return None
+    note_revision(session, row.staff_revision)
+    instance: ProcessInstance = row[0]
     return instance
+
+
+_FRESH = {"populate_existing": True}
 
 
 @dataclass

@@ -11,15 +11,18 @@ from marshmallow import ValidationError
 from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
 from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import Table, false, func, select, update
+from sqlalchemy import Table, bindparam, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from engine import audit
+from engine.inbox.roster import REVISION as STAFF_REVISION
+from engine.inbox.roster import note_revision
 from engine.incoming import CHANNELS, IncomingMessageSchema
-from engine.instances import AdvanceResult, advance, start_instance
+from engine.instances import AdvanceResult, advance, new_instance, start_instance
 from engine.linked import REPEAT_AT_STEP, linked_data, open_steps, thread_cases
-from engine.models import Message, ProcessInstance, ProcessVersion
+from engine.models import Message, ProcessInstance, ProcessVersion, StaffRevision
+from engine.models.staff_revision import ROW_ID
 from engine.runtime import Runtime
 from engine.statuses import AuditKind
 from engine.timers import all_tasks
@@ -91,25 +94,27 @@ def receive_message(
     cases = thread_cases(session, key)
     data.pop("thread_id")
     if cases.running_id is not None:
-        message = _insert(session, data, key)
+        message = _insert(session, data, key, cases.running_id)
         repeat = deliver_repeat(session, runtime, cases.running_id, message, actor)
         return Intake(message, repeat, True)
     # Refused before anything is written: a municipality with no regulation to start on.
     version = _version_for(session, runtime, data)
-    message = _insert(session, data, key)
+    # The case's row comes first, so the message is stored with its case in one statement.
+    now = runtime.clock.now()
+    instance = new_instance(session, version, key, now, linked_to_id=cases.closed_id)
+    try:
+        message = _insert(session, data, key, instance.id)
+    except DuplicateMessage:
+        session.delete(instance)  # a refused message leaves nothing behind
+        session.flush()
+        raise
     if cases.closed_id is None:
-        return Intake(message, start_instance(session, runtime, version, message, actor), False)
+        result = start_instance(session, runtime, version, message, instance, actor)
+        return Intake(message, result, False)
     # Palana п. 13: a repeat after the case closed is a new case, linked to the earlier one.
     earlier = session.get_one(ProcessInstance, cases.closed_id)
-    result = start_instance(
-        session,
-        runtime,
-        version,
-        message,
-        actor,
-        extra_data=linked_data(session, earlier),
-        linked_to_id=earlier.id,
-    )
+    extra = linked_data(session, earlier)
+    result = start_instance(session, runtime, version, message, instance, actor, extra_data=extra)
     return Intake(message, result, False, linked_to=earlier.id)
 
 
@@ -138,14 +143,15 @@ def _received(session: Session, source: str, external_id: str) -> Message | None
     )
 
 
-def _insert(session: Session, data: dict[str, Any], key: str) -> Message:
+def _insert(session: Session, data: dict[str, Any], key: str, instance_id: int) -> Message:
     """Insert the message once: a twin stored earlier, or committed first, makes a duplicate.
 
     ON CONFLICT DO NOTHING leaves the transaction usable (no savepoint), and a concurrent
     twin's insert waits for the first to commit, then inserts nothing.
     """
     statement = _INSERT_MESSAGE[session.get_bind().dialect.name]
-    message = session.scalar(statement, {**data, "correlation_key": key})
+    values = {**data, "correlation_key": key, "instance_id": instance_id}
+    message = session.scalar(statement, values)
     if message is None:
         winner = _received(session, data["source"], data["external_id"])
         if winner is None:
@@ -171,20 +177,27 @@ def lock_correlation(session: Session, key: str) -> None:
     _INTAKE_LOCKS.get(dialect, _write_lock)(session, key)
 
 
+# Each intake lock reads the staff's revision too, as a case's lock does (engine/instances.py).
 def _advisory_lock(session: Session, key: str) -> None:
     # Two messages of one thread wait here for each other, so the second sees the first's case.
-    session.execute(select(func.pg_advisory_xact_lock(key_hash(key))))
+    note_revision(session, session.execute(_ADVISORY_LOCK, {"lock_id": key_hash(key)}).scalar())
 
 
 def _write_lock(session: Session, _key: str) -> None:
     # SQLite has one writer: a no-op UPDATE takes the write lock before the running-case read,
     # so a concurrent intake waits (busy_timeout) instead of reading a stale «no case yet».
-    session.execute(_NO_OP_UPDATE)
+    note_revision(session, session.execute(_NO_OP_UPDATE).scalar())
 
 
-_MESSAGES = cast(Table, Message.__table__)
-# A Core statement on the table, built once: the ORM has nothing to synchronise for it.
-_NO_OP_UPDATE = update(_MESSAGES).where(false()).values(id=_MESSAGES.c.id)
+_ADVISORY_LOCK = select(STAFF_REVISION, func.pg_advisory_xact_lock(bindparam("lock_id")))
+# A Core statement on the staff's revision row (it writes the value it holds), built once.
+_REVISION_ROW = cast(Table, StaffRevision.__table__)
+_NO_OP_UPDATE = (
+    update(_REVISION_ROW)
+    .where(_REVISION_ROW.c.id == ROW_ID)
+    .values(revision=_REVISION_ROW.c.revision)
+    .returning(_REVISION_ROW.c.revision)
+)
 
 
 _INTAKE_LOCKS: dict[str, Callable[[Session, str], None]] = {

@@ -150,21 +150,28 @@ def sync_projection(
     elif existing is None:
         existing = open_rows(session, instance.id)
     removed = sorted(set(existing) - set(ready))
-    for task_id in removed:
-        session.delete(existing[task_id])  # sent with the advance's one flush
+    # A step handed on takes over the row of the step it replaces: one UPDATE, not a DELETE
+    # and an INSERT (the row is only ever a projection of the open task it names).
+    reusable = [existing[task_id] for task_id in reversed(removed)]
     created = []
     new_rows = []
     for task_id, task in ready.items():
         row = existing.get(task_id)
         if row is None:
-            new_rows.append(_new_row(instance, task, now))
-            session.add(new_rows[-1])
+            values = _values(instance, task, now)
+            if reusable:
+                new_rows.append(_rewritten(reusable.pop(), values))
+            else:
+                new_rows.append(OpenUserTask(**values))
+                session.add(new_rows[-1])
             created.append(task)
         else:
             if task.due_at is not None or task.paused_remaining_seconds is not None:
                 row.due_at = task.due_at  # a passed deadline stays shown, as overdue
             row.paused_remaining_seconds = task.paused_remaining_seconds
             row.department = task.department
+    for row in reusable:
+        session.delete(row)  # sent with the advance's one flush
     if new_rows and not new_case:  # a new case has done nothing yet to be given back
         give_redos_to_their_authors(session, instance, new_rows, now, authors)
     rows = {task_id: row for task_id, row in existing.items() if task_id in ready}
@@ -251,20 +258,28 @@ def _last_authors(
     }
 
 
-def _new_row(instance: ProcessInstance, task: ReadyTask, now: datetime) -> OpenUserTask:
-    return OpenUserTask(
-        task_id=task.task_id,
-        instance_id=instance.id,
-        municipality=instance.municipality,
-        element_id=task.element_id,
-        name=task.name,
-        lane=task.lane,
-        role=task.role,
-        department=task.department,
-        assignee=None,
-        form_key=task.form_key,
-        due_at=task.due_at,
-        created_at=now,
-        multi_index=task.multi_index,
-        paused_remaining_seconds=task.paused_remaining_seconds,
-    )
+def _values(instance: ProcessInstance, task: ReadyTask, now: datetime) -> dict[str, Any]:
+    """Every column of the open-task row of a task that has just become ready."""
+    return {
+        "task_id": task.task_id,
+        "instance_id": instance.id,
+        "municipality": instance.municipality,
+        "element_id": task.element_id,
+        "name": task.name,
+        "lane": task.lane,
+        "role": task.role,
+        "department": task.department,
+        "assignee": None,
+        "form_key": task.form_key,
+        "due_at": task.due_at,
+        "created_at": now,
+        "multi_index": task.multi_index,
+        "paused_remaining_seconds": task.paused_remaining_seconds,
+    }
+
+
+def _rewritten(row: OpenUserTask, values: dict[str, Any]) -> OpenUserTask:
+    """A removed task's row made the new task's (its primary key changes with it)."""
+    for name, value in values.items():
+        setattr(row, name, value)
+    return row

@@ -14,6 +14,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from engine.duties.due import start_due_duties
 from engine.faults import Backoff, is_transient
+from engine.inbox.roster import REVISION as STAFF_REVISION
+from engine.inbox.roster import note_revision
 from engine.instances import advance
 from engine.models import ProcessInstance
 from engine.recovery import describe_error, mark_failed
@@ -64,31 +66,37 @@ _INSTANCES = cast(Table, ProcessInstance.__table__)
 def _claim_skipping_locked(session: Session, params: dict[str, Any]) -> ProcessInstance | None:
     # Rows other workers' transactions hold are skipped, so each worker takes the next free
     # case; the lock lives as long as this transaction and dies with its connection.
-    return session.scalar(_CLAIM_SKIPPING_LOCKED, params, execution_options=_FRESH)
+    return _claimed(session, _CLAIM_SKIPPING_LOCKED, params)
 
 
-_CLAIM_SKIPPING_LOCKED = _NEXT_DUE.with_only_columns(ProcessInstance).with_for_update(
-    skip_locked=True
-)
+# Each claim reads the staff's revision with the row, as a case's lock does (engine/instances.py).
+_CLAIM_SKIPPING_LOCKED = _NEXT_DUE.with_only_columns(
+    ProcessInstance, STAFF_REVISION
+).with_for_update(skip_locked=True, of=ProcessInstance)
 
 
 def _claim_with_write_lock(session: Session, params: dict[str, Any]) -> ProcessInstance | None:
     # SQLite has one writer: a no-op UPDATE takes the write lock before choosing, so the choice
-    # is made on fresh data and a second worker queues (busy_timeout) instead of racing. The
-    # UPDATE is plain Core: a claim that finds nothing due (every drain ends so) costs little.
-    claimed = session.scalar(_CLAIM_WITH_WRITE_LOCK, params)
-    if claimed is None:
+    # is made on fresh data and a second worker queues (busy_timeout) instead of racing; its
+    # RETURNING reads the row with it (Core, loaded as a query's rows: engine/instances.py).
+    return _claimed(session, _CLAIM_WITH_WRITE_LOCK, params)
+
+
+def _claimed(session: Session, statement: Any, params: dict[str, Any]) -> ProcessInstance | None:
+    row = session.execute(statement, params, execution_options=_FRESH).one_or_none()
+    if row is None:
         return None
-    return session.scalar(_ROW, {"claimed_id": claimed}, execution_options=_FRESH)
+    note_revision(session, row.staff_revision)
+    instance: ProcessInstance = row[0]
+    return instance
 
 
-_CLAIM_WITH_WRITE_LOCK = (
+_CLAIM_WITH_WRITE_LOCK = select(ProcessInstance, STAFF_REVISION).from_statement(
     update(_INSTANCES)
     .where(_INSTANCES.c.id == _NEXT_DUE.scalar_subquery())
     .values(revision=_INSTANCES.c.revision)
-    .returning(_INSTANCES.c.id)
+    .returning(*_INSTANCES.c, STAFF_REVISION)
 )
-_ROW = select(ProcessInstance).where(ProcessInstance.id == bindparam("claimed_id"))
 
 Claim = Callable[[Session, dict[str, Any]], ProcessInstance | None]
 CLAIMS: dict[str, Claim] = {

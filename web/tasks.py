@@ -255,6 +255,8 @@ def complete(task_id: str) -> ResponseReturnValue:
         return render_task(
             task_id, data, with_form_errors(forms, task.form_key, data, refused)
         ), 422
+    # The task's row may become the next step's (engine/projection.py): read it before.
+    step, instance_id = task.name, task.instance_id
     try:
         complete_task(db.session(), db.runtime(), task_id, data, viewer.login)
     except FormError as error:
@@ -270,11 +272,11 @@ def complete(task_id: str) -> ResponseReturnValue:
         # yields no moment): nothing of the step is kept, the case is parked with the reason for
         # an administrator, and every later submit is refused the same clear way.
         db.session().rollback()
-        mark_failed(db.session(), db.runtime(), task.instance_id, error, actor=viewer.login)
+        mark_failed(db.session(), db.runtime(), instance_id, error, actor=viewer.login)
         db.keep_changes()
         return render_task(task_id, data), 409
-    flash(gettext("Done: «%(step)s».", step=task.name), "info")
-    return after_completion(task.instance_id)
+    flash(gettext("Done: «%(step)s».", step=step), "info")
+    return after_completion(instance_id)
 
 
 def with_form_errors(

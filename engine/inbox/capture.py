@@ -18,13 +18,14 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Connection, Engine, bindparam, event, insert, select
+from sqlalchemy import Connection, Engine, event, insert, select
 from sqlalchemy.orm import Session, UOWTransaction
 
 from engine.audit_rows import LISTENERS, AuditRow
 from engine.inbox import kinds
+from engine.inbox.roster import Recipient, staff_of
 from engine.inbox.status import MailStatus
-from engine.models.account import Substitution, User
+from engine.models.account import Substitution
 from engine.models.deadline import Notice
 from engine.models.inbox import CaseComment, MailMessage, NoticePreference, UserNotice
 from engine.models.instance import ProcessInstance
@@ -45,25 +46,6 @@ _WRITTEN = "inbox.audit_rows"  # the audit rows written at a flush's start, for 
 SILENT = "reglament_inbox_silent"
 EXCERPT = 200
 ALL_KINDS = frozenset(kinds.KINDS)
-
-
-@dataclass(frozen=True)
-class Recipient:
-    """What a notice needs of an active user (plain values: no ORM object per user per flush)."""
-
-    id: int
-    login: str
-    full_name: str
-    roles: Any
-    department: str | None
-    email: str | None
-
-
-_RECIPIENT_COLUMNS = (User.id, User.login, User.full_name, User.roles, User.department, User.email)
-# Built once: read at every flush that tells someone (only the municipality changes).
-_ROSTER = select(*_RECIPIENT_COLUMNS).where(
-    User.is_active.is_(True), User.municipality == bindparam("municipality")
-)
 
 
 @dataclass(frozen=True)
@@ -129,8 +111,7 @@ class Staff:
     def of(self, municipality: str) -> list[Recipient]:
         """Everyone active in the municipality."""
         if municipality not in self.loaded:
-            rows = self.connection.execute(_ROSTER, {"municipality": municipality})
-            self.loaded[municipality] = [Recipient(*row) for row in rows]
+            self.loaded[municipality] = staff_of(self.session, self.connection, municipality)
         return self.loaded[municipality]
 
     def working_in(self, task: OpenUserTask) -> list[Recipient]:
@@ -389,10 +370,11 @@ def _registry_of(municipality: str, settings_yaml: str | None) -> RoleRegistry:
 def _task(connection: Connection, staff: Staff, task_id: str | None) -> OpenUserTask | None:
     if task_id is None:
         return None
-    # The row this flush just wrote is in the session (still among its new objects here); a
-    # deleted one has left it.
+    # The row this flush just wrote is in the session (still among its new objects here, or
+    # its changed ones: a step handed on rewrites the row of the step before); a deleted one
+    # has left it.
     session = staff.session
-    for obj in session.new:
+    for obj in (*session.new, *session.dirty):
         if isinstance(obj, OpenUserTask) and obj.task_id == task_id:
             return obj
     held = session.identity_map.get(session.identity_key(OpenUserTask, task_id))

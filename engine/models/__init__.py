@@ -13,6 +13,7 @@ from engine.models.instance import Message, ProcessInstance
 from engine.models.migration_run import MigrationRun, MigrationRunCase
 from engine.models.publication import Publication
 from engine.models.saved_filter import SavedFilter
+from engine.models.staff_revision import StaffRevision
 from engine.models.task import OpenUserTask
 from engine.models.version import ProcessVersion, VersionActivation
 
@@ -37,6 +38,7 @@ __all__ = [
     "ProcessVersion",
     "Publication",
     "SavedFilter",
+    "StaffRevision",
     "Substitution",
     "User",
     "UserNotice",

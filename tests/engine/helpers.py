@@ -26,11 +26,9 @@ def library_forms(context: FormContext | None = None) -> VersionForms:
     return VersionForms(library(), context or FormContext())
 
 
-def send(
-    sessions: sessionmaker[Session], runtime: Runtime, external_id: str = "1", **fields: Any
-) -> Intake:
-    """Receive one message in its own transaction."""
-    incoming = {
+def incoming(runtime: Runtime, external_id: str = "1", **fields: Any) -> dict[str, Any]:
+    """An example message as a source delivers it."""
+    return {
         "municipality": "example",
         "source": "vk",
         "external_id": external_id,
@@ -40,8 +38,14 @@ def send(
         "received_at": runtime.clock.now().isoformat(),
         **fields,
     }
+
+
+def send(
+    sessions: sessionmaker[Session], runtime: Runtime, external_id: str = "1", **fields: Any
+) -> Intake:
+    """Receive one message in its own transaction."""
     with sessions.begin() as session:
-        return receive_message(session, runtime, incoming, "vk")
+        return receive_message(session, runtime, incoming(runtime, external_id, **fields), "vk")
 
 
 def open_tasks(sessions: sessionmaker[Session], instance_id: int) -> list[OpenUserTask]:

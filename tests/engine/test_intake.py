@@ -8,11 +8,11 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from engine.intake import DuplicateMessage, InvalidMessage
+from engine.intake import DuplicateMessage, InvalidMessage, receive_message
 from engine.models import AuditEvent, Message, ProcessInstance
 from engine.runtime import Runtime
 from engine.statuses import AuditKind
-from tests.engine.helpers import deploy_example, only_task, send
+from tests.engine.helpers import deploy_example, incoming, only_task, send
 
 
 def _count(sessions: sessionmaker[Session], model: type) -> int:
@@ -54,6 +54,18 @@ def test_duplicate_message_is_refused_and_points_at_its_case(
     assert refused.value.instance_id == first.result.instance.id
     assert f"case {first.result.instance.id}" in str(refused.value)
     assert _count(sessions, Message) == 1
+
+
+def test_a_duplicate_that_would_start_a_case_leaves_no_case_in_the_shared_transaction(
+    sessions: sessionmaker[Session], runtime: Runtime
+) -> None:
+    send(sessions, runtime, external_id="42", thread_id="post-1")
+    with sessions.begin() as session:  # as the importer does: one transaction, rows refused
+        with pytest.raises(DuplicateMessage):
+            # Another thread: the intake inserts a new case's row before it finds the twin.
+            receive_message(session, runtime, incoming(runtime, "42", thread_id="post-2"), "vk")
+        receive_message(session, runtime, incoming(runtime, "43"), "vk")
+    assert _count(sessions, Message) == 2 and _count(sessions, ProcessInstance) == 2
 
 
 def test_repeat_message_reaches_the_running_case(

@@ -27,14 +27,16 @@ STEPS = (
     ("draft_answer", {"answer_kind": "final", "answer_text": "Здравствуйте! Мусор вывезен."}),
     ("review", {"review_decision": "approve"}),
 )
-# A step's transaction: the lock of its task's case, the new-task notices' staff, and one flush
-# (audit, deadlines, tasks added and removed, state). The case's open tasks and deadlines come
-# with its live workflow (engine/live_rows.py), a redo's author from the case's own record
-# (engine/projection.py): nothing else is read.
-PER_STEP = 7
-# The thread lock, the thread's cases, the version to start on, the message, the case, the
-# notices' staff, and one flush (audit, deadlines, the message's case, state, tasks).
-INTAKE = 11
+# A step's transaction: the lock of its task's case (which reads the staff's revision too, so
+# the new-task notices use the roster this process keeps: engine/inbox/roster.py), and one
+# flush (audit, deadlines, state, and the tasks: a step handed on rewrites the row of the step
+# it replaces, and a second department's step is inserted beside it). The case's open tasks
+# and deadlines come with its live workflow (engine/live_rows.py), a redo's author from the
+# case's own record (engine/projection.py): nothing else is read.
+PER_STEP = 6
+# The thread lock (with the staff's revision), the thread's cases, the version to start on,
+# the message, the case, and one flush (audit, deadlines, the message's case, state, tasks).
+INTAKE = 10
 
 
 def test_each_step_of_the_example_stays_within_its_statement_budget(
