@@ -1,4 +1,4 @@
-"""`python -m benchmarks [--quick] [--json FILE] [SUITE...]`: every benchmark or those named."""
+"""`python -m benchmarks [--quick] [--json FILE [--merge]] [SUITE...]`: all suites or some."""
 
 from __future__ import annotations
 
@@ -48,6 +48,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("suites", nargs="*", metavar="SUITE", help=f"{names} (default: all)")
     parser.add_argument("--quick", action="store_true", help="small sizes: a usable run")
     parser.add_argument("--json", type=Path, metavar="FILE", help="write every figure here")
+    parser.add_argument(
+        "--merge", action="store_true", help="with --json: keep FILE's figures of other suites"
+    )
     args = parser.parse_args()
     unknown = sorted(set(args.suites) - set(SUITES))
     if unknown:
@@ -69,7 +72,7 @@ def main() -> None:
         print(f"### {name}: {took:.1f} s\n")
     REPORT.print_table()
     if args.json is not None:
-        REPORT.write(args.json)
+        REPORT.write(args.json, merge=args.merge)
         print(f"  written to {args.json}")
 
 

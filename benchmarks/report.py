@@ -77,9 +77,13 @@ class Report:
             "figures": [_figure_json(figure) for figure in self.figures],
         }
 
-    def write(self, path: Path) -> None:
-        """Write the report as JSON."""
-        text = json.dumps(self.as_json(), ensure_ascii=False, indent=2)
+    def write(self, path: Path, *, merge: bool = False) -> None:
+        """Write the report as JSON; `merge` keeps the suites of `path` this run did not run."""
+        report = self.as_json()
+        report["suites_at"] = {suite: report["at"] for suite in self.settings}
+        if merge and path.exists():
+            report = merged(json.loads(path.read_text(encoding="utf-8")), report)
+        text = json.dumps(report, ensure_ascii=False, indent=2)
         path.write_text(text + "\n", encoding="utf-8")
 
     def print_table(self) -> None:
@@ -96,6 +100,22 @@ class Report:
             print(f"  {label:<72}{value:>14}  {goal:<8}{verdict:<3}{figure.note}".rstrip())
         load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
         print(f"  machine: {machine()['summary']}; load average now {load}")
+
+
+def merged(earlier: dict[str, Any], later: dict[str, Any]) -> dict[str, Any]:
+    """`later`'s suites replace `earlier`'s; each suite keeps when it was measured."""
+    ran = set(later["settings"])
+    old_at = earlier.get("suites_at") or {suite: earlier["at"] for suite in earlier["settings"]}
+    kept = [figure for figure in earlier["figures"] if figure["suite"] not in ran]
+    return {
+        **later,
+        "settings": {
+            **{k: v for k, v in earlier["settings"].items() if k not in ran},
+            **later["settings"],
+        },
+        "suites_at": {**{k: v for k, v in old_at.items() if k not in ran}, **later["suites_at"]},
+        "figures": kept + later["figures"],
+    }
 
 
 def _figure_json(figure: Figure) -> dict[str, Any]:
