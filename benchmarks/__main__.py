@@ -65,6 +65,7 @@ def main() -> None:
     REPORT.quick = args.quick
     for name in args.suites:
         print(f"### {name}")
+        REPORT.begin(name)
         began = time.perf_counter()
         SUITES[name]()
         took = time.perf_counter() - began

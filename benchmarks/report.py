@@ -39,6 +39,7 @@ class Figure:
     unit: str
     goal: Goal | None = None
     note: str = ""
+    run_by: str = ""  # the suite that measured it (the steps suite adds engine figures)
 
 
 @dataclass
@@ -49,6 +50,11 @@ class Report:
     figures: list[Figure] = field(default_factory=list)
     settings: dict[str, dict[str, Any]] = field(default_factory=dict)
     load_before: tuple[float, float, float] = field(default_factory=os.getloadavg)
+    ran: list[str] = field(default_factory=list)  # the suites run, in order
+
+    def begin(self, suite: str) -> None:
+        """The suite whose figures follow."""
+        self.ran.append(suite)
 
     def add(
         self,
@@ -60,7 +66,8 @@ class Report:
         note: str = "",
     ) -> None:
         """Record one figure."""
-        self.figures.append(Figure(suite, name, value, unit, goal, note))
+        run_by = self.ran[-1] if self.ran else suite
+        self.figures.append(Figure(suite, name, value, unit, goal, note, run_by))
 
     def setting(self, suite: str, **values: Any) -> None:
         """Record the sizes a suite ran with."""
@@ -80,7 +87,7 @@ class Report:
     def write(self, path: Path, *, merge: bool = False) -> None:
         """Write the report as JSON; `merge` keeps the suites of `path` this run did not run."""
         report = self.as_json()
-        report["suites_at"] = {suite: report["at"] for suite in self.settings}
+        report["suites_at"] = {suite: report["at"] for suite in self.ran}
         if merge and path.exists():
             report = merged(json.loads(path.read_text(encoding="utf-8")), report)
         text = json.dumps(report, ensure_ascii=False, indent=2)
@@ -103,16 +110,16 @@ class Report:
 
 
 def merged(earlier: dict[str, Any], later: dict[str, Any]) -> dict[str, Any]:
-    """`later`'s suites replace `earlier`'s; each suite keeps when it was measured."""
-    ran = set(later["settings"])
-    old_at = earlier.get("suites_at") or {suite: earlier["at"] for suite in earlier["settings"]}
-    kept = [figure for figure in earlier["figures"] if figure["suite"] not in ran]
+    """`later`'s suites replace what `earlier`'s same suites measured; the rest is kept."""
+    ran = set(later["suites_at"])
+    kept = [f for f in earlier["figures"] if (f.get("run_by") or f["suite"]) not in ran]
+    settings = {name: dict(values) for name, values in earlier["settings"].items()}
+    for name, values in later["settings"].items():
+        settings.setdefault(name, {}).update(values)
+    old_at = earlier.get("suites_at") or dict.fromkeys(earlier["settings"], earlier.get("at"))
     return {
         **later,
-        "settings": {
-            **{k: v for k, v in earlier["settings"].items() if k not in ran},
-            **later["settings"],
-        },
+        "settings": settings,
         "suites_at": {**{k: v for k, v in old_at.items() if k not in ran}, **later["suites_at"]},
         "figures": kept + later["figures"],
     }
