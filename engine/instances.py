@@ -208,7 +208,7 @@ _LOCK_TASK_CASE_FOR_UPDATE = (
 def lock_instance(session: Session, instance_id: int) -> ProcessInstance:
     """Lock a case's row for the rest of the transaction, then read it fresh."""
     postgres = session.get_bind().dialect.name == "postgresql"
-    instance = _locked(
+    instance = locked_case(
         session, _LOCK_FOR_UPDATE if postgres else _LOCK_BY_WRITE, {"instance_id": instance_id}
     )
     if instance is None:
@@ -220,10 +220,10 @@ def lock_case_of_task(session: Session, task_id: str) -> ProcessInstance | None:
     """Lock and read the case of an open task (None when no such task is open)."""
     postgres = session.get_bind().dialect.name == "postgresql"
     statement = _LOCK_TASK_CASE_FOR_UPDATE if postgres else _LOCK_TASK_CASE_BY_WRITE
-    return _locked(session, statement, {"task_id": task_id})
+    return locked_case(session, statement, {"task_id": task_id})
 
 
-def _locked(session: Session, statement: Any, params: dict[str, Any]) -> ProcessInstance | None:
+def locked_case(session: Session, statement: Any, params: dict[str, Any]) -> ProcessInstance | None:
     """The case row a lock statement read fresh; the staff's revision it read is noted."""
     row = session.execute(statement, params, execution_options=_FRESH).one_or_none()
     if row is None:

@@ -15,8 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from engine.duties.due import start_due_duties
 from engine.faults import Backoff, is_transient
 from engine.inbox.roster import REVISION as STAFF_REVISION
-from engine.inbox.roster import note_revision
-from engine.instances import advance
+from engine.instances import advance, locked_case
 from engine.models import ProcessInstance
 from engine.recovery import describe_error, mark_failed
 from engine.runtime import Runtime
@@ -59,14 +58,13 @@ _DUE = (
     .order_by(ProcessInstance.next_due_at)
 )
 _NEXT_DUE = _DUE.where(ProcessInstance.id.not_in(bindparam("skip", expanding=True))).limit(1)
-_FRESH = {"populate_existing": True}
 _INSTANCES = cast(Table, ProcessInstance.__table__)
 
 
 def _claim_skipping_locked(session: Session, params: dict[str, Any]) -> ProcessInstance | None:
     # Rows other workers' transactions hold are skipped, so each worker takes the next free
     # case; the lock lives as long as this transaction and dies with its connection.
-    return _claimed(session, _CLAIM_SKIPPING_LOCKED, params)
+    return locked_case(session, _CLAIM_SKIPPING_LOCKED, params)
 
 
 # Each claim reads the staff's revision with the row, as a case's lock does (engine/instances.py).
@@ -79,16 +77,7 @@ def _claim_with_write_lock(session: Session, params: dict[str, Any]) -> ProcessI
     # SQLite has one writer: a no-op UPDATE takes the write lock before choosing, so the choice
     # is made on fresh data and a second worker queues (busy_timeout) instead of racing; its
     # RETURNING reads the row with it (Core, loaded as a query's rows: engine/instances.py).
-    return _claimed(session, _CLAIM_WITH_WRITE_LOCK, params)
-
-
-def _claimed(session: Session, statement: Any, params: dict[str, Any]) -> ProcessInstance | None:
-    row = session.execute(statement, params, execution_options=_FRESH).one_or_none()
-    if row is None:
-        return None
-    note_revision(session, row.staff_revision)
-    instance: ProcessInstance = row[0]
-    return instance
+    return locked_case(session, _CLAIM_WITH_WRITE_LOCK, params)
 
 
 _CLAIM_WITH_WRITE_LOCK = select(ProcessInstance, STAFF_REVISION).from_statement(

@@ -54,6 +54,12 @@ def _told(sessions: sessionmaker[Session], login: str) -> int:
         return len(session.scalars(query).all())
 
 
+def _example_with_a_curator(sessions: sessionmaker[Session], runtime: Runtime) -> None:
+    deploy_example(sessions, runtime)
+    with sessions.begin() as session:
+        _add(session, "curator", ["curator"])
+
+
 @pytest.fixture
 def other_process(db_engine: Engine) -> Iterator[sessionmaker[Session]]:
     """Sessions of a second engine on the same database: what another process would hold."""
@@ -87,9 +93,7 @@ def test_the_revision_moves_with_every_change_a_notice_reads_and_not_with_a_sign
 def test_a_user_added_by_another_process_is_told_of_the_next_step(
     sessions: sessionmaker[Session], runtime: Runtime, other_process: sessionmaker[Session]
 ) -> None:
-    deploy_example(sessions, runtime)
-    with sessions.begin() as session:
-        _add(session, "curator", ["curator"])
+    _example_with_a_curator(sessions, runtime)
     first = send(sessions, runtime, "1").result.instance.id  # this process keeps the roster
     assert _told(sessions, "curator") == 1
     with other_process.begin() as session:
@@ -106,9 +110,7 @@ def test_a_user_added_by_another_process_is_told_of_the_next_step(
 def test_a_user_deactivated_by_another_process_is_told_no_more(
     sessions: sessionmaker[Session], runtime: Runtime, other_process: sessionmaker[Session]
 ) -> None:
-    deploy_example(sessions, runtime)
-    with sessions.begin() as session:
-        _add(session, "curator", ["curator"])
+    _example_with_a_curator(sessions, runtime)
     send(sessions, runtime, "1")
     with other_process.begin() as session:
         session.execute(update(User).where(User.login == "curator").values(is_active=False))
@@ -122,9 +124,7 @@ def test_a_current_roster_costs_no_statement_and_a_stale_one_is_read_again(
     runtime: Runtime,
     other_process: sessionmaker[Session],
 ) -> None:
-    deploy_example(sessions, runtime)
-    with sessions.begin() as session:
-        _add(session, "curator", ["curator"])
+    _example_with_a_curator(sessions, runtime)
     send(sessions, runtime, "1")
     with statements(db_engine) as sent:
         send(sessions, runtime, "2")
@@ -140,9 +140,7 @@ def test_a_current_roster_costs_no_statement_and_a_stale_one_is_read_again(
 def test_a_user_added_in_a_transaction_rolled_back_is_not_kept(
     sessions: sessionmaker[Session], runtime: Runtime
 ) -> None:
-    deploy_example(sessions, runtime)
-    with sessions.begin() as session:
-        _add(session, "curator", ["curator"])
+    _example_with_a_curator(sessions, runtime)
     send(sessions, runtime, "1")
     with sessions() as session:
         _add(session, "ghost", ["curator"])
