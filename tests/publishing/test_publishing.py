@@ -303,8 +303,10 @@ def test_vk_keeps_twenty_requests_a_second_per_token(channel: ChannelServer) -> 
             publisher.send(Outgoing(number, "example", "vk", address, "Ответ", "one-token"))
     moments = [call.at for call in channel.state.calls("wall.createComment")]
     assert len(moments) == 25
-    # No window of one second holds more than 20 requests.
-    assert all(moments[i + 20] - moments[i] >= 0.99 for i in range(len(moments) - 20))
+    # No window of one second holds more than 20 requests. The moments are the server's: a
+    # request held up on its way (a loaded machine) arrives late, so its window looks shorter by
+    # that delay; without the limiter the 21 requests would take a few milliseconds.
+    assert all(moments[i + 20] - moments[i] >= 0.9 for i in range(len(moments) - 20))
 
 
 def test_telegram_429_waits_as_long_as_telegram_asks(
