@@ -179,13 +179,14 @@ def initial_data(message: Message) -> dict[str, Any]:
 _INSTANCES = cast(Table, ProcessInstance.__table__)
 
 
-def _lock_by_write(where: ColumnElement[bool]) -> Any:
+def lock_by_write(where: ColumnElement[bool]) -> Any:
+    """SQLite's lock of the case row `where` picks, reading the row and the staff's revision."""
     no_op = update(_INSTANCES).where(where).values(revision=_INSTANCES.c.revision)
     returning = no_op.returning(*_INSTANCES.c, STAFF_REVISION)
     return select(ProcessInstance, STAFF_REVISION).from_statement(returning)
 
 
-_LOCK_BY_WRITE = _lock_by_write(_INSTANCES.c.id == bindparam("instance_id"))
+_LOCK_BY_WRITE = lock_by_write(_INSTANCES.c.id == bindparam("instance_id"))
 _LOCK_FOR_UPDATE = (
     select(ProcessInstance, STAFF_REVISION)
     .where(ProcessInstance.id == bindparam("instance_id"))
@@ -197,7 +198,7 @@ _CASE_OF_TASK = (
     .where(OpenUserTask.task_id == bindparam("task_id"))
     .scalar_subquery()
 )
-_LOCK_TASK_CASE_BY_WRITE = _lock_by_write(_INSTANCES.c.id == _CASE_OF_TASK)
+_LOCK_TASK_CASE_BY_WRITE = lock_by_write(_INSTANCES.c.id == _CASE_OF_TASK)
 _LOCK_TASK_CASE_FOR_UPDATE = (
     select(ProcessInstance, STAFF_REVISION)
     .where(ProcessInstance.id == _CASE_OF_TASK)

@@ -9,13 +9,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, select, update
+from sqlalchemy import Table, bindparam, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine.duties.due import start_due_duties
 from engine.faults import Backoff, is_transient
 from engine.inbox.roster import REVISION as STAFF_REVISION
-from engine.instances import advance, locked_case
+from engine.instances import advance, lock_by_write, locked_case
 from engine.models import ProcessInstance
 from engine.recovery import describe_error, mark_failed
 from engine.runtime import Runtime
@@ -80,12 +80,7 @@ def _claim_with_write_lock(session: Session, params: dict[str, Any]) -> ProcessI
     return locked_case(session, _CLAIM_WITH_WRITE_LOCK, params)
 
 
-_CLAIM_WITH_WRITE_LOCK = select(ProcessInstance, STAFF_REVISION).from_statement(
-    update(_INSTANCES)
-    .where(_INSTANCES.c.id == _NEXT_DUE.scalar_subquery())
-    .values(revision=_INSTANCES.c.revision)
-    .returning(*_INSTANCES.c, STAFF_REVISION)
-)
+_CLAIM_WITH_WRITE_LOCK = lock_by_write(_INSTANCES.c.id == _NEXT_DUE.scalar_subquery())
 
 Claim = Callable[[Session, dict[str, Any]], ProcessInstance | None]
 CLAIMS: dict[str, Claim] = {

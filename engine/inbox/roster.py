@@ -1,8 +1,8 @@
 """Each municipality's active staff, kept per process while the staff's revision stands.
 
 Why: every advance that opens a step tells the step's lane (capture.py), and staff change
-rarely. Triggers move one counter with every change to a user a notice reads
-(engine/models/staff_revision.py); the statement that locks a case or a thread reads the counter
+rarely. Triggers give one value a new random one with every change to a user a notice reads
+(engine/models/staff_revision.py); the statement that locks a case or a thread reads that value
 with it (`REVISION`, then `note_revision`), so a roster kept for that same revision is current
 without a query. A transaction that writes users after its lock does not trust what it noted.
 """
