@@ -27,7 +27,11 @@ from engine.runtime import Runtime
 from engine.statuses import InstanceStatus
 from engine.versions import LARGE_VERSION_COLUMNS, LoadedVersion, load_version
 
-LIVE_WORKFLOWS = 256  # per database: the cases advanced most recently in this process
+# Per database, the cases advanced most recently in this process, bounded by the size of their
+# state text: a loaded workflow takes about four bytes per character of its dump (measured on
+# Perm's cases: 75 KiB for an 18,000-character state), so this budget is about 64 MiB. It holds
+# every running case of a city's month (about 2,000), so their advances rarely load a state.
+LIVE_STATE_CHARS = 16 * 2**20
 _PENDING = "reglament_live_workflows"  # session.info key: workflows saved, not yet committed
 
 
@@ -64,11 +68,28 @@ OPEN_TASKS = row_kind(OpenUserTask, not_kept=["assignee"])  # claims write it, n
 
 
 class _EngineCache:
-    """One database's versions by id and live workflows by instance id."""
+    """One database's versions by id and live workflows by instance id (callers hold _LOCK)."""
 
     def __init__(self) -> None:
         self.versions: dict[tuple[int, str], LoadedVersion] = {}
         self.workflows: OrderedDict[int, _Live] = OrderedDict()
+        self.state_chars = 0  # of the workflows held
+
+    def take(self, instance_id: int) -> _Live | None:
+        """Remove and return a case's live workflow."""
+        live = self.workflows.pop(instance_id, None)
+        if live is not None:
+            self.state_chars -= len(live.state)
+        return live
+
+    def put(self, instance_id: int, live: _Live) -> None:
+        """Hold a case's live workflow as the newest, the oldest leaving beyond the budget."""
+        self.take(instance_id)
+        self.workflows[instance_id] = live
+        self.state_chars += len(live.state)
+        while self.state_chars > LIVE_STATE_CHARS and len(self.workflows) > 1:
+            _, oldest = self.workflows.popitem(last=False)
+            self.state_chars -= len(oldest.state)
 
 
 _CACHES: weakref.WeakKeyDictionary[Engine, _EngineCache] = weakref.WeakKeyDictionary()
@@ -116,7 +137,7 @@ def take_live(
     if cache is None:
         return None
     with _LOCK:
-        live = cache.workflows.pop(instance.id, None)
+        live = cache.take(instance.id)
     if live is None or live.revision != instance.revision or live.state != instance.state:
         return None
     workflow = live.workflow
@@ -156,7 +177,7 @@ def forget(session: Session, instance_id: int) -> None:
     cache = _cache_of(session)
     if cache is not None:
         with _LOCK:
-            cache.workflows.pop(instance_id, None)
+            cache.take(instance_id)
 
 
 @event.listens_for(Session, "after_commit")
@@ -179,10 +200,7 @@ def _publish(session: Session) -> None:
     }
     with _LOCK:
         for instance_id, live in published.items():
-            cache.workflows[instance_id] = live
-            cache.workflows.move_to_end(instance_id)
-        while len(cache.workflows) > LIVE_WORKFLOWS:
-            cache.workflows.popitem(last=False)
+            cache.put(instance_id, live)
 
 
 @event.listens_for(Session, "after_soft_rollback")

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam, create_engine, event, func, select, text, update
+from sqlalchemy import bindparam, create_engine, event, func, inspect, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
@@ -121,6 +121,9 @@ class Simulation:
         self.sessions: sessionmaker[Session] = make_session_factory(engine, info={SILENT: True})
         self.finishing: set[int] = set()  # cases saved as finished, their state not yet released
         event.listen(self.sessions, "after_flush", self._note_finished)
+        # A flush wrote a task opened now since the last look: only then may OPENED find one.
+        self.opened = True
+        event.listen(self.sessions, "after_flush", self._note_opened)
         self.clock = VirtualClock(start)
         self.runtime = Runtime(clock=self.clock, processes_dir=processes_dir)
         self.calendar = load_calendar(self.municipality, processes_dir)
@@ -255,22 +258,9 @@ class Simulation:
 
     def collect_and_dispatch(self) -> None:
         """Queue the tasks opened since the last look in their pools; free people take them."""
-        with self.engine.connect() as connection:
-            rows = connection.execute(OPENED, {"watermark": self.watermark}).all()
-            for row in rows:
-                if row.task_id in self.seen:
-                    continue
-                self.seen[row.task_id] = row.created_at
-                self.watermark = max(self.watermark, row.created_at)
-                # A role's pool is per department only where the model counts it so.
-                department = row.department if row.role in self.staff.departments else None
-                key = (row.role, department)
-                pool = self.pools.get(key) or self._pool(key)
-                pool.queue.append(
-                    Waiting(row.task_id, row.instance_id, row.element_id, row.form_key)
-                )
-        # The query never returns tasks created before the watermark: forget them.
-        self.seen = {task: at for task, at in self.seen.items() if at >= self.watermark}
+        if self.opened:
+            self.opened = False
+            self._collect()
         now = self.clock.now()
         for key in sorted(self.pools, key=str):
             pool = self.pools[key]
@@ -289,6 +279,23 @@ class Simulation:
                 person = _person(key, worker)
                 if self._claim(task, person):
                     self.push(done, "done", (task, key, person))
+
+    def _collect(self) -> None:
+        """Queue the tasks opened since the last look in the pools of their role and department."""
+        with self.engine.connect() as connection:
+            rows = connection.execute(OPENED, {"watermark": self.watermark}).all()
+        for row in rows:
+            if row.task_id in self.seen:
+                continue
+            self.seen[row.task_id] = row.created_at
+            self.watermark = max(self.watermark, row.created_at)
+            # A role's pool is per department only where the model counts it so.
+            department = row.department if row.role in self.staff.departments else None
+            key = (row.role, department)
+            pool = self.pools.get(key) or self._pool(key)
+            pool.queue.append(Waiting(row.task_id, row.instance_id, row.element_id, row.form_key))
+        # The query never returns tasks created before the watermark: forget them.
+        self.seen = {task: at for task, at in self.seen.items() if at >= self.watermark}
 
     def release_finished(self, final: bool = False) -> None:
         """Finished cases leave memory: their workflow state goes, the report's rows stay."""
@@ -313,6 +320,13 @@ class Simulation:
         for instance in (*session.new, *session.dirty):
             if isinstance(instance, ProcessInstance) and instance.status in FINISHED:
                 self.finishing.add(instance.id)
+
+    def _note_opened(self, session: Session, _context: Any) -> None:
+        """Remember a flush that wrote a task opened now (a new row, or one rewritten for it)."""
+        self.opened = self.opened or any(
+            isinstance(row, OpenUserTask) and inspect(row).attrs.created_at.history.has_changes()
+            for row in (*session.new, *session.dirty)
+        )
 
     def _sample_memory(self) -> None:
         """The workflows held and the database's size now (reading every state is not free)."""

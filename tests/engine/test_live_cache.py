@@ -101,11 +101,29 @@ def test_a_workflow_of_another_state_with_the_same_revision_is_refused(
     case = _case(sessions, runtime)
     cache = live._CACHES[db_engine]
     entry = cache.workflows[case]
-    cache.workflows[case] = live._Live(entry.revision, entry.state + " ", entry.workflow)
+    cache.put(case, live._Live(entry.revision, entry.state + " ", entry.workflow))
     with sessions() as session:
         instance = session.get_one(ProcessInstance, case)
         loaded = live.loaded_version_by_id(session, runtime, instance.version_id)
         assert live.take_live(session, instance, loaded) is None
+
+
+def test_the_oldest_cases_leave_when_their_states_exceed_the_budget(
+    db_engine: Engine,
+    sessions: sessionmaker[Session],
+    runtime: Runtime,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    first = _case(sessions, runtime)
+    size = len(_row(sessions, first).state)
+    monkeypatch.setattr(live, "LIVE_STATE_CHARS", size * 2 + size // 2)  # room for two cases
+    cases = [first] + [send(sessions, runtime, str(n)).result.instance.id for n in (2, 3, 4)]
+    cache = live._CACHES[db_engine]
+    assert list(cache.workflows) == cases[-2:]  # the newest two, within the budget
+    assert cache.state_chars == sum(len(entry.state) for entry in cache.workflows.values())
+    _complete(sessions, runtime, only_task(sessions, first).task_id, SCREEN)  # loaded, not live
+    assert list(cache.workflows) == [cases[-1], first]
+    assert only_task(sessions, first).element_id == "route"
 
 
 @pytest.mark.postgres
