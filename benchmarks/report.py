@@ -7,8 +7,10 @@ import os
 import platform
 import sqlite3
 import sys
+import time
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -142,8 +144,32 @@ def machine() -> dict[str, Any]:
         "platform": platform.platform(),
         "python": sys.version.split()[0],
         "sqlite": sqlite3.sqlite_version,
-        "summary": f"{node}, {cores} cores, Python {sys.version.split()[0]}",
+        "reference_loop_ms": reference_loop_ms(),
+        "summary": (
+            f"{node}, {cores} cores, Python {sys.version.split()[0]}; "
+            f"pure-Python reference loop {reference_loop_ms():.0f} ms"
+        ),
     }
+
+
+@cache
+def reference_loop_ms() -> float:
+    """The best of three runs of a fixed pure-Python loop: how fast this machine is today.
+
+    The same virtual machine has run the same code two and a half times slower on one day than
+    on another; absolute figures (a month's simulation in seconds) are read against this one.
+    """
+    best = float("inf")
+    for _run in range(3):
+        began = time.perf_counter()
+        total = 0
+        for number in range(REFERENCE_LOOP):
+            total += number
+        best = min(best, time.perf_counter() - began)
+    return best * 1000
+
+
+REFERENCE_LOOP = 2_000_000
 
 
 REPORT = Report()

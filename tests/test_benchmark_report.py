@@ -48,3 +48,11 @@ def test_without_merge_the_file_holds_only_this_run(tmp_path: Path) -> None:
     run.setting("engine", cases=1)
     run.write(path)
     assert json.loads(path.read_text(encoding="utf-8"))["settings"] == {"engine": {"cases": 1}}
+
+
+def test_the_report_says_how_fast_the_machine_ran(tmp_path: Path) -> None:
+    path = tmp_path / "latest.json"
+    Report().write(path)
+    machine = json.loads(path.read_text(encoding="utf-8"))["machine"]
+    assert machine["reference_loop_ms"] > 0
+    assert f"reference loop {machine['reference_loop_ms']:.0f} ms" in machine["summary"]
