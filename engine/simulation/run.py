@@ -120,10 +120,9 @@ class Simulation:
         # Nobody has an account in this database: the inbox has no one to tell (SILENT).
         self.sessions: sessionmaker[Session] = make_session_factory(engine, info={SILENT: True})
         self.finishing: set[int] = set()  # cases saved as finished, their state not yet released
-        event.listen(self.sessions, "after_flush", self._note_finished)
         # A flush wrote a task opened now since the last look: only then may OPENED find one.
         self.opened = True
-        event.listen(self.sessions, "after_flush", self._note_opened)
+        event.listen(self.sessions, "after_flush", self._note_flush)
         self.clock = VirtualClock(start)
         self.runtime = Runtime(clock=self.clock, processes_dir=processes_dir)
         self.calendar = load_calendar(self.municipality, processes_dir)
@@ -305,7 +304,7 @@ class Simulation:
             return
         # The cases the engine saved as finished since the last look, by key; before a memory
         # sample every finished case (a safety net: the engine finishes cases only by saving
-        # them, which `_note_finished` sees).
+        # them, which `_note_flush` sees).
         query = RELEASE if sample else RELEASE.where(ProcessInstance.id.in_(self.finishing))
         with self.engine.begin() as connection:
             ids = list(connection.scalars(query))
@@ -315,18 +314,17 @@ class Simulation:
         if sample:
             self._sample_memory()
 
-    def _note_finished(self, session: Session, _context: Any) -> None:
-        """Remember the cases a flush of the engine saves as finished (released after the event)."""
-        for instance in (*session.new, *session.dirty):
-            if isinstance(instance, ProcessInstance) and instance.status in FINISHED:
-                self.finishing.add(instance.id)
+    def _note_flush(self, session: Session, _context: Any) -> None:
+        """Remember what a flush of the engine wrote: cases finished, tasks opened now.
 
-    def _note_opened(self, session: Session, _context: Any) -> None:
-        """Remember a flush that wrote a task opened now (a new row, or one rewritten for it)."""
-        self.opened = self.opened or any(
-            isinstance(row, OpenUserTask) and inspect(row).attrs.created_at.history.has_changes()
-            for row in (*session.new, *session.dirty)
-        )
+        A finished case is released after the event; an open-task row whose `created_at`
+        changed (a new row, or one rewritten for a new task) makes the next look query OPENED.
+        """
+        for row in (*session.new, *session.dirty):
+            if isinstance(row, ProcessInstance) and row.status in FINISHED:
+                self.finishing.add(row.id)
+            elif isinstance(row, OpenUserTask) and not self.opened:
+                self.opened = inspect(row).attrs.created_at.history.has_changes()
 
     def _sample_memory(self) -> None:
         """The workflows held and the database's size now (reading every state is not free)."""
