@@ -79,20 +79,21 @@ class AdvanceResult:
 
 def new_instance(
     session: Session,
-    version: ProcessVersion,
+    version_id: int,
+    municipality: str,
     key: str,
     now: datetime,
     *,
     linked_to_id: int | None = None,
 ) -> ProcessInstance:
-    """Insert the row of a case about to start on `version` (its id is what the start needs).
+    """Insert the row of a case about to start on a version (its id is what the start needs).
 
     `linked_to_id` is the earlier case this one continues.
     """
     instance = ProcessInstance(
         linked_to_id=linked_to_id,
-        version_id=version.id,
-        municipality=version.municipality,
+        version_id=version_id,
+        municipality=municipality,
         status=InstanceStatus.RUNNING,
         correlation_key=key,
         state=UNSAVED_STATE,  # the first advance saves the real one
@@ -107,7 +108,6 @@ def new_instance(
 def start_instance(
     session: Session,
     runtime: Runtime,
-    version: ProcessVersion,
     message: Message,
     instance: ProcessInstance,
     actor: str,
@@ -118,7 +118,8 @@ def start_instance(
 
     `extra_data` joins the message's data (a linked case's facts, engine/linked.py).
     """
-    loaded = load_version(version, runtime)
+    # Versions never change: the cached runtime form of the row's version, read once per database.
+    loaded = loaded_version_by_id(session, runtime, instance.version_id)
     now = runtime.clock.now()
     data = {**initial_data(message), **(extra_data or {})}
     with using_clock(runtime.clock):
@@ -134,7 +135,7 @@ def start_instance(
         now,
         actor,
         instance_id=instance.id,
-        version_id=version.id,
+        version_id=instance.version_id,
         message_id=message.id,
     )
     # A row inserted by this transaction is locked by it already and cannot be in any cache:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, cast
 
 from marshmallow import ValidationError
@@ -14,6 +15,7 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import Table, bindparam, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import Executable
 
 from engine import audit
 from engine.inbox.roster import REVISION as STAFF_REVISION
@@ -21,12 +23,13 @@ from engine.inbox.roster import note_revision
 from engine.incoming import CHANNELS, IncomingMessageSchema
 from engine.instances import AdvanceResult, advance, new_instance, start_instance
 from engine.linked import REPEAT_AT_STEP, linked_data, open_steps, thread_cases
-from engine.models import Message, ProcessInstance, ProcessVersion, StaffRevision
+from engine.models import Message, ProcessInstance, StaffRevision
 from engine.models.staff_revision import ROW_ID
 from engine.runtime import Runtime
 from engine.statuses import AuditKind
 from engine.timers import all_tasks
-from engine.versions import NoActiveVersion, active_version
+from engine.versioning.activation import starting_version_id
+from engine.versions import NoActiveVersion
 
 __all__ = [
     "CHANNELS",
@@ -90,7 +93,8 @@ def receive_message(
     """Register a message; start its case or deliver it to the author's running case."""
     data = _validated(runtime, incoming)
     key = correlation_key(data)
-    lock_correlation(session, key)
+    municipality = data["municipality"]
+    starting_id = lock_correlation(session, key, municipality, runtime.clock.now())
     cases = thread_cases(session, key)
     data.pop("thread_id")
     if cases.running_id is not None:
@@ -98,10 +102,12 @@ def receive_message(
         repeat = deliver_repeat(session, runtime, cases.running_id, message, actor)
         return Intake(message, repeat, True)
     # Refused before anything is written: a municipality with no regulation to start on.
-    version = _version_for(session, runtime, data)
+    version_id = _version_for(session, data, starting_id)
     # The case's row comes first, so the message is stored with its case in one statement.
     now = runtime.clock.now()
-    instance = new_instance(session, version, key, now, linked_to_id=cases.closed_id)
+    instance = new_instance(
+        session, version_id, municipality, key, now, linked_to_id=cases.closed_id
+    )
     try:
         message = _insert(session, data, key, instance.id)
     except DuplicateMessage:
@@ -109,24 +115,23 @@ def receive_message(
         session.flush()
         raise
     if cases.closed_id is None:
-        result = start_instance(session, runtime, version, message, instance, actor)
+        result = start_instance(session, runtime, message, instance, actor)
         return Intake(message, result, False)
     # Palana п. 13: a repeat after the case closed is a new case, linked to the earlier one.
     earlier = session.get_one(ProcessInstance, cases.closed_id)
     extra = linked_data(session, earlier)
-    result = start_instance(session, runtime, version, message, instance, actor, extra_data=extra)
+    result = start_instance(session, runtime, message, instance, actor, extra_data=extra)
     return Intake(message, result, False, linked_to=earlier.id)
 
 
-def _version_for(session: Session, runtime: Runtime, data: dict[str, Any]) -> ProcessVersion:
+def _version_for(session: Session, data: dict[str, Any], starting_id: int | None) -> int:
     """The version a new case starts on; a message stored before is a duplicate all the same."""
-    try:
-        return active_version(session, data["municipality"], runtime.clock.now())
-    except NoActiveVersion:
-        existing = _received(session, data["source"], data["external_id"])
-        if existing is not None:
-            raise DuplicateMessage(existing) from None
-        raise
+    if starting_id is not None:
+        return starting_id
+    existing = _received(session, data["source"], data["external_id"])
+    if existing is not None:
+        raise DuplicateMessage(existing)
+    raise NoActiveVersion(data["municipality"])
 
 
 def _validated(runtime: Runtime, incoming: Any) -> dict[str, Any]:
@@ -171,36 +176,47 @@ _INSERT_MESSAGE = {
 }
 
 
-def lock_correlation(session: Session, key: str) -> None:
-    """Serialise intake per correlation key until the transaction ends."""
+def lock_correlation(session: Session, key: str, municipality: str, now: datetime) -> int | None:
+    """Serialise intake per correlation key until the transaction ends.
+
+    The lock's statement also reads the staff's revision, as a case's lock does
+    (engine/instances.py), and the id of the version a new case of `municipality` would start
+    on at `now` (None when none is active): no statement of its own for either.
+    """
     dialect = session.get_bind().dialect.name
-    _INTAKE_LOCKS.get(dialect, _write_lock)(session, key)
+    statement, params = _INTAKE_LOCKS.get(dialect, _write_lock)(key)
+    row = session.execute(statement, {**params, "municipality": municipality, "now": now}).one()
+    note_revision(session, row.staff_revision)
+    starting_id: int | None = row.starting_version_id
+    return starting_id
 
 
-# Each intake lock reads the staff's revision too, as a case's lock does (engine/instances.py).
-def _advisory_lock(session: Session, key: str) -> None:
+def _advisory_lock(key: str) -> tuple[Executable, dict[str, Any]]:
     # Two messages of one thread wait here for each other, so the second sees the first's case.
-    note_revision(session, session.execute(_ADVISORY_LOCK, {"lock_id": key_hash(key)}).scalar())
+    # The version is read in the statement's snapshot, taken before the wait: the version of
+    # the moment the message came (a switch committed while it waited applies to the next one).
+    return _ADVISORY_LOCK, {"lock_id": key_hash(key)}
 
 
-def _write_lock(session: Session, _key: str) -> None:
+def _write_lock(_key: str) -> tuple[Executable, dict[str, Any]]:
     # SQLite has one writer: a no-op UPDATE takes the write lock before the running-case read,
     # so a concurrent intake waits (busy_timeout) instead of reading a stale «no case yet».
-    note_revision(session, session.execute(_NO_OP_UPDATE).scalar())
+    return _NO_OP_UPDATE, {}
 
 
-_ADVISORY_LOCK = select(STAFF_REVISION, func.pg_advisory_xact_lock(bindparam("lock_id")))
+_STARTING = starting_version_id().label("starting_version_id")
+_ADVISORY_LOCK = select(STAFF_REVISION, func.pg_advisory_xact_lock(bindparam("lock_id")), _STARTING)
 # A Core statement on the staff's revision row (it writes the value it holds), built once.
 _REVISION_ROW = cast(Table, StaffRevision.__table__)
 _NO_OP_UPDATE = (
     update(_REVISION_ROW)
     .where(_REVISION_ROW.c.id == ROW_ID)
     .values(revision=_REVISION_ROW.c.revision)
-    .returning(_REVISION_ROW.c.revision)
+    .returning(_REVISION_ROW.c.revision.label("staff_revision"), _STARTING)
 )
 
 
-_INTAKE_LOCKS: dict[str, Callable[[Session, str], None]] = {
+_INTAKE_LOCKS: dict[str, Callable[[str], tuple[Executable, dict[str, Any]]]] = {
     "postgresql": _advisory_lock,
     "sqlite": _write_lock,
 }

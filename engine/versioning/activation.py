@@ -6,8 +6,9 @@ import enum
 from collections.abc import Sequence
 from datetime import datetime
 from functools import lru_cache
+from typing import cast
 
-from sqlalchemy import BindParameter, Select, bindparam, func, select, update
+from sqlalchemy import BindParameter, ColumnElement, Select, bindparam, func, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.base import ExecutableOption
 
@@ -174,13 +175,25 @@ def _current(options: tuple[ExecutableOption, ...]) -> Select[ProcessVersion]:
 
 @lru_cache(maxsize=16)
 def _starting(options: tuple[ExecutableOption, ...]) -> Select[ProcessVersion]:
-    # Read by every intake in one statement: the due switch first, else the active version.
+    return (
+        select(ProcessVersion).where(ProcessVersion.id == starting_version_id()).options(*options)
+    )
+
+
+@lru_cache(maxsize=1)
+def starting_version_id() -> ColumnElement[int]:
+    """The id of the version a new message starts on, as a column of any statement.
+
+    Its parameters are `municipality` and `now`; NULL when nothing is active. The intake
+    reads it with its lock, in the statement it sends anyway (engine/intake.py).
+    """
     active = select(ProcessVersion.id).where(
         ProcessVersion.municipality == bindparam("municipality"),
         ProcessVersion.is_active.is_(True),
     )
+    # The due switch first, else the active version.
     chosen = func.coalesce(_DUE_VERSION.scalar_subquery(), active.scalar_subquery())
-    return select(ProcessVersion).where(ProcessVersion.id == chosen).options(*options)
+    return cast(ColumnElement[int], chosen)
 
 
 def _due(now: datetime | BindParameter[datetime]) -> Select[VersionActivation]:

@@ -34,9 +34,10 @@ STEPS = (
 # and deadlines come with its live workflow (engine/live_rows.py), a redo's author from the
 # case's own record (engine/projection.py): nothing else is read.
 PER_STEP = 6
-# The thread lock (with the staff's revision), the thread's cases, the version to start on,
-# the message, the case, and one flush (audit, deadlines, the message's case, state, tasks).
-INTAKE = 10
+# The thread lock (which reads the staff's revision and the version a new case starts on with
+# it: engine/intake.py), the thread's cases, the message, the case, and one flush (audit,
+# deadlines, the message's case, state, tasks).
+INTAKE = 9
 
 
 def test_each_step_of_the_example_stays_within_its_statement_budget(
