@@ -29,6 +29,7 @@ PER_DAY = 100  # the memory runs' stream: 3,000 a month
 # that its peak resident size is its own (ru_maxrss never goes down).
 MEMORY_PER_DAY = 30
 MEMORY_DAYS = (7, 30)
+COMPARE_DAYS = 3  # `--compare`: two runs side by side against one (one after the other: 2.0)
 ZONE = "Asia/Yekaterinburg"
 PROFILE = f"""
 per_day: {PER_DAY}
@@ -44,6 +45,7 @@ def main() -> None:
     """The seconds of a month of Perm's stream (extrapolated with --quick), peak memory."""
     with tempfile.TemporaryDirectory(prefix="reglament-bench-sim-") as folder:
         _speed()
+        _compare()
         memory_rate = Path(folder) / "memory.yaml"
         lighter = PROFILE.replace(f"per_day: {PER_DAY}", f"per_day: {MEMORY_PER_DAY}")
         memory_rate.write_text(lighter, encoding="utf-8")
@@ -73,6 +75,22 @@ def _speed() -> None:
     REPORT.add("simulation", "ms per simulated message", per_message * 1000, "ms")
     REPORT.add("simulation", "CPU ms per simulated message", cpu_per_message * 1000, "ms")
     REPORT.add("simulation", "a month of Perm's stream", month, "s", Goal(60), f"issue 17; {how}")
+
+
+def _compare() -> None:
+    """A comparison of two versions (here the version with itself) against one run alone."""
+    days = sized(COMPARE_DAYS, 1)
+    began = time.perf_counter()
+    simulate("perm", PROCESSES, days=days, seed=1)
+    alone = time.perf_counter() - began
+    began = time.perf_counter()
+    simulate("perm", PROCESSES, days=days, seed=1, version="v1", compare="v1")
+    pair = time.perf_counter() - began
+    print(
+        f"  --compare over {days} days: {pair:.1f} s against {alone:.1f} s for one run "
+        f"(×{pair / alone:.2f}; the two runs go side by side in processes of their own)"
+    )
+    REPORT.add("simulation", "a comparison ÷ one run (side by side)", pair / alone, "×")
 
 
 def _in_child(rate: Path, days: int) -> dict[str, Any]:

@@ -75,6 +75,10 @@ class ChecksRefused(DeployError):
         self.problems = problems
         self.args = (self.text(),)
 
+    def __reduce__(self) -> tuple[type[ChecksRefused], tuple[list[Problem]]]:
+        # Rebuilt from its problems (a compared run reports it from its own process).
+        return type(self), (self.problems,)
+
     def text(self) -> str:
         """One problem on one line; several as a numbered list."""
         if len(self.problems) == 1:

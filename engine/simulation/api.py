@@ -17,9 +17,9 @@ from engine.simulation.model import (
     load_profile,
     load_staff,
 )
-from engine.simulation.run import Progress, Simulation
+from engine.simulation.parallel import SimulationJob, run_side_by_side
+from engine.simulation.run import Progress
 from engine.simulation.stream import Arrival, generate, read_messages
-from engine.simulation.summary import summarize
 
 DEFAULT_START = date(2026, 3, 2)  # a Monday: runs are comparable and reproducible by default
 MAX_DAYS = 92
@@ -69,14 +69,21 @@ def simulate(
     model = load_staff(staff or defaults / STAFF_FILE)
     arrivals = _stream(messages, rate or defaults / PROFILE_FILE, begin, days, zone, seed)
     labels = [version, compare] if compare else [version]
-    results = []
-    for number, label in enumerate(labels):
-        bpmn = version_bpmn(processes_dir, municipality, label)
-        run = Simulation(bpmn, processes_dir, model, begin, days, seed)
-        share = 1 / len(labels)
-        step = None if progress is None else _scaled(progress, number * share, share)
-        results.append(summarize(run.run(arrivals, step)))
-    return results
+    jobs = [
+        SimulationJob(
+            version_bpmn(processes_dir, municipality, label),
+            processes_dir,
+            model,
+            begin,
+            days,
+            seed,
+            arrivals,
+        )
+        for label in labels
+    ]
+    if len(jobs) == 1:
+        return [jobs[0].run(progress)]
+    return run_side_by_side(jobs, progress)  # two versions: a process each (simulation/README)
 
 
 def _stream(
@@ -85,7 +92,3 @@ def _stream(
     if messages is not None:
         return read_messages(messages)
     return generate(load_profile(rate), begin, days, zone, seed)
-
-
-def _scaled(progress: Progress, offset: float, share: float) -> Progress:
-    return lambda fraction: progress(offset + fraction * share)
