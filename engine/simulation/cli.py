@@ -11,6 +11,7 @@ import click
 from engine.settings import Settings
 from engine.simulation.api import DEFAULT_START, simulate
 from engine.simulation.model import SimulationInputError
+from engine.simulation.parallel import RunInterrupted
 from engine.simulation.summary import render
 from engine.worktime.settings import CalendarConfigError
 
@@ -55,7 +56,7 @@ def simulate_command(**options: object) -> None:
                 progress=progress,
                 **options,  # type: ignore[arg-type]
             )
-        except (SimulationInputError, CalendarConfigError) as error:
+        except (SimulationInputError, CalendarConfigError, RunInterrupted) as error:
             raise click.ClickException(str(error)) from error
         progress(1.0)
     click.echo(render(runs))

@@ -15,7 +15,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from engine.simulation.model import Staff
+from engine.bpmn.parsing import DeployError
+from engine.simulation.model import SimulationInputError, Staff
 from engine.simulation.run import Progress, Simulation
 from engine.simulation.stream import Arrival
 from engine.simulation.summary import summarize
@@ -23,6 +24,10 @@ from engine.simulation.summary import summarize
 PROGRESS, DONE, FAILED = "progress", "done", "failed"
 PROGRESS_STEP = 0.001  # a child reports its progress in steps of a thousandth, not per event
 POLL_SECONDS = 0.5  # how often a silent child is checked for having died
+
+
+class RunInterrupted(RuntimeError):
+    """A run's process ended without a word: killed, out of memory."""
 
 
 @dataclass(frozen=True)
@@ -39,9 +44,14 @@ class SimulationJob:
 
     def run(self, progress: Progress | None = None) -> dict[str, Any]:
         """Play the stream and return the run's figures."""
-        simulation = Simulation(
-            self.bpmn, self.processes_dir, self.staff, self.start, self.days, self.seed
-        )
+        try:
+            simulation = Simulation(
+                self.bpmn, self.processes_dir, self.staff, self.start, self.days, self.seed
+            )
+        except DeployError as error:  # the version's own refusal, named for the person who ran it
+            raise SimulationInputError(
+                f"версия «{self.bpmn.parent.name}» не принимается: {error}"
+            ) from error
         return summarize(simulation.run(self.arrivals, progress))
 
 
@@ -51,7 +61,7 @@ def run_side_by_side(
     """Each job in a process of its own, at once; their figures in the jobs' order.
 
     `progress` is told the mean of the runs' fractions. A run that fails raises its error here;
-    one whose process dies without a word raises RuntimeError naming it.
+    runs whose processes die without a word raise RunInterrupted naming them.
     """
     context = multiprocessing.get_context("spawn")
     channel = context.Queue()
@@ -102,10 +112,13 @@ def _collect(
 
 
 def _refuse_the_dead(jobs: list[SimulationJob], processes: list[Any], dead: set[int]) -> None:
-    for number in sorted(dead):
-        raise RuntimeError(
-            f"прогон версии «{jobs[number].bpmn.parent.name}» прервался "
-            f"(код выхода {processes[number].exitcode})"
+    if dead:
+        raise RunInterrupted(
+            "; ".join(
+                f"прогон версии «{jobs[number].bpmn.parent.name}» прервался "
+                f"(код выхода {processes[number].exitcode})"
+                for number in sorted(dead)
+            )
         )
 
 

@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import os
 import shutil
-from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from click.testing import CliRunner
 
+from engine.cli import main
 from engine.simulation import simulate
 from engine.simulation.api import version_bpmn
-from engine.simulation.model import SIMULATION_DIR, STAFF_FILE, load_staff
-from engine.simulation.parallel import SimulationJob, run_side_by_side
-from engine.versions import DeployError
+from engine.simulation.model import SIMULATION_DIR, STAFF_FILE, SimulationInputError, load_staff
+from engine.simulation.parallel import RunInterrupted, SimulationJob, run_side_by_side
 from tests.conftest import PROCESSES
 from tests.simulation.test_simulation import light_rate
 
@@ -73,13 +73,28 @@ def test_a_run_that_fails_raises_its_own_error_in_the_caller(tmp_path: Path) -> 
     broken = version_bpmn(processes, "perm", "v2")
     broken.write_text("<definitions>не BPMN", encoding="utf-8")
     jobs = [_job(tmp_path, good), _job(tmp_path, broken)]
-    with pytest.raises(DeployError):
+    with pytest.raises(SimulationInputError, match=r"версия «v2» не принимается: .*XML"):
         run_side_by_side(jobs)
+
+
+def _dying(job: SimulationJob) -> DyingJob:
+    return DyingJob(**{name: getattr(job, name) for name in job.__dataclass_fields__})
 
 
 def test_a_run_whose_process_dies_is_named(tmp_path: Path) -> None:
     processes = _processes_with_v2(tmp_path)
     job = _job(tmp_path, version_bpmn(processes, "perm", "v1"))
-    dying = DyingJob(**{name: getattr(job, name) for name in job.__dataclass_fields__})
-    with pytest.raises(RuntimeError, match="прогон версии «v1» прервался \\(код выхода 3\\)"):
-        run_side_by_side([replace(job), dying])
+    with pytest.raises(RunInterrupted, match="прогон версии «v1» прервался \\(код выхода 3\\)"):
+        run_side_by_side([job, _dying(job)])
+
+
+def test_the_command_refuses_a_broken_version_naming_it(tmp_path: Path) -> None:
+    processes = _processes_with_v2(tmp_path)
+    version_bpmn(processes, "perm", "v2").write_text("<definitions>не BPMN", encoding="utf-8")
+    env = {"REGLAMENT_PROCESSES_DIR": str(processes)}
+    for extra in ([], ["--version", "v1", "--compare", "v2"]):
+        args = ["simulate", "-m", "perm", "--days", "1", *extra]
+        result = CliRunner().invoke(main, args, env=env)
+        assert result.exit_code == 1, result.output
+        assert "Error: версия «v2» не принимается" in result.output
+        assert "Traceback" not in result.output
