@@ -180,11 +180,14 @@ def initial_data(message: Message) -> dict[str, Any]:
 _INSTANCES = cast(Table, ProcessInstance.__table__)
 
 
-def lock_by_write(where: ColumnElement[bool]) -> Any:
-    """SQLite's lock of the case row `where` picks, reading the row and the staff's revision."""
+def lock_by_write(where: ColumnElement[bool], *also: Any) -> Any:
+    """SQLite's lock of the case row `where` picks, reading the row and the staff's revision.
+
+    `also` are further labelled columns the statement returns after those two.
+    """
     no_op = update(_INSTANCES).where(where).values(revision=_INSTANCES.c.revision)
-    returning = no_op.returning(*_INSTANCES.c, STAFF_REVISION)
-    return select(ProcessInstance, STAFF_REVISION).from_statement(returning)
+    returning = no_op.returning(*_INSTANCES.c, STAFF_REVISION, *also)
+    return select(ProcessInstance, STAFF_REVISION, *also).from_statement(returning)
 
 
 _LOCK_BY_WRITE = lock_by_write(_INSTANCES.c.id == bindparam("instance_id"))
@@ -227,12 +230,19 @@ def lock_case_of_task(session: Session, task_id: str) -> ProcessInstance | None:
 
 def locked_case(session: Session, statement: Any, params: dict[str, Any]) -> ProcessInstance | None:
     """The case row a lock statement read fresh; the staff's revision it read is noted."""
-    row = session.execute(statement, params, execution_options=_FRESH).one_or_none()
+    row = locked_row(session, statement, params)
     if row is None:
         return None
-    note_revision(session, row.staff_revision)
     instance: ProcessInstance = row[0]
     return instance
+
+
+def locked_row(session: Session, statement: Any, params: dict[str, Any]) -> Any:
+    """The whole row a lock statement returned (the case first), or None; the revision noted."""
+    row = session.execute(statement, params, execution_options=_FRESH).one_or_none()
+    if row is not None:
+        note_revision(session, row.staff_revision)
+    return row
 
 
 _FRESH = {"populate_existing": True}

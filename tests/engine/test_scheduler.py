@@ -18,10 +18,11 @@ from engine.faults import Backoff, is_transient
 from engine.instances import lock_instance
 from engine.models import AuditEvent, CaseDeadline, ProcessInstance, Violation
 from engine.runtime import Runtime
-from engine.scheduler import claim_next_due, due_instance_ids, tick
+from engine.scheduler import claim_due, claim_next_due, due_instance_ids, tick
 from engine.statuses import AuditKind, InstanceStatus
 from engine.worker import drain, run_worker
 from tests.engine.helpers import deploy_example, send
+from tests.statements import statements
 
 
 @pytest.fixture
@@ -63,6 +64,38 @@ def test_tick_fires_each_due_timer_once(
         )
         instances = list(session.scalars(select(ProcessInstance)))
         assert [i.next_due_at for i in instances] == [spans[i.id] for i in instances]
+
+
+def test_a_claim_says_whether_another_case_is_due_beside_it(
+    sessions: sessionmaker[Session], clock: VirtualClock, cases: list[int]
+) -> None:
+    clock.set(clock.now() + timedelta(minutes=1))  # only the first case's deadline has passed
+    later = clock.now() + timedelta(hours=1)  # all three have
+    with sessions.begin() as session:
+        alone = claim_due(session, clock.now())
+        assert alone is not None and alone.instance.id == cases[0] and not alone.others_due
+    with sessions.begin() as session:
+        first = claim_due(session, later)
+        assert first is not None and first.instance.id == cases[0] and first.others_due
+    with sessions.begin() as session:
+        last = claim_due(session, later, skip=cases[:2])
+        assert last is not None and last.instance.id == cases[2] and not last.others_due
+
+
+def test_a_tick_stops_on_the_claim_that_took_the_last_due_case(
+    db_engine: Engine,
+    sessions: sessionmaker[Session],
+    runtime: Runtime,
+    clock: VirtualClock,
+    cases: list[int],
+) -> None:
+    clock.advance(timedelta(hours=1))
+    with statements(db_engine) as sent:
+        report = tick(sessions, runtime)
+    assert report.advanced == cases and report.drained
+    claims = [sql for sql in sent if "others_due" in sql]
+    assert len(claims) == len(cases)  # one claim a case, none more to find that none is left
+    assert tick(sessions, runtime).advanced == []  # and indeed none was left
 
 
 def test_a_case_that_fails_is_parked_in_error_and_others_go_on(
